@@ -1,0 +1,62 @@
+/* loader.c - strict plugin loading, as Redis loads modules: any doubt is a refusal. */
+#include "loader.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int ng_plugin_load(const char *path, ng_plugin_handle *h, char *err, size_t errlen)
+{
+    *h = (ng_plugin_handle){0};
+    /* a bare name would make dlopen search the library path: say "./" to mean here */
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        snprintf(err, errlen, "plugin %s: cannot load: %s", path, dlerror());
+        return -1;
+    }
+    const struct nodegate_plugin *(*entry)(void) =
+        (const struct nodegate_plugin *(*)(void))dlsym(dl, NODEGATE_ENTRY_SYMBOL);
+    const struct nodegate_plugin *api = entry ? entry() : NULL;
+    if (!api) {
+        snprintf(err, errlen, "plugin %s: no %s entry point: not a nodegate plugin", path,
+                 NODEGATE_ENTRY_SYMBOL);
+    } else if (api->abi_version != NODEGATE_ABI_VERSION) {
+        snprintf(err, errlen, "plugin %s: ABI %u required, plugin built for %u", path,
+                 NODEGATE_ABI_VERSION, api->abi_version);
+        api = NULL;
+    } else if (api->struct_size < sizeof(struct nodegate_plugin)) {
+        snprintf(err, errlen, "plugin %s: function table of %u bytes, ABI %u needs %zu", path,
+                 api->struct_size, NODEGATE_ABI_VERSION, sizeof(struct nodegate_plugin));
+        api = NULL;
+    }
+    if (!api) {
+        dlclose(dl);
+        return -1;
+    }
+    h->dl = dl;
+    h->api = api;
+    return 0;
+}
+
+void ng_plugin_unload(ng_plugin_handle *h)
+{
+    if (h->dl)
+        dlclose(h->dl);
+    *h = (ng_plugin_handle){0};
+}
+
+void ng_plugin_default_path(char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        snprintf(out, outlen, "./libnodegate.so");
+        return;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    *slash = '\0';
+    snprintf(out, outlen, "%s/libnodegate.so", exe);
+}

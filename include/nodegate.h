@@ -1,0 +1,129 @@
+/* nodegate.h - the plugin ABI: the one header a host needs to drive libnodegate.so.
+ *
+ * A host (nodegate-server, the tests, your own program) loads the plugin with
+ * dlopen(path, RTLD_NOW | RTLD_LOCAL), looks up NODEGATE_ENTRY_SYMBOL, calls it,
+ * and checks abi_version and struct_size before using anything else:
+ *
+ *     const struct nodegate_plugin *(*entry)(void) = dlsym(h, NODEGATE_ENTRY_SYMBOL);
+ *     const struct nodegate_plugin *p = entry();
+ *     if (p->abi_version != NODEGATE_ABI_VERSION) fail("ABI %u required, plugin built for %u", ...);
+ *     char err[256];
+ *     ng_index *idx = p->index_new(NULL, err, sizeof err);          // default options
+ *     ng_reply r;
+ *     p->nodes_apply(idx, nodelist_json, len, &r); p->reply_free(&r); // names-mode cache
+ *     ng_call *c = p->call_begin(idx, NG_FILTER);
+ *     while (more) p->call_feed(c, chunk, chunk_len);                 // any chunking
+ *     p->call_end(c, &r);                                             // r.status, r.data
+ *     send(r.status, r.data, r.len); p->reply_free(&r);
+ *     p->index_free(idx);
+ *
+ * Compatibility: the table only ever grows at its end. A host built against an
+ * older header reads only the fields it knows; a host built against a newer one
+ * must check struct_size (or a NULL entry) before calling a later field.
+ *
+ * Memory: every pointer the plugin returns is freed by the plugin's own free
+ * function (index_free, reply_free, call_end), never by the host's free().
+ * Allocation failure inside the plugin aborts the process (as Redis does):
+ * no call returns half-done work because of it.
+ *
+ * Threads: the plugin has no mutable global state. One ng_index may be used by
+ * any number of threads at once: calls run concurrently with each other, node
+ * updates (nodes_apply, nodes_delete, and NG_NODES calls) are serialized among
+ * themselves, and a call sees every node either wholly before or wholly after
+ * an update, never half-applied. One ng_call is used by one thread at a time.
+ */
+#ifndef NODEGATE_H
+#define NODEGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NODEGATE_ABI_VERSION 1u
+#define NODEGATE_VERSION "0.1.0"
+#define NODEGATE_ENTRY_SYMBOL "nodegate_plugin_v1"
+
+#if defined(NODEGATE_BUILDING_PLUGIN)
+#define NODEGATE_EXPORT __attribute__((visibility("default")))
+#else
+#define NODEGATE_EXPORT
+#endif
+
+/* A node cache with its bitset index. Opaque. */
+typedef struct ng_index ng_index;
+/* One verb call whose request body is streamed in. Opaque. */
+typedef struct ng_call ng_call;
+
+typedef enum {
+    NG_FILTER = 0,   /* ExtenderArgs -> ExtenderFilterResult */
+    NG_PRIORITIZE,   /* ExtenderArgs -> HostPriorityList */
+    NG_PREEMPT,      /* ExtenderPreemptionArgs -> ExtenderPreemptionResult */
+    NG_DAEMONSET,    /* {DaemonSet, Nodes|NodeNames} -> DaemonSet placement plan */
+    NG_NODES,        /* Node, NodeList or watch event -> update of the index */
+    NG_VERB_COUNT
+} ng_verb;
+
+/* What a call produced: an HTTP status and a JSON body (NUL-terminated, len
+ * excludes the NUL). Every error reply is {"Error": "..."} with status 400
+ * (malformed or ill-typed input), 422 (well-formed but invalid pod spec), or
+ * 500. Owned by the plugin: release with reply_free. */
+typedef struct {
+    char *data;
+    size_t len;
+    int status;
+} ng_reply;
+
+struct nodegate_plugin {
+    uint32_t abi_version;    /* NODEGATE_ABI_VERSION the plugin was built with */
+    uint32_t struct_size;    /* sizeof(struct nodegate_plugin) in the plugin */
+    const char *name;        /* "nodegate" */
+    const char *version;     /* NODEGATE_VERSION */
+
+    /* Creates an empty index. options_json may be NULL or a JSON object:
+     *   {"featureGates": {"TaintTolerationComparisonOperators": false},
+     *    "weights": {"TaintToleration": 3, "NodeAffinity": 2}}
+     * Unknown keys are errors. Returns NULL and writes one sentence into err
+     * (NUL-terminated, err may be NULL) when the options are invalid.
+     * Free with index_free. */
+    ng_index *(*index_new)(const char *options_json, char *err, size_t errlen);
+    /* Frees the index. No call on it may be in flight. NULL is a no-op. */
+    void (*index_free)(ng_index *idx);
+
+    /* Applies a Node (upsert), a NodeList (upsert of every item) or a watch
+     * event {"type": "ADDED|MODIFIED|DELETED|BOOKMARK", "object": Node}, all or
+     * nothing: a rejected update leaves the index exactly as it was. Fills
+     * *reply (200 {"applied": N, "nodes": total} or an error) and returns
+     * its status. Same as an NG_NODES call fed the whole body at once. */
+    int (*nodes_apply)(ng_index *idx, const char *json, size_t len, ng_reply *reply);
+    /* Deletes one node by name: 200, or 404 when the index does not hold it. */
+    int (*nodes_delete)(ng_index *idx, const char *name, ng_reply *reply);
+    /* Lists the cached node names as a JSON array, in id order. Returns 200. */
+    int (*nodes_list)(ng_index *idx, ng_reply *reply);
+
+    /* Starts a call. Never NULL (aborts on OOM). The call borrows idx, which
+     * must outlive it. Finish every call with call_end, even after an error. */
+    ng_call *(*call_begin)(ng_index *idx, ng_verb verb);
+    /* Feeds the next chunk of the request body; chunks may split the JSON
+     * anywhere. Returns 0, or the HTTP status of the first error found (the
+     * call then ignores further chunks; call_end reports the error). The
+     * chunk is borrowed only for the duration of the call. */
+    int (*call_feed)(ng_call *call, const char *chunk, size_t len);
+    /* Ends the body, evaluates the verb, fills *reply and frees the call.
+     * Returns the reply's HTTP status. */
+    int (*call_end)(ng_call *call, ng_reply *reply);
+    /* Releases a reply's body and zeroes it. Safe on a zeroed reply. */
+    void (*reply_free)(ng_reply *reply);
+
+    /* New entries go here, at the end only. */
+};
+
+/* The one exported symbol: returns the plugin's static function table. */
+NODEGATE_EXPORT const struct nodegate_plugin *nodegate_plugin_v1(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

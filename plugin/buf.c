@@ -1,0 +1,93 @@
+/* buf.c - reply writer: names-mode replies are ~100-400 KB, full-mode ones up to ~10 MB. */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void ng_buf_reserve(ng_buf *b, size_t more)
+{
+    if (b->cap - b->len > more)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len <= more)
+        cap *= 2;
+    b->data = ng_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void ng_buf_put(ng_buf *b, const char *s, size_t n)
+{
+    ng_buf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void ng_buf_puts(ng_buf *b, const char *s) { ng_buf_put(b, s, strlen(s)); }
+
+void ng_buf_putc(ng_buf *b, char c) { ng_buf_put(b, &c, 1); }
+
+void ng_buf_int(ng_buf *b, int64_t v) { ng_buf_printf(b, "%lld", (long long)v); }
+
+void ng_buf_json_str(ng_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    ng_buf_reserve(b, strlen(s) + 2);
+    ng_buf_putc(b, '"');
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        ng_buf_put(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"': ng_buf_put(b, "\\\"", 2); break;
+        case '\\': ng_buf_put(b, "\\\\", 2); break;
+        case '\n': ng_buf_put(b, "\\n", 2); break;
+        case '\r': ng_buf_put(b, "\\r", 2); break;
+        case '\t': ng_buf_put(b, "\\t", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            ng_buf_put(b, u, sizeof u);
+        }
+        }
+    }
+    ng_buf_put(b, run, (size_t)(s - run));
+    ng_buf_putc(b, '"');
+}
+
+void ng_buf_printf(ng_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    ng_buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *ng_buf_take(ng_buf *b, size_t *len)
+{
+    if (b->data == NULL)
+        ng_buf_reserve(b, 0), b->data[0] = '\0';
+    char *d = b->data;
+    *len = b->len;
+    *b = (ng_buf){0};
+    return d;
+}
+
+void ng_buf_free(ng_buf *b)
+{
+    free(b->data);
+    *b = (ng_buf){0};
+}

@@ -1,0 +1,26 @@
+/* buf.h - growable byte buffer that replies are written into, with JSON helpers. */
+#ifndef NG_BUF_H
+#define NG_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ng_buf {
+    char *data;     /* always NUL-terminated once anything was written */
+    size_t len, cap;
+} ng_buf;
+
+void ng_buf_reserve(ng_buf *b, size_t more);
+void ng_buf_put(ng_buf *b, const char *s, size_t n);
+void ng_buf_puts(ng_buf *b, const char *s);
+void ng_buf_putc(ng_buf *b, char c);
+void ng_buf_int(ng_buf *b, int64_t v);
+/* Writes s as a JSON string literal, quotes included, escaping as Go's
+ * encoding/json does for control characters, '"' and '\\'. */
+void ng_buf_json_str(ng_buf *b, const char *s);
+void ng_buf_printf(ng_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the data over (caller frees with free()) and empties the buffer. */
+char *ng_buf_take(ng_buf *b, size_t *len);
+void ng_buf_free(ng_buf *b);
+
+#endif

@@ -1,0 +1,514 @@
+/* jsonwalk.c - schema-driven streaming JSON walker over yajl; tuned for ~11 MB bodies, ~95% skipped.
+ *
+ * Where the walk is: a stack of frames, one per open container the schema
+ * names, plus a bare counter for containers inside a skipped value (no frame,
+ * no string work). Byte offsets in messages are absolute and point just past
+ * the token being handled: the bytes fed before the current chunk plus
+ * yajl_get_bytes_consumed() within it (yajl reports some lexical errors at the
+ * offending byte instead, one byte earlier). */
+#include "jsonwalk.h"
+
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#define KEY_MAX 64      /* map keys are cut to this many bytes in paths */
+#define PATH_LEN 512
+#define MSG_LEN 768
+
+typedef struct frame {
+    const ng_jw_schema *schema;  /* OBJECT, ARRAY or MAP */
+    const ng_jw_schema *next;    /* OBJECT, MAP: schema of the current key's value; NULL skips it */
+    const char *field;           /* OBJECT: the current key's field name; NULL when unknown */
+    size_t count;                /* ARRAY: elements begun; the current one is count - 1 */
+    uint64_t cap_abs;            /* captured OBJECT: absolute offset of its '{' */
+    unsigned keylen;             /* MAP: bytes kept of the current key */
+    bool has_key, key_cut;
+    char key[KEY_MAX];
+} frame;
+
+typedef struct growbuf {
+    char *data;
+    size_t len, cap;
+} growbuf;
+
+struct ng_jw {
+    yajl_handle h;
+    const ng_jw_schema *root;
+    ng_jw_sink sink;
+    void *user;
+    unsigned nf;                 /* frames in use */
+    unsigned skip;               /* open containers inside a skipped value */
+    const char *chunk;           /* the chunk yajl is parsing; chunk_len is 0 outside parsing */
+    size_t chunk_len;
+    uint64_t base;               /* bytes parsed before the current chunk */
+    bool seen;                   /* a non-whitespace byte arrived (else: empty body) */
+    unsigned cap_open;           /* captured objects open */
+    size_t cap_from;             /* chunk offset where the not yet copied capture bytes start */
+    uint64_t cap_abs;            /* absolute offset of the outermost open capture's '{' ... */
+    size_t cap_off;              /* ... and where it sits in cap */
+    growbuf cap;
+    growbuf scratch;             /* NUL-terminated copies of reported strings */
+    int status;
+    char path[PATH_LEN];
+    char msg[MSG_LEN];
+    frame frames[NG_JW_MAX_DEPTH];
+};
+
+static const char *const type_names[] = {
+    [NG_JW_SKIP] = "any", [NG_JW_OBJECT] = "object", [NG_JW_ARRAY] = "array", [NG_JW_MAP] = "object",
+    [NG_JW_STRING] = "string", [NG_JW_BOOL] = "bool", [NG_JW_NUMBER] = "number",
+};
+
+static void grow(growbuf *b, size_t need)
+{
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    b->data = ng_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+static void append(growbuf *b, const char *p, size_t n)
+{
+    grow(b, b->len + n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+/* The sink's strings must be NUL-terminated; yajl's point into the chunk. */
+static const char *terminated(ng_jw *w, const void *p, size_t n)
+{
+    grow(&w->scratch, n + 1);
+    memcpy(w->scratch.data, p, n);
+    w->scratch.data[n] = '\0';
+    return w->scratch.data;
+}
+
+/* Bytes of the current chunk consumed by yajl; during yajl_complete_parse
+ * yajl parses a private " ", which must not count. */
+static size_t consumed(const ng_jw *w)
+{
+    size_t c = yajl_get_bytes_consumed(w->h);
+    return c < w->chunk_len ? c : w->chunk_len;
+}
+
+static int fail_at(ng_jw *w, uint64_t offset, int status, const char *fmt, va_list ap)
+{
+    if (w->status)
+        return status;
+    w->status = status;
+    const char *path = ng_jw_path(w);
+    int n = *path ? snprintf(w->msg, sizeof w->msg, "%s: ", path) : 0;
+    if (n < 0 || (size_t)n >= sizeof w->msg)
+        n = 0;
+    int m = vsnprintf(w->msg + n, sizeof w->msg - (size_t)n, fmt, ap);
+    size_t used = m < 0 ? (size_t)n : (size_t)n + (size_t)m;
+    if (used < sizeof w->msg)
+        snprintf(w->msg + used, sizeof w->msg - used, " (at byte %llu)", (unsigned long long)offset);
+    return status;
+}
+
+int ng_jw_fail(ng_jw *w, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_at(w, w->base + consumed(w), status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* Reports ev; returns yajl's "go on" (1) or "stop" (0). */
+static int emit(ng_jw *w, const ng_jw_event *ev)
+{
+    int st = w->sink(w->user, ev);
+    if (st && !w->status)
+        ng_jw_fail(w, st, "rejected");   /* a sink that forgot ng_jw_fail */
+    return w->status == 0;
+}
+
+/* Where a value begins: returns its schema, or NULL when it is skipped. */
+static const ng_jw_schema *value_start(ng_jw *w)
+{
+    const ng_jw_schema *s;
+    if (!w->nf) {
+        s = w->root;
+    } else {
+        frame *f = &w->frames[w->nf - 1];
+        if (f->schema->type == NG_JW_ARRAY) {
+            f->count++;
+            s = f->schema->elem;
+        } else {
+            s = f->next;
+        }
+    }
+    return s && s->type != NG_JW_SKIP ? s : NULL;
+}
+
+static int type_error(ng_jw *w, const ng_jw_schema *s, ng_jw_type got)
+{
+    ng_jw_fail(w, 400, "expected %s, got %s", type_names[s->type], type_names[got]);
+    return 0;
+}
+
+static int scalar(ng_jw *w, ng_jw_type got, const void *text, size_t len, bool b)
+{
+    const ng_jw_schema *s = value_start(w);
+    if (!s)
+        return 1;
+    if (s->type != got)
+        return type_error(w, s, got);
+    ng_jw_event ev = {.kind = NG_JW_VALUE, .id = s->id, .str = terminated(w, text, len),
+                      .len = len, .boolean = b};
+    return emit(w, &ev);
+}
+
+static int on_null(void *ctx)
+{
+    ng_jw *w = ctx;
+    if (w->skip)
+        return 1;
+    const ng_jw_schema *s = value_start(w);
+    if (!s)
+        return 1;
+    ng_jw_event ev = {.kind = NG_JW_NULL, .id = s->id};
+    return emit(w, &ev);
+}
+
+static int on_bool(void *ctx, int b)
+{
+    ng_jw *w = ctx;
+    if (w->skip)
+        return 1;
+    return b ? scalar(w, NG_JW_BOOL, "true", 4, true) : scalar(w, NG_JW_BOOL, "false", 5, false);
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+    ng_jw *w = ctx;
+    return w->skip ? 1 : scalar(w, NG_JW_NUMBER, s, len, false);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    ng_jw *w = ctx;
+    return w->skip ? 1 : scalar(w, NG_JW_STRING, s, len, false);
+}
+
+static int open_skipped(ng_jw *w)
+{
+    if (w->nf + w->skip >= NG_JW_MAX_DEPTH) {
+        ng_jw_fail(w, 400, "nesting deeper than %d", NG_JW_MAX_DEPTH);
+        return 0;
+    }
+    w->skip++;
+    return 1;
+}
+
+/* Opens a frame for s, whose '{' or '[' yajl just read. */
+static int open_frame(ng_jw *w, const ng_jw_schema *s)
+{
+    if (w->nf >= NG_JW_MAX_DEPTH) {
+        ng_jw_fail(w, 400, "nesting deeper than %d", NG_JW_MAX_DEPTH);
+        return 0;
+    }
+    frame *f = &w->frames[w->nf++];
+    f->schema = s;
+    f->next = NULL;
+    f->field = NULL;
+    f->count = 0;
+    f->has_key = false;
+    if (s->type == NG_JW_OBJECT && s->capture) {
+        size_t at = consumed(w) - 1;
+        f->cap_abs = w->base + at;
+        if (w->cap_open++ == 0) {
+            w->cap_from = at;
+            w->cap_abs = f->cap_abs;
+            w->cap_off = w->cap.len;
+        }
+    }
+    ng_jw_event ev = {.kind = NG_JW_BEGIN, .id = s->id};
+    return emit(w, &ev);
+}
+
+static int on_start_map(void *ctx)
+{
+    ng_jw *w = ctx;
+    const ng_jw_schema *s = w->skip ? NULL : value_start(w);
+    if (!s)
+        return open_skipped(w);
+    if (s->type != NG_JW_OBJECT && s->type != NG_JW_MAP)
+        return type_error(w, s, NG_JW_OBJECT);
+    return open_frame(w, s);
+}
+
+static int on_start_array(void *ctx)
+{
+    ng_jw *w = ctx;
+    const ng_jw_schema *s = w->skip ? NULL : value_start(w);
+    if (!s)
+        return open_skipped(w);
+    if (s->type != NG_JW_ARRAY)
+        return type_error(w, s, NG_JW_ARRAY);
+    return open_frame(w, s);
+}
+
+/* end_map and end_array alike. The frame goes first, so END's path is the container's own. */
+static int on_end(void *ctx)
+{
+    ng_jw *w = ctx;
+    if (w->skip) {
+        w->skip--;
+        return 1;
+    }
+    frame *f = &w->frames[--w->nf];
+    ng_jw_event ev = {.kind = NG_JW_END, .id = f->schema->id};
+    if (f->schema->type == NG_JW_OBJECT && f->schema->capture) {
+        /* Copy up to the '}' now, so the sink can read a nested capture at once. */
+        size_t end = consumed(w);
+        append(&w->cap, w->chunk + w->cap_from, end - w->cap_from);
+        w->cap_from = end;
+        w->cap_open--;
+        ev.off = w->cap_off + (size_t)(f->cap_abs - w->cap_abs);
+        ev.len_bytes = (size_t)(w->base + end - f->cap_abs);
+    }
+    return emit(w, &ev);
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Go's encoding/json: an exact match wins, else the first ASCII-case-folded one. */
+static const ng_jw_field *find_field(const ng_jw_schema *s, const unsigned char *k, size_t len)
+{
+    const ng_jw_field *folded = NULL;
+    for (const ng_jw_field *f = s->fields; f && f->name; f++) {
+        if (strnlen(f->name, len + 1) != len)
+            continue;
+        if (memcmp(f->name, k, len) == 0)
+            return f;
+        if (s->icase && !folded) {
+            size_t i = 0;
+            while (i < len && lower((unsigned char)f->name[i]) == lower(k[i]))
+                i++;
+            if (i == len)
+                folded = f;
+        }
+    }
+    return folded;
+}
+
+static int on_key(void *ctx, const unsigned char *k, size_t len)
+{
+    ng_jw *w = ctx;
+    if (w->skip)
+        return 1;
+    frame *f = &w->frames[w->nf - 1];   /* a key needs an object, and this one is not skipped */
+    if (f->schema->type == NG_JW_OBJECT) {
+        const ng_jw_field *fd = find_field(f->schema, k, len);
+        f->field = fd ? fd->name : NULL;
+        f->next = fd ? fd->schema : NULL;
+        return 1;
+    }
+    size_t n = len;
+    if (n > KEY_MAX) {   /* cut at a UTF-8 character boundary: k[n] is the first byte dropped */
+        n = KEY_MAX;
+        while (n > 0 && (k[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(f->key, k, n);
+    f->keylen = (unsigned)n;
+    f->key_cut = n < len;
+    f->has_key = true;
+    f->next = f->schema->elem;
+    ng_jw_event ev = {.kind = NG_JW_KEY, .id = f->schema->id, .str = terminated(w, k, len), .len = len};
+    return emit(w, &ev);
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_bool,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_key,
+    .yajl_end_map = on_end,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end,
+};
+
+static void *ya_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return ng_xmalloc(n);
+}
+
+static void *ya_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return ng_xrealloc(p, n);
+}
+
+static void ya_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+ng_jw *ng_jw_new(const ng_jw_schema *root, ng_jw_sink sink, void *user)
+{
+    yajl_alloc_funcs afs = {ya_malloc, ya_realloc, ya_free, NULL};   /* yajl copies it */
+    ng_jw *w = ng_xcalloc(1, sizeof *w);
+    w->root = root;
+    w->sink = sink;
+    w->user = user;
+    w->h = yajl_alloc(&callbacks, &afs, w);   /* yajl defaults: UTF-8 checked, one value, no garbage */
+    return w;
+}
+
+void ng_jw_free(ng_jw *w)
+{
+    if (!w)
+        return;
+    yajl_free(w->h);
+    free(w->cap.data);
+    free(w->scratch.data);
+    free(w);
+}
+
+/* Records yajl's error, cut to its first line and without the final period. */
+static void syntax_error(ng_jw *w)
+{
+    unsigned char *e = yajl_get_error(w->h, 0, NULL, 0);
+    size_t n = strcspn((const char *)e, "\r\n");
+    while (n > 0 && (e[n - 1] == '.' || e[n - 1] == ' '))
+        n--;
+    ng_jw_fail(w, 400, "invalid JSON: %.*s", (int)n, (const char *)e);
+    yajl_free_error(w->h, e);
+}
+
+static void parse(ng_jw *w, const char *p, size_t len)
+{
+    w->chunk = p;
+    w->chunk_len = len;
+    yajl_status st = yajl_parse(w->h, (const unsigned char *)p, len);
+    if (st != yajl_status_ok) {
+        if (!w->status)
+            syntax_error(w);
+    } else if (w->cap_open) {
+        append(&w->cap, p + w->cap_from, len - w->cap_from);
+        w->cap_from = 0;
+    }
+    w->base += len;
+    w->chunk = NULL;
+    w->chunk_len = 0;
+}
+
+/* yajl takes \v and \f for whitespace. JSON allows neither byte raw anywhere
+ * (inside strings yajl rejects them itself), so the first one ends the walk. */
+static size_t clean_prefix(const char *p, size_t len)
+{
+    const char *f = memchr(p, '\f', len);
+    size_t n = f ? (size_t)(f - p) : len;
+    const char *v = memchr(p, '\v', n);
+    return v ? (size_t)(v - p) : n;
+}
+
+static bool has_content(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return true;
+    return false;
+}
+
+static int fail_offset(ng_jw *w, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_offset(ng_jw *w, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int st = fail_at(w, offset, 400, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+int ng_jw_feed(ng_jw *w, const char *chunk, size_t len)
+{
+    if (w->status || len == 0)
+        return w->status;
+    if (!w->seen)
+        w->seen = has_content(chunk, len);
+    size_t n = clean_prefix(chunk, len);
+    parse(w, chunk, n);
+    if (n < len && !w->status)   /* offset past the byte, as yajl's "invalid char" */
+        fail_offset(w, w->base + 1, "invalid JSON: lexical error: invalid char in json text");
+    return w->status;
+}
+
+int ng_jw_finish(ng_jw *w)
+{
+    if (w->status)
+        return w->status;
+    if (!w->seen)
+        return ng_jw_fail(w, 400, "empty body");
+    if (yajl_complete_parse(w->h) != yajl_status_ok && !w->status)
+        syntax_error(w);
+    return w->status;
+}
+
+static size_t put(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static size_t put(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(buf + n, PATH_LEN - n, fmt, ap);
+    va_end(ap);
+    if (m < 0)
+        return n;
+    return n + (size_t)m < PATH_LEN ? n + (size_t)m : PATH_LEN - 1;
+}
+
+const char *ng_jw_path(ng_jw *w)
+{
+    size_t n = 0;
+    w->path[0] = '\0';
+    for (unsigned i = 0; i < w->nf; i++) {
+        const frame *f = &w->frames[i];
+        if (f->schema->type == NG_JW_OBJECT && f->field)
+            n = put(w->path, n, "%s%s", n ? "." : "", f->field);
+        else if (f->schema->type == NG_JW_ARRAY && f->count)
+            n = put(w->path, n, "[%zu]", f->count - 1);
+        else if (f->schema->type == NG_JW_MAP && f->has_key)
+            n = put(w->path, n, "[\"%.*s%s\"]", (int)f->keylen, f->key, f->key_cut ? "..." : "");
+    }
+    return w->path;
+}
+
+const char *ng_jw_error(const ng_jw *w)
+{
+    return w->status ? w->msg : NULL;
+}
+
+int ng_jw_status(const ng_jw *w)
+{
+    return w->status;
+}
+
+const char *ng_jw_captured(const ng_jw *w)
+{
+    return w->cap.data;
+}
+
+uint64_t ng_jw_offset(const ng_jw *w)
+{
+    return w->base + w->chunk_len;
+}

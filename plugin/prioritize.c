@@ -1,0 +1,100 @@
+/* prioritize.c - the prioritize verb: TaintToleration and NodeAffinity scores, combined. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bitset.h"
+#include "verbs.h"
+
+enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
+
+/* Upstream DefaultNormalizeScore: scale by the largest raw score (which
+ * starts at 0), integer division first; reverse subtracts from the max. */
+static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
+{
+    int64_t max = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (ids[i] >= 0 && s[i] > max)
+            max = s[i];
+    for (uint32_t i = 0; i < n; i++) {
+        if (max == 0) {
+            if (reverse)
+                s[i] = MAX_SCORE;
+            continue;
+        }
+        s[i] = MAX_SCORE * s[i] / max;
+        if (reverse)
+            s[i] = MAX_SCORE - s[i];
+    }
+}
+
+/* Preferred terms with weight 0 or no requirements are skipped unparsed;
+ * any other term that fails to parse fails the whole call (SPEC 5.3). */
+static bool preferred_valid(const ng_pod *pod, char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < pod->npreferred; i++) {
+        const ng_pref_term *p = &pod->preferred[i];
+        char path[128];
+        snprintf(path, sizeof path,
+                 "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[%u].preference", i);
+        if (p->weight != 0 && !ng_term_is_empty(&p->preference) &&
+            !ng_term_valid(&p->preference, path, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+/* Sum of the weights of the preferred terms each target matches. */
+static void affinity_raw(ng_eval *e, const ng_targets *t, int64_t *raw)
+{
+    const ng_pod *pod = e->pod;
+    for (uint32_t i = 0; i < pod->npreferred; i++) {
+        const ng_pref_term *p = &pod->preferred[i];
+        if (p->weight == 0 || ng_term_is_empty(&p->preference))
+            continue;
+        ng_eval_term(e, &p->preference, e->term);
+        for (uint32_t j = 0; j < t->n; j++)
+            if (t->ids[j] >= 0 && ng_bit_test(e->term, (size_t)t->ids[j]))
+                raw[j] += p->weight;
+    }
+}
+
+/* The weighted mean of the two 0..10 scores, halves rounded up, kept in 0..10. */
+static int64_t combine(const ng_options *opt, int64_t taint, int64_t affinity)
+{
+    int64_t w = opt->weight_taint + opt->weight_affinity;
+    int64_t s = (2 * (opt->weight_taint * taint + opt->weight_affinity * affinity) + w) / (2 * w);
+    return s < 0 ? 0 : s > MAX_SCORE ? MAX_SCORE : s;
+}
+
+int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply)
+{
+    char err[512];
+    if (!preferred_valid(pod, err, sizeof err))
+        return ng_reply_error(reply, 422, "%s", err);
+    ng_eval e;
+    ng_eval_init(&e, t->x, pod, opt->comparison_ops);
+    int64_t *taint = calloc(t->n ? t->n : 1, sizeof *taint);
+    int64_t *affinity = calloc(t->n ? t->n : 1, sizeof *affinity);
+    for (uint32_t i = 0; i < t->n; i++) {
+        const ng_taint_verdict *v = t->ids[i] >= 0 ? ng_eval_verdict(&e, (uint32_t)t->ids[i]) : NULL;
+        taint[i] = v ? v->prefer_untolerated : 0;
+    }
+    affinity_raw(&e, t, affinity);
+    normalize(taint, t->n, t->ids, true);
+    normalize(affinity, t->n, t->ids, false);
+    ng_buf b = {0};
+    ng_buf_putc(&b, '[');
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (i)
+            ng_buf_putc(&b, ',');
+        ng_buf_puts(&b, "{\"Host\":");
+        ng_buf_json_str(&b, t->names[i]);
+        ng_buf_printf(&b, ",\"Score\":%lld}",
+                      t->ids[i] < 0 ? 0LL : (long long)combine(opt, taint[i], affinity[i]));
+    }
+    ng_buf_putc(&b, ']');
+    free(taint);
+    free(affinity);
+    ng_eval_free(&e);
+    return ng_reply_buf(reply, 200, &b);
+}

@@ -1,0 +1,140 @@
+/* strmap.c - string-keyed open-addressing map; from a handful of taints to ~100k node names.
+ *
+ * Linear probing over a power-of-two table. A put that would take a fresh
+ * slot past 75% of the table (live entries plus tombstones) rehashes first,
+ * sized from the live count alone, so the rehash drops the tombstones and a
+ * table full of deletions does not grow. */
+#include "strmap.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+const char ng_strmap_tombstone[] = "";
+
+/* Word-at-a-time multiply-xorshift with a final avalanche, so that the low
+ * bits the table masks with depend on every input byte. */
+uint32_t ng_strhash(const char *s, size_t len)
+{
+    const uint64_t k = 0xbf58476d1ce4e5b9u;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len, w;
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 31;
+    }
+    if (len) {
+        w = 0;
+        memcpy(&w, s, len);
+        h = (h ^ w) * k;
+        h ^= h >> 31;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The stored key is exactly these len bytes. Reads no further than the
+ * stored key's NUL, which a plain memcmp of len bytes could overrun. */
+static bool key_eq(const char *stored, const char *key, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (stored[i] != key[i] || stored[i] == '\0')
+            return false;
+    return stored[len] == '\0';
+}
+
+/* Slot holding key, or SIZE_MAX; *hole gets the first tombstone on the probe
+ * path, else the empty slot that ended it. The table is never full. */
+static size_t probe(const ng_strmap *m, const char *key, size_t len, uint32_t h, size_t *hole)
+{
+    size_t mask = m->cap - 1, first_tomb = SIZE_MAX;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const ng_strmap_slot *s = &m->slots[i];
+        if (s->key == NULL) {
+            *hole = first_tomb != SIZE_MAX ? first_tomb : i;
+            return SIZE_MAX;
+        }
+        if (s->key == NG_STRMAP_TOMBSTONE) {
+            if (first_tomb == SIZE_MAX)
+                first_tomb = i;
+        } else if (s->hash == h && key_eq(s->key, key, len)) {
+            return i;
+        }
+    }
+}
+
+static void rehash(ng_strmap *m)
+{
+    size_t cap = 8;
+    while (cap < 2 * (m->count + 1))   /* at most half full afterwards */
+        cap *= 2;
+    ng_strmap_slot *slots = ng_xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!NG_STRMAP_LIVE(m, i))
+            continue;
+        size_t j = m->slots[i].hash & (cap - 1);
+        while (slots[j].key)
+            j = (j + 1) & (cap - 1);
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    m->used = m->count;
+}
+
+void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len)
+{
+    if (m->count == 0)
+        return NULL;
+    size_t hole, i = probe(m, key, len, ng_strhash(key, len), &hole);
+    return i == SIZE_MAX ? NULL : m->slots[i].value;
+}
+
+/* A replaced entry takes the new key pointer too: the old key usually lives
+ * in the old value, which the caller may free once replaced. */
+void ng_strmap_put(ng_strmap *m, const char *key, void *value)
+{
+    size_t len = strlen(key), hole = 0, i = SIZE_MAX;
+    uint32_t h = ng_strhash(key, len);
+    if (m->cap)
+        i = probe(m, key, len, h, &hole);
+    if (i != SIZE_MAX) {
+        m->slots[i].key = key;
+        m->slots[i].value = value;
+        return;
+    }
+    if (m->cap == 0 || m->slots[hole].key == NULL) {
+        if (4 * (m->used + 1) > 3 * m->cap) {
+            rehash(m);
+            probe(m, key, len, h, &hole);
+        }
+        m->used++;
+    }
+    m->slots[hole] = (ng_strmap_slot){ .key = key, .value = value, .hash = h };
+    m->count++;
+}
+
+void *ng_strmap_del(ng_strmap *m, const char *key)
+{
+    if (m->count == 0)
+        return NULL;
+    size_t len = strlen(key), hole;
+    size_t i = probe(m, key, len, ng_strhash(key, len), &hole);
+    if (i == SIZE_MAX)
+        return NULL;
+    void *value = m->slots[i].value;
+    m->slots[i] = (ng_strmap_slot){ .key = NG_STRMAP_TOMBSTONE };
+    m->count--;
+    return value;
+}
+
+void ng_strmap_free(ng_strmap *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,673 @@
+/* test_index.c - the node index under random upserts/removals, validated after every operation and checked against a plain oracle. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitset.h"
+#include "index.h"
+#include "match.h"
+#include "posting.h"
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_RAW 16
+#define HOST "kubernetes.io/hostname"
+#define NS NG_EFFECT_NO_SCHEDULE
+#define PNS NG_EFFECT_PREFER_NO_SCHEDULE
+#define NE NG_EFFECT_NO_EXECUTE
+
+/* ---- deterministic PRNG (xorshift64) ---- */
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static size_t below(size_t n) { return n ? (size_t)(rnd() % n) : 0; }
+static bool chance(unsigned percent) { return below(100) < percent; }
+
+/* ---- taint list shapes: distinct lists, incl. ones a naive concatenation would confuse ---- */
+
+static const ng_taint sh_master[] = {{"node-role.kubernetes.io/master", "", NS}};
+static const ng_taint sh_gpu[] = {{"dedicated", "gpu", NS}, {"dedicated", "gpu", NE}};
+static const ng_taint sh_pref[] = {{"a", "1", PNS}};
+static const ng_taint sh_mix[] = {{"k1", "", NE}, {"k2", "v", PNS}, {"k3", "", NS}};
+static const ng_taint sh_mix_rev[] = {{"k3", "", NS}, {"k2", "v", PNS}, {"k1", "", NE}};
+static const ng_taint sh_ab_c[] = {{"ab", "c", NS}};
+static const ng_taint sh_a_bc[] = {{"a", "bc", NS}};
+static const ng_taint sh_ab_c_ne[] = {{"ab", "c", NE}};
+static const ng_taint sh_twice[] = {{"k", "v", NS}, {"k", "v", NS}};
+
+typedef struct {
+    const ng_taint *t;
+    uint32_t n;
+} shape;
+
+#define SHAPE(a) {a, LEN(a)}
+static const shape shapes[] = {
+    {NULL, 0},        SHAPE(sh_master), SHAPE(sh_gpu),     SHAPE(sh_pref),  SHAPE(sh_mix),
+    SHAPE(sh_mix_rev), SHAPE(sh_ab_c),  SHAPE(sh_a_bc),    SHAPE(sh_ab_c_ne), SHAPE(sh_twice),
+};
+
+/* ---- the oracle ---- */
+
+typedef struct {
+    char name[24];
+    const char *key[MAX_RAW];   /* raw labels as sent, duplicates included */
+    char val[MAX_RAW][24];
+    uint32_t nraw;
+    size_t shape;
+    bool unsched, live;
+    uint32_t id;                /* meaningful while live */
+} onode;
+
+typedef struct {
+    ng_idx x;
+    onode *o;
+    size_t no, ocap;
+    int64_t *owner;             /* id -> oracle index, -1 when free */
+    size_t nowner;
+    uint32_t high, nfree, live, capacity;
+    bool dups;                  /* generate repeated label keys */
+    unsigned ops;
+} world;
+
+/* Label keys: small value pools, large pools (mostly sparse postings), hostname unique per node. */
+typedef enum { POOL_SMALL, POOL_LARGE, POOL_HOST } pool_kind;
+
+typedef struct {
+    const char *key;
+    unsigned percent;
+    pool_kind kind;
+    const char *const *small;
+    size_t nsmall;
+    unsigned large;             /* POOL_LARGE: values "<prefix><0..large-1>" */
+    const char *prefix;
+} label_pool;
+
+static const char *const os_vals[] = {"linux", "linux", "linux", "windows"};
+static const char *const zone_vals[] = {"z-a", "z-b", "z-c"};
+static const char *const tier_vals[] = {"0206", "7", "-3", "x", ""};
+static const char *const empty_val[] = {""};
+
+static const label_pool pools[] = {
+    {HOST, 90, POOL_HOST, NULL, 0, 0, NULL},
+    {"kubernetes.io/os", 95, POOL_SMALL, os_vals, LEN(os_vals), 0, NULL},
+    {"topology.kubernetes.io/zone", 70, POOL_SMALL, zone_vals, LEN(zone_vals), 0, NULL},
+    {"rack", 50, POOL_LARGE, NULL, 0, 300, "r"},
+    {"team", 30, POOL_LARGE, NULL, 0, 2000, "t"},
+    {"tier", 40, POOL_SMALL, tier_vals, LEN(tier_vals), 0, NULL},
+    {"gpu", 15, POOL_SMALL, empty_val, 1, 0, NULL},
+    {"rare", 2, POOL_LARGE, NULL, 0, 3, "q"},
+};
+
+static void pick_value(const label_pool *p, const onode *o, char *out, bool alt)
+{
+    if (p->kind == POOL_HOST)
+        snprintf(out, 24, alt ? "alt-%s" : "%s", o->name);
+    else if (p->kind == POOL_SMALL)
+        snprintf(out, 24, "%s", p->small[below(p->nsmall)]);
+    else
+        snprintf(out, 24, "%s%zu", p->prefix, below(p->large));
+}
+
+static void add_raw(onode *o, const label_pool *p, bool alt)
+{
+    o->key[o->nraw] = p->key;
+    pick_value(p, o, o->val[o->nraw], alt);
+    o->nraw++;
+}
+
+static const label_pool *pool_of(const char *key)
+{
+    for (size_t i = 0; i < LEN(pools); i++)
+        if (strcmp(pools[i].key, key) == 0)
+            return &pools[i];
+    return NULL;
+}
+
+/* Fresh labels, taints and unschedulable flag for o; with dups, some keys repeat later in the list. */
+static void gen_node(onode *o, bool dups)
+{
+    o->nraw = 0;
+    for (size_t i = 0; i < LEN(pools); i++)
+        if (chance(pools[i].percent))
+            add_raw(o, &pools[i], false);
+    uint32_t base = o->nraw;
+    for (unsigned extra = dups && base && chance(40) ? 1 + (unsigned)below(3) : 0; extra; extra--)
+        add_raw(o, pool_of(o->key[below(base)]), true);
+    o->shape = chance(50) ? 0 : below(LEN(shapes));
+    o->unsched = chance(10);
+}
+
+/* The labels as the API (a Go map) would hold them: one entry per key, the later value winning. */
+static uint32_t effective(const onode *o, ng_kv *out)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < o->nraw; i++) {
+        uint32_t j = 0;
+        while (j < n && strcmp(out[j].key, o->key[i]) != 0)
+            j++;
+        out[j] = (ng_kv){o->key[i], o->val[i]};
+        n += j == n;
+    }
+    return n;
+}
+
+/* ---- checks ---- */
+
+static void check_valid(world *w, const char *after)
+{
+    char why[512] = "";
+    if (!ng_idx_validate(&w->x, why, sizeof why))
+        fail_msg("ng_idx_validate failed after op %u (%s): %s", w->ops, after, why);
+}
+
+static void fail_sets(const char *what, const uint64_t *got, const uint64_t *want, size_t nwords)
+{
+    char g[256], e[256];
+    ng_bitset_format(got, nwords, g, sizeof g);
+    ng_bitset_format(want, nwords, e, sizeof e);
+    fail_msg("%s: index has {%s}, oracle {%s}", what, g, e);
+}
+
+/* The posting, expanded into a bitset, must equal want, and its count the popcount. */
+static void assert_posting(const ng_posting *p, const uint64_t *want, size_t nwords, const char *what)
+{
+    uint64_t *got = ng_bitset_new(nwords ? nwords : 1);
+    ng_posting_or_into(got, p, nwords);
+    if (memcmp(got, want, nwords * sizeof *got) != 0)
+        fail_sets(what, got, want, nwords);
+    ng_bitset_free(got);
+    assert_int_equal(p->count, ng_bitset_count(want, nwords));
+}
+
+static void assert_set(const uint64_t *got, const uint64_t *want, size_t nwords, const char *what)
+{
+    if (memcmp(got, want, nwords * sizeof *got) != 0)
+        fail_sets(what, got, want, nwords);
+}
+
+typedef struct {
+    const char *key, *value;
+    uint32_t id;
+} triple;
+
+static int triple_cmp(const void *a, const void *b)
+{
+    const triple *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->value, y->value);
+}
+
+/* Every live node's effective labels, sorted by key then value. */
+static triple *label_triples(const world *w, size_t *n)
+{
+    triple *t = calloc(w->no * MAX_RAW + 1, sizeof *t);
+    assert_non_null(t);
+    *n = 0;
+    for (size_t i = 0; i < w->no; i++) {
+        ng_kv kv[MAX_RAW];
+        uint32_t m = w->o[i].live ? effective(&w->o[i], kv) : 0;
+        for (uint32_t j = 0; j < m; j++)
+            t[(*n)++] = (triple){kv[j].key, kv[j].value, w->o[i].id};
+    }
+    qsort(t, *n, sizeof *t, triple_cmp);
+    return t;
+}
+
+static void check_value(const world *w, const triple *t, size_t n, uint64_t *want)
+{
+    const size_t nw = w->x.nwords;
+    const ng_label_value *v = ng_idx_value(&w->x, t->key, t->value);
+    if (!v)
+        fail_msg("no posting for %s=%s", t->key, t->value);
+    ng_bitset_zero(want, nw);
+    for (size_t i = 0; i < n; i++)
+        ng_bit_set(want, t[i].id);
+    assert_posting(&v->ids, want, nw, t->value);
+    int64_t num = 0;
+    bool ok = ng_parse_go_int(t->value, &num);
+    assert_int_equal(v->num_ok, ok);
+    if (ok)
+        assert_true(v->num == num);
+}
+
+/* Key and value postings equal the oracle's sets, and the index keeps no other keys or values. */
+static void check_labels(const world *w)
+{
+    const size_t nw = w->x.nwords;
+    size_t n, nkeys = 0;
+    triple *t = label_triples(w, &n);
+    uint64_t *want = ng_bitset_new(nw ? nw : 1);
+    for (size_t i = 0; i < n;) {
+        size_t end = i, nvalues = 0;
+        ng_bitset_zero(want, nw);
+        while (end < n && strcmp(t[end].key, t[i].key) == 0)
+            ng_bit_set(want, t[end++].id);
+        const ng_label_key *k = ng_idx_key(&w->x, t[i].key);
+        if (!k)
+            fail_msg("no posting for key %s", t[i].key);
+        assert_posting(&k->ids, want, nw, t[i].key);
+        for (size_t j = i, e; j < end; j = e, nvalues++) {
+            for (e = j; e < end && strcmp(t[e].value, t[j].value) == 0; e++)
+                ;
+            check_value(w, &t[j], e - j, want);
+        }
+        if (k->values.count != nvalues)
+            fail_msg("key %s: index keeps %zu values, oracle has %zu", t[i].key, k->values.count, nvalues);
+        nkeys++;
+        i = end;
+    }
+    if (w->x.keys.count != nkeys)
+        fail_msg("index keeps %zu label keys, oracle has %zu", w->x.keys.count, nkeys);
+    ng_bitset_free(want);
+    free(t);
+}
+
+static bool same_taints(const ng_taint_list *l, const shape *s)
+{
+    if (l->ntaints != s->n)
+        return false;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (strcmp(l->taints[i].key, s->t[i].key) || strcmp(l->taints[i].value, s->t[i].value) ||
+            l->taints[i].effect != s->t[i].effect)
+            return false;
+    return true;
+}
+
+/* One list object per distinct taint list in use, holding exactly its nodes. */
+static void check_taints(const world *w)
+{
+    const size_t nw = w->x.nwords;
+    const ng_taint_list *lists[LEN(shapes)] = {0};
+    uint64_t *want = ng_bitset_new(nw ? nw : 1);
+    size_t used = 0;
+    for (size_t s = 0; s < LEN(shapes); s++) {
+        ng_bitset_zero(want, nw);
+        for (size_t i = 0; i < w->no; i++) {
+            const onode *o = &w->o[i];
+            if (!o->live || o->shape != s)
+                continue;
+            const ng_taint_list *l = w->x.nodes[o->id].taints;
+            if (s == 0) {
+                assert_null(l);
+                continue;
+            }
+            assert_non_null(l);
+            if (!lists[s])
+                lists[s] = l;
+            if (l != lists[s] || !same_taints(l, &shapes[s]))
+                fail_msg("node %s: taint list object differs for shape %zu", o->name, s);
+            ng_bit_set(want, o->id);
+        }
+        if (!lists[s])
+            continue;
+        used++;
+        for (size_t r = 1; r < s; r++)
+            assert_true(lists[r] != lists[s]);
+        assert_true(lists[s]->slot < w->x.nslots && w->x.slots[lists[s]->slot] == lists[s]);
+        assert_posting(&lists[s]->ids, want, nw, lists[s]->sig);
+    }
+    if (w->x.tlists.count != used)
+        fail_msg("index keeps %zu taint lists, oracle uses %zu", w->x.tlists.count, used);
+    ng_bitset_free(want);
+}
+
+/* Names, ids, live and unschedulable sets, count. */
+static void check_nodes(const world *w)
+{
+    const size_t nw = w->x.nwords;
+    uint64_t *live = ng_bitset_new(nw ? nw : 1), *uns = ng_bitset_new(nw ? nw : 1);
+    for (size_t i = 0; i < w->no; i++) {
+        const onode *o = &w->o[i];
+        int64_t got = ng_idx_find(&w->x, o->name, strlen(o->name));
+        if (got != (o->live ? (int64_t)o->id : -1))
+            fail_msg("find(%s) = %lld, want %lld", o->name, (long long)got,
+                     o->live ? (long long)o->id : -1LL);
+        if (!o->live)
+            continue;
+        assert_string_equal(w->x.nodes[o->id].name, o->name);
+        assert_int_equal(w->x.nodes[o->id].unschedulable, o->unsched);
+        ng_bit_set(live, o->id);
+        if (o->unsched)
+            ng_bit_set(uns, o->id);
+    }
+    assert_int_equal(ng_idx_find(&w->x, "never-added", 11), -1);
+    assert_int_equal(ng_idx_find(&w->x, "n1", 1), -1);   /* a prefix of a name is not that name */
+    assert_int_equal(w->x.count, w->live);
+    assert_set(w->x.live, live, nw, "live");
+    assert_set(w->x.unschedulable, uns, nw, "unschedulable");
+    ng_bitset_free(live);
+    ng_bitset_free(uns);
+}
+
+static void check_all(const world *w)
+{
+    check_nodes(w);
+    check_labels(w);
+    check_taints(w);
+}
+
+/* ---- operations, each followed by ng_idx_validate ---- */
+
+static void world_init(world *w, bool dups)
+{
+    memset(w, 0, sizeof *w);
+    ng_idx_init(&w->x);
+    w->dups = dups;
+}
+
+static void world_free(world *w)
+{
+    ng_idx_destroy(&w->x);
+    free(w->o);
+    free(w->owner);
+}
+
+static size_t new_oracle_node(world *w)
+{
+    if (w->no == w->ocap) {
+        w->ocap = w->ocap ? 2 * w->ocap : 64;
+        w->o = realloc(w->o, w->ocap * sizeof *w->o);
+        assert_non_null(w->o);
+    }
+    onode *o = &w->o[w->no];
+    memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "n%zu", w->no);
+    return w->no++;
+}
+
+static void set_owner(world *w, uint32_t id, int64_t who)
+{
+    while (id >= w->nowner) {
+        size_t n = w->nowner ? 2 * w->nowner : 64;
+        w->owner = realloc(w->owner, n * sizeof *w->owner);
+        assert_non_null(w->owner);
+        for (size_t i = w->nowner; i < n; i++)
+            w->owner[i] = -1;
+        w->nowner = n;
+    }
+    w->owner[id] = who;
+}
+
+/* Upserts oracle node i with freshly drawn content; checks the id rules. */
+static void op_upsert(world *w, size_t i)
+{
+    onode *o = &w->o[i];
+    gen_node(o, w->dups);
+    ng_kv kv[MAX_RAW];
+    ng_taint taints[4];
+    for (uint32_t j = 0; j < o->nraw; j++)
+        kv[j] = (ng_kv){o->key[j], o->val[j]};
+    memcpy(taints, shapes[o->shape].t, shapes[o->shape].n * sizeof *taints);
+    ng_node_in in = {.name = o->name, .labels = kv, .nlabels = o->nraw, .taints = taints,
+                     .ntaints = shapes[o->shape].n, .unschedulable = o->unsched};
+    uint32_t id = ng_idx_upsert(&w->x, &in);
+    w->ops++;
+    if (o->live) {
+        assert_int_equal(id, o->id);          /* an update keeps the id */
+    } else if (w->nfree) {
+        assert_true(id < w->high);            /* a freed id is reused */
+        assert_int_equal(w->owner[id], -1);
+        w->nfree--;
+    } else {
+        assert_int_equal(id, w->high);        /* otherwise the next dense id */
+        w->high++;
+    }
+    if (!o->live)
+        w->live++;
+    o->live = true;
+    o->id = id;
+    set_owner(w, id, (int64_t)i);
+    assert_true(w->x.capacity >= w->capacity && w->x.capacity >= w->high);
+    w->capacity = w->x.capacity;
+    check_valid(w, "upsert");
+}
+
+static void op_remove(world *w, size_t i)
+{
+    onode *o = &w->o[i];
+    assert_int_equal(ng_idx_remove(&w->x, o->name), o->live);
+    w->ops++;
+    if (o->live) {
+        set_owner(w, o->id, -1);
+        w->nfree++;
+        w->live--;
+        o->live = false;
+    }
+    check_valid(w, "remove");
+}
+
+/* A random oracle node that is (or is not) live, or SIZE_MAX when there is none. */
+static size_t pick(const world *w, bool live)
+{
+    if (w->no == 0)
+        return SIZE_MAX;
+    size_t start = below(w->no);
+    for (size_t k = 0; k < w->no; k++) {
+        size_t i = (start + k) % w->no;
+        if (w->o[i].live == live)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static void insert_one(world *w)
+{
+    size_t dead = chance(50) ? pick(w, false) : SIZE_MAX;
+    op_upsert(w, dead != SIZE_MAX ? dead : new_oracle_node(w));
+}
+
+/* One random operation, biased to keep the index near target nodes. */
+static void random_op(world *w, size_t target)
+{
+    unsigned r = (unsigned)below(100);
+    size_t live = pick(w, true);
+    if (live == SIZE_MAX || (w->live < target && r < 40)) {
+        insert_one(w);
+    } else if (r < 40) {
+        op_upsert(w, live);                   /* update an existing node */
+    } else if (r < 65) {
+        insert_one(w);
+    } else if (r < 92) {
+        op_remove(w, live);
+    } else {
+        size_t dead = pick(w, false);         /* removing an absent name changes nothing */
+        if (dead != SIZE_MAX)
+            op_remove(w, dead);
+        assert_false(ng_idx_remove(&w->x, "never-added"));
+        check_valid(w, "remove absent");
+    }
+}
+
+/* Fill to n, churn around n, drain to empty, refill from freed ids. */
+static void random_ops(size_t n, bool dups)
+{
+    world w;
+    world_init(&w, dups);
+    rng = 0x9e3779b97f4a7c15u ^ (n * 0x100000001b3u) ^ dups;
+    check_valid(&w, "init");
+    check_all(&w);
+    while (w.live < n)
+        op_upsert(&w, new_oracle_node(&w));
+    check_all(&w);
+    size_t churn = n >= 1000 ? 1500 : 300 + 4 * n;
+    for (size_t k = 0; k < churn; k++) {
+        random_op(&w, n);
+        if (k % 64 == 63)
+            check_all(&w);
+    }
+    check_all(&w);
+    for (size_t i; (i = pick(&w, true)) != SIZE_MAX;)
+        op_remove(&w, i);
+    check_all(&w);
+    assert_int_equal(w.x.keys.count, 0);
+    assert_int_equal(w.x.tlists.count, 0);
+    uint32_t high = w.high;
+    for (size_t k = 0; k < n / 2 + 1; k++)
+        insert_one(&w);
+    assert_int_equal(w.high, high);           /* every id came from the free list */
+    check_all(&w);
+    world_free(&w);
+}
+
+static void test_random_ops(void **state) { random_ops(*(const size_t *)*state, false); }
+static void test_random_ops_dups(void **state) { random_ops(*(const size_t *)*state, true); }
+
+/* ---- hand-written cases ---- */
+
+static uint32_t put(ng_idx *x, const char *name, ng_kv *kv, uint32_t nkv, ng_taint *t, uint32_t nt)
+{
+    ng_node_in in = {.name = name, .labels = kv, .nlabels = nkv, .taints = t, .ntaints = nt};
+    uint32_t id = ng_idx_upsert(x, &in);
+    char why[512] = "";
+    if (!ng_idx_validate(x, why, sizeof why))
+        fail_msg("validate after upserting %s: %s", name, why);
+    return id;
+}
+
+static bool value_has(const ng_idx *x, const char *k, const char *v, uint32_t id)
+{
+    const ng_label_value *lv = ng_idx_value(x, k, v);
+    return lv && ng_posting_has(&lv->ids, id);
+}
+
+/* A repeated key within one node: the later value wins, the earlier leaves no trace. */
+static void test_duplicate_key_later_wins(void **state)
+{
+    (void)state;
+    ng_idx x;
+    ng_idx_init(&x);
+    ng_kv shared[] = {{"zone", "a"}};
+    uint32_t other = put(&x, "other", shared, 1, NULL, 0);
+    ng_kv kv[] = {{"zone", "a"}, {HOST, "n1"}, {"zone", "b"}, {HOST, "n1-alt"}};
+    uint32_t id = put(&x, "n1", kv, LEN(kv), NULL, 0);
+    assert_true(value_has(&x, "zone", "b", id));
+    assert_false(value_has(&x, "zone", "a", id));
+    assert_true(value_has(&x, "zone", "a", other));
+    assert_true(value_has(&x, HOST, "n1-alt", id));
+    assert_null(ng_idx_value(&x, HOST, "n1"));   /* no node carries hostname=n1 */
+    assert_int_equal(x.nodes[id].nlabels, 2);
+    ng_idx_destroy(&x);
+}
+
+/* Taint lists equal as text under naive concatenation stay distinct; equal lists are shared. */
+static void test_taint_list_identity(void **state)
+{
+    (void)state;
+    ng_idx x;
+    ng_idx_init(&x);
+    ng_taint t1[] = {{"ab", "c", NS}}, t2[] = {{"a", "bc", NS}}, t3[] = {{"ab", "c", NS}};
+    ng_taint t4[] = {{"ab", "c", NE}};
+    uint32_t a = put(&x, "a", NULL, 0, t1, 1), b = put(&x, "b", NULL, 0, t2, 1);
+    uint32_t c = put(&x, "c", NULL, 0, t3, 1), d = put(&x, "d", NULL, 0, t4, 1);
+    assert_true(x.nodes[a].taints != x.nodes[b].taints);
+    assert_true(x.nodes[a].taints == x.nodes[c].taints);
+    assert_true(x.nodes[a].taints != x.nodes[d].taints);
+    assert_int_equal(x.tlists.count, 3);
+    assert_int_equal(x.nodes[a].taints->ids.count, 2);
+    put(&x, "a", NULL, 0, NULL, 0);               /* untainting keeps the shared list for c */
+    assert_null(x.nodes[a].taints);
+    assert_int_equal(x.nodes[c].taints->ids.count, 1);
+    assert_int_equal(x.tlists.count, 3);
+    put(&x, "c", NULL, 0, NULL, 0);
+    assert_int_equal(x.tlists.count, 2);
+    ng_idx_destroy(&x);
+}
+
+/* The 65th node doubles the capacity; a label on every node stays exact across it. */
+static void test_capacity_growth(void **state)
+{
+    (void)state;
+    ng_idx x;
+    ng_idx_init(&x);
+    assert_int_equal(x.capacity, 0);
+    ng_kv kv[] = {{"os", "linux"}};
+    char name[16];
+    for (int i = 0; i < 130; i++) {
+        snprintf(name, sizeof name, "g%d", i);
+        assert_int_equal(put(&x, name, kv, 1, NULL, 0), i);
+        assert_int_equal(x.capacity, i < 64 ? 64 : i < 128 ? 128 : 256);
+        assert_int_equal(ng_idx_value(&x, "os", "linux")->ids.count, i + 1);
+    }
+    uint64_t want[4] = {~0ull, ~0ull, 3, 0};
+    assert_posting(&ng_idx_key(&x, "os")->ids, want, x.nwords, "os");
+    ng_idx_destroy(&x);
+}
+
+/* Destroying an index with content frees everything (ASan) and leaves it re-initialisable. */
+static void test_destroy_reinit(void **state)
+{
+    (void)state;
+    world w;
+    for (int round = 0; round < 2; round++) {
+        world_init(&w, false);
+        rng = 12345 + (uint64_t)round;
+        for (int i = 0; i < 300; i++)
+            random_op(&w, 200);
+        check_all(&w);
+        ng_idx_destroy(&w.x);
+        assert_int_equal(w.x.count, 0);
+        assert_int_equal(w.x.capacity, 0);
+        assert_null(w.x.nodes);
+        ng_idx_init(&w.x);
+        char why[512] = "";
+        if (!ng_idx_validate(&w.x, why, sizeof why))
+            fail_msg("validate after re-init: %s", why);
+        assert_int_equal(ng_idx_find(&w.x, w.o[0].name, strlen(w.o[0].name)), -1);
+        world_free(&w);
+    }
+}
+
+/* Destroy right after a repeated key replaced a value no other node carries: nothing may leak (ASan). */
+static void test_destroy_with_dups(void **state)
+{
+    (void)state;
+    ng_idx x;
+    ng_idx_init(&x);
+    ng_kv kv[] = {{"zone", "a"}, {"zone", "b"}, {HOST, "d1"}, {HOST, "d1-alt"}};
+    ng_node_in in = {.name = "d1", .labels = kv, .nlabels = LEN(kv)};
+    assert_int_equal(ng_idx_upsert(&x, &in), 0);
+    in.name = "d2";
+    assert_int_equal(ng_idx_upsert(&x, &in), 1);
+    assert_true(ng_idx_remove(&x, "d1"));
+    ng_idx_destroy(&x);
+    assert_int_equal(x.count, 0);
+    assert_int_equal(x.keys.count, 0);
+}
+
+static const size_t sizes[] = {0, 1, 63, 64, 65, 127, 128, 129, 2500};
+
+#define RANDOM(k, name) {"random ops, " name, test_random_ops, NULL, NULL, (void *)&sizes[k]}
+#define RANDOM_DUPS(k, name) \
+    {"random ops with repeated label keys, " name, test_random_ops_dups, NULL, NULL, (void *)&sizes[k]}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duplicate_key_later_wins),
+        cmocka_unit_test(test_taint_list_identity),
+        cmocka_unit_test(test_capacity_growth),
+        cmocka_unit_test(test_destroy_reinit),
+        cmocka_unit_test(test_destroy_with_dups),
+        RANDOM(0, "0 nodes"),     RANDOM(1, "1 node"),      RANDOM(2, "63 nodes"),
+        RANDOM(3, "64 nodes"),    RANDOM(4, "65 nodes"),    RANDOM(5, "127 nodes"),
+        RANDOM(6, "128 nodes"),   RANDOM(7, "129 nodes"),   RANDOM(8, "2500 nodes"),
+        RANDOM_DUPS(0, "0 nodes"), RANDOM_DUPS(1, "1 node"), RANDOM_DUPS(2, "63 nodes"),
+        RANDOM_DUPS(3, "64 nodes"), RANDOM_DUPS(4, "65 nodes"), RANDOM_DUPS(5, "127 nodes"),
+        RANDOM_DUPS(6, "128 nodes"), RANDOM_DUPS(7, "129 nodes"), RANDOM_DUPS(8, "2500 nodes"),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,694 @@
+/* test_jsonwalk.c - jsonwalk.c on a Pod-like schema (events, every chunking, errors) and JSONTestSuite cases.
+ *
+ * The case files live in tests/unit/jsonwalk_cases (run from the repo root), or
+ * in the directory given as argv[1] or by NG_JW_CASES. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonwalk.h"
+#include "xalloc.h"
+
+static const char *cases_dir = "tests/unit/jsonwalk_cases";
+
+/* ---- schema: ExtenderArgs with a Pod, a NodeList of captured nodes and NodeNames ---- */
+
+enum { ROOT = 1, POD, META, NAME, LABELS, LABEL, SPEC, NODENAME, HOSTNET, PRIO, AFFINITY,
+       TOLS, TOL, KEY, SECS, NODES, ITEMS, NODE, NODESPEC, UNSCHED, TAINTS, TAINT, NAMES, NAMESEL };
+
+static const ng_jw_schema s_name = {.type = NG_JW_STRING, .id = NAME};
+static const ng_jw_schema s_label = {.type = NG_JW_STRING, .id = LABEL};
+static const ng_jw_schema s_labels = {.type = NG_JW_MAP, .id = LABELS, .elem = &s_label};
+static const ng_jw_field meta_fields[] = {{"name", &s_name}, {"labels", &s_labels}, {NULL, NULL}};
+static const ng_jw_schema s_meta = {.type = NG_JW_OBJECT, .id = META, .fields = meta_fields};
+
+static const ng_jw_schema s_key = {.type = NG_JW_STRING, .id = KEY};
+static const ng_jw_schema s_secs = {.type = NG_JW_NUMBER, .id = SECS};
+static const ng_jw_field tol_fields[] = {{"key", &s_key}, {"tolerationSeconds", &s_secs}, {NULL, NULL}};
+static const ng_jw_schema s_tol = {.type = NG_JW_OBJECT, .id = TOL, .fields = tol_fields};
+static const ng_jw_schema s_tols = {.type = NG_JW_ARRAY, .id = TOLS, .elem = &s_tol};
+static const ng_jw_schema s_nodename = {.type = NG_JW_STRING, .id = NODENAME};
+static const ng_jw_schema s_hostnet = {.type = NG_JW_BOOL, .id = HOSTNET};
+static const ng_jw_schema s_prio = {.type = NG_JW_NUMBER, .id = PRIO};
+static const ng_jw_schema s_affinity = {.type = NG_JW_SKIP, .id = AFFINITY};
+static const ng_jw_field spec_fields[] = {
+    {"nodeName", &s_nodename}, {"hostNetwork", &s_hostnet}, {"priority", &s_prio},
+    {"tolerations", &s_tols}, {"affinity", &s_affinity}, {NULL, NULL}};
+static const ng_jw_schema s_spec = {.type = NG_JW_OBJECT, .id = SPEC, .fields = spec_fields};
+static const ng_jw_field pod_fields[] = {{"metadata", &s_meta}, {"spec", &s_spec}, {NULL, NULL}};
+static const ng_jw_schema s_pod = {.type = NG_JW_OBJECT, .id = POD, .fields = pod_fields};
+
+static const ng_jw_field taint_fields[] = {{"key", &s_key}, {NULL, NULL}};
+static const ng_jw_schema s_taint = {.type = NG_JW_OBJECT, .id = TAINT, .fields = taint_fields};
+static const ng_jw_schema s_taints = {.type = NG_JW_ARRAY, .id = TAINTS, .elem = &s_taint};
+static const ng_jw_schema s_unsched = {.type = NG_JW_BOOL, .id = UNSCHED};
+static const ng_jw_field nodespec_fields[] = {{"unschedulable", &s_unsched}, {"taints", &s_taints}, {NULL, NULL}};
+static const ng_jw_schema s_nodespec = {.type = NG_JW_OBJECT, .id = NODESPEC, .fields = nodespec_fields};
+static const ng_jw_field node_fields[] = {{"metadata", &s_meta}, {"spec", &s_nodespec}, {NULL, NULL}};
+static const ng_jw_schema s_node = {.type = NG_JW_OBJECT, .id = NODE, .capture = true, .fields = node_fields};
+static const ng_jw_schema s_items = {.type = NG_JW_ARRAY, .id = ITEMS, .elem = &s_node};
+static const ng_jw_field nodes_fields[] = {{"items", &s_items}, {NULL, NULL}};
+static const ng_jw_schema s_nodes = {.type = NG_JW_OBJECT, .id = NODES, .fields = nodes_fields};
+
+static const ng_jw_schema s_namesel = {.type = NG_JW_STRING, .id = NAMESEL};
+static const ng_jw_schema s_names = {.type = NG_JW_ARRAY, .id = NAMES, .elem = &s_namesel};
+static const ng_jw_field root_fields[] = {
+    {"Pod", &s_pod}, {"Nodes", &s_nodes}, {"NodeNames", &s_names}, {NULL, NULL}};
+static const ng_jw_schema s_root = {.type = NG_JW_OBJECT, .id = ROOT, .icase = true, .fields = root_fields};
+
+static const ng_jw_schema s_skip = {.type = NG_JW_SKIP};
+
+/* ---- a sink that records every event as one line: kind, id, @path, =value ---- */
+
+#define REC_MAX (1 << 17)   /* 128 levels of "[0]" paths need ~100 KB */
+
+typedef struct rec {
+    ng_jw *w;
+    size_t len;
+    int fail_id;         /* a VALUE with this id fails the walk ... */
+    int fail_status;     /* ... with this status */
+    bool silent_fail;    /* ... without calling ng_jw_fail */
+    int after_fail;      /* events delivered after the failure */
+    size_t cap_off[4], cap_len[4];
+    int ncap;
+    char text[REC_MAX];  /* last: rec_init clears only what precedes it */
+} rec;
+
+static void rec_putc(rec *r, char c)
+{
+    assert_true(r->len + 1 < REC_MAX);
+    r->text[r->len++] = c;
+    r->text[r->len] = '\0';
+}
+
+static void rec_puts(rec *r, const char *s)
+{
+    while (*s)
+        rec_putc(r, *s++);
+}
+
+/* Non-ASCII and control bytes as \xHH, so expectations stay readable. */
+static void rec_bytes(rec *r, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f) {
+            rec_putc(r, (char)c);
+        } else {
+            char hex[8];
+            snprintf(hex, sizeof hex, "\\x%02x", c);
+            rec_puts(r, hex);
+        }
+    }
+}
+
+static int record(void *user, const ng_jw_event *ev)
+{
+    rec *r = user;
+    static const char kinds[] = "BEKVN";
+    char head[32];
+    if (ng_jw_status(r->w)) {
+        r->after_fail++;
+        return 0;
+    }
+    snprintf(head, sizeof head, "%c%d", kinds[ev->kind], ev->id);
+    rec_puts(r, head);
+    const char *path = ng_jw_path(r->w);
+    if (*path) {
+        rec_putc(r, '@');
+        rec_puts(r, path);
+    }
+    if (ev->kind == NG_JW_KEY || ev->kind == NG_JW_VALUE) {
+        assert_int_equal(ev->str[ev->len], '\0');
+        rec_putc(r, '=');
+        rec_bytes(r, ev->str, ev->len);
+    }
+    if (ev->kind == NG_JW_END && ev->len_bytes) {
+        assert_true(r->ncap < 4);
+        r->cap_off[r->ncap] = ev->off;
+        r->cap_len[r->ncap++] = ev->len_bytes;
+        rec_putc(r, '=');
+        rec_bytes(r, ng_jw_captured(r->w) + ev->off, ev->len_bytes);
+    }
+    rec_putc(r, '\n');
+    if (ev->kind == NG_JW_VALUE && ev->id == r->fail_id) {
+        if (!r->silent_fail)
+            return ng_jw_fail(r->w, r->fail_status, "bad value %s", ev->str);
+        return r->fail_status;
+    }
+    return 0;
+}
+
+static void rec_init(rec *r, const ng_jw_schema *root, int fail_id, int fail_status)
+{
+    memset(r, 0, offsetof(rec, text));
+    r->text[0] = '\0';
+    r->fail_id = fail_id;
+    r->fail_status = fail_status;
+    r->w = ng_jw_new(root, record, r);
+}
+
+/* Walks doc fed in chunks of size chunk (0: all at once); returns the status. */
+static int walk(const ng_jw_schema *root, const char *doc, size_t len, size_t chunk, rec *r)
+{
+    rec_init(r, root, 0, 0);
+    if (!chunk)
+        chunk = len ? len : 1;
+    for (size_t at = 0; at < len; at += chunk) {
+        size_t n = len - at < chunk ? len - at : chunk;
+        int st = ng_jw_feed(r->w, doc + at, n);
+        assert_int_equal(st, ng_jw_status(r->w));
+    }
+    return ng_jw_finish(r->w);
+}
+
+static void done(rec *r)
+{
+    ng_jw_free(r->w);
+    r->w = NULL;
+}
+
+/* Walks doc expecting failure with status and exactly msg, in every chunking. */
+static void expect_error(const ng_jw_schema *root, const char *doc, int status, const char *msg)
+{
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        assert_int_equal(walk(root, doc, len, chunk, &r), status);
+        assert_non_null(ng_jw_error(r.w));
+        assert_string_equal(ng_jw_error(r.w), msg);
+        assert_int_equal(r.after_fail, 0);
+        done(&r);
+    }
+}
+
+/* ---- the sample document ---- */
+
+/* Braces inside strings, escapes, newlines: the capture must still be exact. */
+#define NODE1 "{\"metadata\": {\"name\": \"n1\", \"labels\": {\"zone\": \"a}{\\\"b\"}},\n" \
+              "  \"spec\": {\"unschedulable\": true},\t\"status\": {\"images\": [{\"names\": [\"x\", \"y\"]}]}}"
+#define NODE2 "{\"metadata\":{\"name\":\"n\\u00e92\"},\"spec\":{\"taints\":[{\"key\":\"t\",\"effect\":\"NoExecute\"}]}}"
+
+static const char sample[] =
+    "{\"Pod\": {\"metadata\": {\"name\": \"web-1\", \"labels\": {\"app\": \"web\", \"tier\": \"a\\u00e9\\n\"},"
+    " \"annotations\": {\"x\": [1, {\"y\": null}]}},\n"
+    " \"spec\": {\"nodeName\": \"n1\", \"hostNetwork\": false, \"priority\": -0,"
+    " \"affinity\": {\"nodeAffinity\": {\"required\": [[{}]]}},\n"
+    "  \"tolerations\": [{\"key\": \"k1\", \"operator\": \"Exists\", \"tolerationSeconds\": 12345678901234567890},"
+    " null, {\"key\": \"k2\", \"tolerationSeconds\": 1e400}],\n"
+    "  \"containers\": [{\"name\": \"c\", \"image\": \"i\"}]}, \"status\": {}},\n"
+    " \"nodes\": {\"metadata\": {}, \"items\": [" NODE1 ", " NODE2 "]},\n"
+    " \"NodeNames\": null}\n";
+
+static const char sample_events[] =
+    "B1\n"
+    "B2@Pod\n"
+    "B3@Pod.metadata\n"
+    "V4@Pod.metadata.name=web-1\n"
+    "B5@Pod.metadata.labels\n"
+    "K5@Pod.metadata.labels[\"app\"]=app\n"
+    "V6@Pod.metadata.labels[\"app\"]=web\n"
+    "K5@Pod.metadata.labels[\"tier\"]=tier\n"
+    "V6@Pod.metadata.labels[\"tier\"]=a\\xc3\\xa9\\x0a\n"
+    "E5@Pod.metadata.labels\n"
+    "E3@Pod.metadata\n"
+    "B7@Pod.spec\n"
+    "V8@Pod.spec.nodeName=n1\n"
+    "V9@Pod.spec.hostNetwork=false\n"
+    "V10@Pod.spec.priority=-0\n"
+    "B12@Pod.spec.tolerations\n"
+    "B13@Pod.spec.tolerations[0]\n"
+    "V14@Pod.spec.tolerations[0].key=k1\n"
+    "V15@Pod.spec.tolerations[0].tolerationSeconds=12345678901234567890\n"
+    "E13@Pod.spec.tolerations[0]\n"
+    "N13@Pod.spec.tolerations[1]\n"
+    "B13@Pod.spec.tolerations[2]\n"
+    "V14@Pod.spec.tolerations[2].key=k2\n"
+    "V15@Pod.spec.tolerations[2].tolerationSeconds=1e400\n"
+    "E13@Pod.spec.tolerations[2]\n"
+    "E12@Pod.spec.tolerations\n"
+    "E7@Pod.spec\n"
+    "E2@Pod\n"
+    "B16@Nodes\n"
+    "B17@Nodes.items\n"
+    "B18@Nodes.items[0]\n"
+    "B3@Nodes.items[0].metadata\n"
+    "V4@Nodes.items[0].metadata.name=n1\n"
+    "B5@Nodes.items[0].metadata.labels\n"
+    "K5@Nodes.items[0].metadata.labels[\"zone\"]=zone\n"
+    "V6@Nodes.items[0].metadata.labels[\"zone\"]=a}{\"b\n"
+    "E5@Nodes.items[0].metadata.labels\n"
+    "E3@Nodes.items[0].metadata\n"
+    "B19@Nodes.items[0].spec\n"
+    "V20@Nodes.items[0].spec.unschedulable=true\n"
+    "E19@Nodes.items[0].spec\n"
+    "E18@Nodes.items[0]={\"metadata\": {\"name\": \"n1\", \"labels\": {\"zone\": \"a}{\\\"b\"}},\\x0a"
+    "  \"spec\": {\"unschedulable\": true},\\x09\"status\": {\"images\": [{\"names\": [\"x\", \"y\"]}]}}\n"
+    "B18@Nodes.items[1]\n"
+    "B3@Nodes.items[1].metadata\n"
+    "V4@Nodes.items[1].metadata.name=n\\xc3\\xa92\n"
+    "E3@Nodes.items[1].metadata\n"
+    "B19@Nodes.items[1].spec\n"
+    "B21@Nodes.items[1].spec.taints\n"
+    "B22@Nodes.items[1].spec.taints[0]\n"
+    "V14@Nodes.items[1].spec.taints[0].key=t\n"
+    "E22@Nodes.items[1].spec.taints[0]\n"
+    "E21@Nodes.items[1].spec.taints\n"
+    "E19@Nodes.items[1].spec\n"
+    "E18@Nodes.items[1]=" NODE2 "\n"
+    "E17@Nodes.items\n"
+    "E16@Nodes\n"
+    "N23@NodeNames\n"
+    "E1\n";
+
+static void check_captures(const rec *r)
+{
+    const char *cap = ng_jw_captured(r->w);
+    assert_int_equal(r->ncap, 2);
+    /* Only the captured objects are kept, back to back. */
+    assert_int_equal(r->cap_off[0], 0);
+    assert_int_equal(r->cap_len[0], strlen(NODE1));
+    assert_int_equal(r->cap_off[1], strlen(NODE1));
+    assert_int_equal(r->cap_len[1], strlen(NODE2));
+    assert_memory_equal(cap + r->cap_off[0], NODE1, strlen(NODE1));
+    assert_memory_equal(cap + r->cap_off[1], NODE2, strlen(NODE2));
+}
+
+static void test_sample_events(void **state)
+{
+    (void)state;
+    rec r;
+    assert_int_equal(walk(&s_root, sample, strlen(sample), 0, &r), 0);
+    assert_null(ng_jw_error(r.w));
+    assert_string_equal(r.text, sample_events);
+    check_captures(&r);
+    assert_int_equal(ng_jw_offset(r.w), strlen(sample));
+    done(&r);
+}
+
+static void test_sample_every_chunking(void **state)
+{
+    (void)state;
+    size_t len = strlen(sample);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        assert_int_equal(walk(&s_root, sample, len, chunk, &r), 0);
+        assert_string_equal(r.text, sample_events);
+        check_captures(&r);
+        done(&r);
+    }
+}
+
+/* ---- keys ---- */
+
+static void test_icase_keys(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"NodeNames\": [\"a\"]}", "{\"nodenames\": [\"a\"]}", "{\"NODENAMES\": [\"a\"]}", "{\"nodeNames\": [\"a\"]}"};
+    rec r;
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        assert_int_equal(walk(&s_root, docs[i], strlen(docs[i]), 0, &r), 0);
+        assert_string_equal(r.text, "B1\nB23@NodeNames\nV24@NodeNames[0]=a\nE23@NodeNames\nE1\n");
+        done(&r);
+    }
+    /* Near misses and case-folded keys in a case-sensitive object are skipped. */
+    const char *miss = "{\"NodeName\": [1], \"NodeNamesX\": 2, \"Pod\": {\"Metadata\": {\"name\": 3}}}";
+    assert_int_equal(walk(&s_root, miss, strlen(miss), 0, &r), 0);
+    assert_string_equal(r.text, "B1\nB2@Pod\nE2@Pod\nE1\n");
+    done(&r);
+}
+
+static void test_icase_exact_match_wins(void **state)
+{
+    (void)state;
+    static const ng_jw_schema a = {.type = NG_JW_STRING, .id = 1}, b = {.type = NG_JW_STRING, .id = 2};
+    static const ng_jw_field fields[] = {{"NodeName", &a}, {"nodeName", &b}, {NULL, NULL}};
+    static const ng_jw_schema obj = {.type = NG_JW_OBJECT, .id = 9, .icase = true, .fields = fields};
+    const char *doc = "{\"nodeName\": \"x\", \"NodeName\": \"y\", \"NODENAME\": \"z\", \"nodename\": \"w\"}";
+    rec r;
+    assert_int_equal(walk(&obj, doc, strlen(doc), 0, &r), 0);
+    /* Folded keys go to the first field that folds equal, as in Go. */
+    assert_string_equal(r.text, "B9\nV2@nodeName=x\nV1@NodeName=y\nV1@NodeName=z\nV1@NodeName=w\nE9\n");
+    done(&r);
+}
+
+static void test_duplicate_keys_all_reported(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\": {\"spec\": {\"nodeName\": \"a\", \"nodeName\": \"b\"}}, \"pod\": null}";
+    rec r;
+    assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), 0);
+    assert_string_equal(r.text, "B1\nB2@Pod\nB7@Pod.spec\nV8@Pod.spec.nodeName=a\nV8@Pod.spec.nodeName=b\n"
+                                "E7@Pod.spec\nE2@Pod\nN2@Pod\nE1\n");
+    done(&r);
+}
+
+/* ---- values ---- */
+
+static void test_null_accepted(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\": {\"metadata\": {\"labels\": null, \"name\": null}, \"spec\": {\"tolerations\": [null],"
+                      " \"hostNetwork\": null, \"priority\": null}}, \"Nodes\": {\"items\": null}, \"NodeNames\": [null]}";
+    rec r;
+    assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), 0);
+    assert_string_equal(r.text, "B1\nB2@Pod\nB3@Pod.metadata\nN5@Pod.metadata.labels\nN4@Pod.metadata.name\n"
+                                "E3@Pod.metadata\nB7@Pod.spec\nB12@Pod.spec.tolerations\nN13@Pod.spec.tolerations[0]\n"
+                                "E12@Pod.spec.tolerations\nN9@Pod.spec.hostNetwork\nN10@Pod.spec.priority\n"
+                                "E7@Pod.spec\nE2@Pod\nB16@Nodes\nN17@Nodes.items\nE16@Nodes\nB23@NodeNames\n"
+                                "N24@NodeNames[0]\nE23@NodeNames\nE1\n");
+    done(&r);
+    assert_int_equal(walk(&s_root, "null", 4, 0, &r), 0);
+    assert_string_equal(r.text, "N1\n");
+    done(&r);
+}
+
+static void test_numbers_raw(void **state)
+{
+    (void)state;
+    static const char *const nums[] = {"1e400", "-0", "12345678901234567890", "-1.5E-3", "0", "-9223372036854775809"};
+    rec r;
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        char doc[128], want[128];
+        snprintf(doc, sizeof doc, "{\"Pod\":{\"spec\":{\"priority\":%s}}}", nums[i]);
+        snprintf(want, sizeof want, "B1\nB2@Pod\nB7@Pod.spec\nV10@Pod.spec.priority=%s\nE7@Pod.spec\nE2@Pod\nE1\n", nums[i]);
+        assert_int_equal(walk(&s_root, doc, strlen(doc), 1, &r), 0);
+        assert_string_equal(r.text, want);
+        done(&r);
+    }
+}
+
+static void test_strings_decoded(void **state)
+{
+    (void)state;
+    const char *doc = "[\"a\\u00e9\\n\", \"x\\u0000y\", \"\\ud83d\\ude00\", \"\\\"\\\\\\/\\b\\f\\r\\t\", \"\xe2\x82\xac\"]";
+    rec r;
+    assert_int_equal(walk(&s_names, doc, strlen(doc), 0, &r), 0);
+    assert_string_equal(r.text, "B23\nV24@[0]=a\\xc3\\xa9\\x0a\nV24@[1]=x\\x00y\nV24@[2]=\\xf0\\x9f\\x98\\x80\n"
+                                "V24@[3]=\"\\/\\x08\\x0c\\x0d\\x09\nV24@[4]=\\xe2\\x82\\xac\nE23\n");
+    done(&r);
+}
+
+static void test_map_key_cut_in_path(void **state)
+{
+    (void)state;
+    /* 70 bytes: 62 x 'k', then two 3-byte characters; the cut may not split one. */
+    char key[80], doc[200], msg[300];
+    memset(key, 'k', 62);
+    strcpy(key + 62, "\xe2\x82\xac\xe2\x82\xac");
+    snprintf(doc, sizeof doc, "{\"Pod\":{\"metadata\":{\"labels\":{\"%s\":1}}}}", key);
+    snprintf(msg, sizeof msg, "Pod.metadata.labels[\"%.62s...\"]: expected string, got number (at byte %zu)",
+             key, strlen(doc) - 4);
+    expect_error(&s_root, doc, 400, msg);
+}
+
+/* ---- errors ---- */
+
+static void test_type_errors(void **state)
+{
+    (void)state;
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":\"x\"}}}", 400,
+                 "Pod.spec.tolerations: expected array, got string (at byte 33)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":[{\"key\":1}]}}}", 400,
+                 "Pod.spec.tolerations[0].key: expected string, got number (at byte 39)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":[null,{},[]]}}}", 400,
+                 "Pod.spec.tolerations[2]: expected object, got array (at byte 40)");
+    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\":\"b\",\"c\":true}}}}", 400,
+                 "Pod.metadata.labels[\"c\"]: expected string, got bool (at byte 46)");
+    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":[]}}}", 400,
+                 "Pod.metadata.labels: expected object, got array (at byte 30)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"hostNetwork\":\"yes\"}}}", 400,
+                 "Pod.spec.hostNetwork: expected bool, got string (at byte 35)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"priority\":\"1\"}}}", 400,
+                 "Pod.spec.priority: expected number, got string (at byte 30)");
+    expect_error(&s_root, "{\"nodes\":{\"items\":[{},{\"metadata\":7}]}}", 400,
+                 "Nodes.items[1].metadata: expected object, got number (at byte 35)");
+    expect_error(&s_root, "{\"Pod\":[]}", 400, "Pod: expected object, got array (at byte 8)");
+    expect_error(&s_root, "[]", 400, "expected object, got array (at byte 1)");
+    expect_error(&s_root, "\"x\"", 400, "expected object, got string (at byte 3)");
+}
+
+static void test_first_error_wins(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\":7}";
+    rec r;
+    assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), 400);
+    assert_int_equal(ng_jw_fail(r.w, 422, "later"), 422);
+    assert_int_equal(ng_jw_feed(r.w, "{}", 2), 400);
+    assert_int_equal(ng_jw_finish(r.w), 400);
+    assert_int_equal(ng_jw_status(r.w), 400);
+    assert_string_equal(ng_jw_error(r.w), "Pod: expected object, got number (at byte 8)");
+    done(&r);
+}
+
+static void test_depth_limit(void **state)
+{
+    (void)state;
+    /* Root, Pod and spec are 3 levels; the skipped arrays under affinity make up the rest. */
+    static const struct { size_t arrays; int status; } cases[] = {{100, 0}, {125, 0}, {126, 400}, {129, 400}};
+    rec r;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t n = cases[i].arrays;
+        char doc[400];
+        size_t len = (size_t)sprintf(doc, "{\"Pod\":{\"spec\":{\"affinity\":");
+        size_t head = len;
+        memset(doc + len, '[', n);
+        memset(doc + len + n, ']', n);
+        len += 2 * n;
+        len += (size_t)sprintf(doc + len, "}}}");
+        assert_int_equal(walk(&s_root, doc, len, 7, &r), cases[i].status);
+        if (cases[i].status) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "Pod.spec.affinity: nesting deeper than 128 (at byte %zu)", head + 126);
+            assert_string_equal(ng_jw_error(r.w), msg);
+        }
+        done(&r);
+    }
+}
+
+static void test_depth_limit_tracked(void **state)
+{
+    (void)state;
+    /* Every level is named by the schema (an array of itself): 128 pass, 129 fail. */
+    static const ng_jw_schema nest = {.type = NG_JW_ARRAY, .id = 1, .elem = &nest};
+    char doc[300];
+    rec r;
+    for (size_t n = 128; n <= 129; n++) {
+        memset(doc, '[', n);
+        memset(doc + n, ']', n);
+        assert_int_equal(walk(&nest, doc, 2 * n, 0, &r), n == 128 ? 0 : 400);
+        if (n == 129)
+            assert_non_null(strstr(ng_jw_error(r.w), "nesting deeper than 128 (at byte 129)"));
+        done(&r);
+    }
+}
+
+static void test_deep_nesting_stops_early(void **state)
+{
+    (void)state;
+    /* JSONTestSuite's n_structure_100000_opening_arrays, built here. */
+    size_t n = 100000;
+    char *doc = ng_xmalloc(n);
+    memset(doc, '[', n);
+    rec r;
+    assert_int_equal(walk(&s_skip, doc, n, 4096, &r), 400);
+    assert_string_equal(ng_jw_error(r.w), "nesting deeper than 128 (at byte 129)");
+    done(&r);
+    free(doc);
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    expect_error(&s_skip, "{\"a\": [1, 2], x}", 400,
+                 "invalid JSON: lexical error: invalid char in json text (at byte 15)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\": x}}}", 400,
+                 "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 29)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"a\x01\"}}}", 400,
+                 "Pod.spec.nodeName: invalid JSON: lexical error: invalid character inside string (at byte 29)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"\xff\"}}}", 400,
+                 "Pod.spec.nodeName: invalid JSON: lexical error: invalid bytes in UTF8 string (at byte 29)");
+    expect_error(&s_root, "{\"Pod\":{\"status\":[1,}}}", 400,
+                 "Pod: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 21)");
+    /* yajl takes \f and \v for whitespace; JSON does not. */
+    expect_error(&s_skip, "[1,\f2]", 400, "invalid JSON: lexical error: invalid char in json text (at byte 4)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\v\"a\"}}}", 400,
+                 "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 28)");
+}
+
+static void test_trailing_garbage_and_multiple_values(void **state)
+{
+    (void)state;
+    expect_error(&s_root, "{} x", 400, "invalid JSON: parse error: trailing garbage (at byte 4)");
+    expect_error(&s_skip, "{}{}", 400, "invalid JSON: parse error: trailing garbage (at byte 3)");
+    expect_error(&s_skip, "1 2", 400, "invalid JSON: parse error: trailing garbage (at byte 3)");
+}
+
+static void test_empty_body(void **state)
+{
+    (void)state;
+    rec r;
+    assert_int_equal(walk(&s_root, "", 0, 0, &r), 400);
+    assert_string_equal(ng_jw_error(r.w), "empty body (at byte 0)");
+    done(&r);
+    assert_int_equal(walk(&s_skip, " \r\n\t", 4, 1, &r), 400);
+    assert_string_equal(ng_jw_error(r.w), "empty body (at byte 4)");
+    done(&r);
+}
+
+static void test_truncated(void **state)
+{
+    (void)state;
+    expect_error(&s_root, "{\"Pod\":{\"spec\":", 400, "Pod.spec: invalid JSON: parse error: premature EOF (at byte 15)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"ab", 400,
+                 "Pod.spec.nodeName: invalid JSON: parse error: premature EOF (at byte 30)");
+    expect_error(&s_skip, "[1, 2", 400, "invalid JSON: parse error: premature EOF (at byte 5)");
+    expect_error(&s_skip, "tru", 400, "invalid JSON: lexical error: invalid string in json text (at byte 3)");
+}
+
+static void test_sink_error_stops_walk(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\":{\"spec\":{\"nodeName\":\"bad\",\"hostNetwork\":true}},\"NodeNames\":[\"a\"]}";
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        rec_init(&r, &s_root, NODENAME, 422);
+        int st = 0;
+        for (size_t at = 0; at < len; at += chunk)
+            st = ng_jw_feed(r.w, doc + at, len - at < chunk ? len - at : chunk);
+        assert_int_equal(st, 422);
+        assert_int_equal(ng_jw_finish(r.w), 422);
+        assert_string_equal(ng_jw_error(r.w), "Pod.spec.nodeName: bad value bad (at byte 32)");
+        assert_string_equal(r.text, "B1\nB2@Pod\nB7@Pod.spec\nV8@Pod.spec.nodeName=bad\n");
+        assert_int_equal(r.after_fail, 0);
+        done(&r);
+    }
+}
+
+static void test_sink_status_without_message(void **state)
+{
+    (void)state;
+    const char *doc = "{\"NodeNames\":[\"a\",\"b\"]}";
+    rec r;
+    rec_init(&r, &s_root, NAMESEL, 422);
+    r.silent_fail = true;
+    assert_int_equal(ng_jw_feed(r.w, doc, strlen(doc)), 422);
+    assert_int_equal(ng_jw_finish(r.w), 422);
+    assert_string_equal(ng_jw_error(r.w), "NodeNames[0]: rejected (at byte 17)");
+    assert_string_equal(r.text, "B1\nB23@NodeNames\nV24@NodeNames[0]=a\n");
+    done(&r);
+}
+
+static void test_no_error_before_finish_and_free_null(void **state)
+{
+    (void)state;
+    rec r;
+    rec_init(&r, &s_root, 0, 0);
+    assert_null(ng_jw_error(r.w));
+    assert_int_equal(ng_jw_status(r.w), 0);
+    assert_int_equal(ng_jw_feed(r.w, "{\"Pod\"", 6), 0);
+    assert_int_equal(ng_jw_feed(r.w, NULL, 0), 0);
+    assert_int_equal(ng_jw_offset(r.w), 6);
+    assert_string_equal(ng_jw_path(r.w), "Pod");
+    done(&r);
+    ng_jw_free(NULL);
+}
+
+/* ---- JSONTestSuite ---- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 4096, n = 0, got;
+    char *buf = ng_xmalloc(cap);
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            buf = ng_xrealloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static void test_json_test_suite(void **state)
+{
+    (void)state;
+    DIR *d = opendir(cases_dir);
+    if (!d)
+        fail_msg("cannot open %s (run from the repo root, or pass the directory as argv[1])", cases_dir);
+    int yes = 0, no = 0, impl = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char kind = e->d_name[0];
+        if ((kind != 'y' && kind != 'n' && kind != 'i') || e->d_name[1] != '_')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", cases_dir, e->d_name);
+        size_t len;
+        char *doc = read_file(path, &len);
+        for (size_t chunk = 0; chunk <= 1; chunk++) {   /* whole, then byte by byte */
+            rec r;
+            int st = walk(&s_skip, doc, len, chunk, &r);
+            if (kind == 'y' && st != 0)
+                fail_msg("%s: rejected: %s", e->d_name, ng_jw_error(r.w));
+            if (kind == 'n' && st != 400)
+                fail_msg("%s: status %d, want 400", e->d_name, st);
+            assert_string_equal(r.text, "");
+            done(&r);
+        }
+        yes += kind == 'y';
+        no += kind == 'n';
+        impl += kind == 'i';
+        free(doc);
+    }
+    closedir(d);
+    assert_true(yes >= 20);
+    assert_true(no >= 40);
+    assert_true(impl >= 5);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        cases_dir = argv[1];
+    else if (getenv("NG_JW_CASES"))
+        cases_dir = getenv("NG_JW_CASES");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample_events),
+        cmocka_unit_test(test_sample_every_chunking),
+        cmocka_unit_test(test_icase_keys),
+        cmocka_unit_test(test_icase_exact_match_wins),
+        cmocka_unit_test(test_duplicate_keys_all_reported),
+        cmocka_unit_test(test_null_accepted),
+        cmocka_unit_test(test_numbers_raw),
+        cmocka_unit_test(test_strings_decoded),
+        cmocka_unit_test(test_map_key_cut_in_path),
+        cmocka_unit_test(test_type_errors),
+        cmocka_unit_test(test_first_error_wins),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_depth_limit_tracked),
+        cmocka_unit_test(test_deep_nesting_stops_early),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_trailing_garbage_and_multiple_values),
+        cmocka_unit_test(test_empty_body),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_sink_error_stops_walk),
+        cmocka_unit_test(test_sink_status_without_message),
+        cmocka_unit_test(test_no_error_before_finish_and_free_null),
+        cmocka_unit_test(test_json_test_suite),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
