@@ -81,7 +81,7 @@ clean:
 -include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d)
 
 # The harness: the extender server that hosts the plugin.
-SERVER_SRC := harness/server.c harness/http.c harness/loader.c harness/log.c
+SERVER_SRC := harness/server.c harness/http.c harness/loader.c harness/log.c harness/record.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
 all: $(B)/nodegate-server
 
@@ -109,3 +109,16 @@ run: deps
 	@echo "  examples/daemonset-walkthrough/walkthrough.sh"
 	@echo "Ctrl-C stops it."
 	$(B)/nodegate-server --nodes examples/demo-cluster.json $(RUN_FLAGS)
+
+# nodegate-replay: corpus generator and load replayer (make bench uses it).
+REPLAY_SRC = $(wildcard harness/replay*.c) harness/log.c
+REPLAY_OBJ = $(REPLAY_SRC:%.c=$(B)/%.o)
+ifneq ($(wildcard harness/replay*.c),)
+all: $(B)/nodegate-replay
+endif
+
+$(B)/nodegate-replay: $(REPLAY_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) -ljansson -lpthread -lm
+
+-include $(REPLAY_OBJ:.o=.d)

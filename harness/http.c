@@ -10,12 +10,14 @@
 #include <time.h>
 
 #include "log.h"
+#include "record.h"
 
 struct ng_server {
     struct MHD_Daemon *mhd;
     const struct nodegate_plugin *api;
     ng_index *index;
     uint64_t max_body;
+    ng_recorder *recorder;         /* NULL unless --record */
 };
 
 enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
@@ -49,6 +51,7 @@ typedef struct request {
     size_t reply_bytes;
     char method[8];
     char path[256];
+    ng_recording rec;              /* the body, kept only when recording */
 } request;
 
 static void json_escape(char *out, size_t outlen, const char *s)
@@ -218,8 +221,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                               "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
                               (unsigned long long)s->max_body);
         }
-        if (r->call && !r->too_large)
+        if (r->call && !r->too_large) {
             s->api->call_feed(r->call, upload_data, n);
+            if (s->recorder && r->route->verb != NG_NODES)
+                ng_recording_add(&r->rec, upload_data, n);
+        }
         return MHD_YES;
     }
     if (r->too_large)
@@ -229,6 +235,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     ng_reply reply;
     s->api->call_end(r->call, &reply);
     r->call = NULL;
+    if (s->recorder && r->route->verb != NG_NODES)
+        ng_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
     return queue_reply(s, conn, r, &reply);
 }
 
@@ -251,6 +259,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     ng_log(NG_LOG_DEBUG, "%s %s %u in=%llu out=%zu %ldus%s", r->method, r->path, r->status,
            (unsigned long long)r->bytes, r->reply_bytes, us,
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    ng_recording_free(&r->rec);
     free(r);
     *req_cls = NULL;
 }
@@ -262,6 +271,10 @@ ng_server *ng_server_start(const ng_plugin_handle *plugin, ng_index *index, cons
     s->api = plugin->api;
     s->index = index;
     s->max_body = cfg->max_body;
+    if (cfg->record_dir && !(s->recorder = ng_recorder_new(cfg->record_dir, err, errlen))) {
+        free(s);
+        return NULL;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (cfg->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -273,6 +286,7 @@ ng_server *ng_server_start(const ng_plugin_handle *plugin, ng_index *index, cons
         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
+        ng_recorder_free(s->recorder);
         free(s);
         return NULL;
     }
@@ -288,5 +302,6 @@ uint16_t ng_server_port(const ng_server *s)
 void ng_server_stop(ng_server *s)
 {
     MHD_stop_daemon(s->mhd);
+    ng_recorder_free(s->recorder);
     free(s);
 }

@@ -11,6 +11,7 @@ typedef struct ng_server_config {
     struct sockaddr_storage addr;  /* where to listen; port 0 picks a free one */
     unsigned threads;              /* worker threads (thread pool size) */
     uint64_t max_body;             /* larger request bodies get 413 */
+    const char *record_dir;        /* when set, verb requests and replies are saved there */
 } ng_server_config;
 
 typedef struct ng_server ng_server;

@@ -28,6 +28,8 @@ static const char usage[] =
     "  --feature-gates LIST    Name=bool,... (TaintTolerationComparisonOperators, default false)\n"
     "  --max-body BYTES        largest request body accepted (default 268435456 = 256 MiB)\n"
     "  --plugin PATH           the plugin (default: libnodegate.so beside this binary)\n"
+    "  --record DIR            save each verb request and its reply in DIR, as nodegate-replay\n"
+    "                          reads them (DIR/<seq>-<verb>.json and .reply.json)\n"
     "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
     "  --help                  this text\n"
     "  --version               print the version and exit\n"
@@ -116,6 +118,7 @@ static void parse_flags(int argc, char **argv, flags *f)
         {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
         {"nodes", required_argument, 0, 'n'},  {"feature-gates", required_argument, 0, 'g'},
         {"max-body", required_argument, 0, 'm'}, {"plugin", required_argument, 0, 'p'},
+        {"record", required_argument, 0, 'r'},
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -132,6 +135,7 @@ static void parse_flags(int argc, char **argv, flags *f)
         case 'g': parse_gates(optarg, f->options, sizeof f->options); break;
         case 'm': f->server.max_body = parse_count("--max-body", optarg, UINT64_MAX); break;
         case 'p': f->plugin = optarg; break;
+        case 'r': f->server.record_dir = optarg; break;
         case 'v': {
             int level = ng_log_parse_level(optarg);
             if (level < 0)

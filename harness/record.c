@@ -1,0 +1,82 @@
+/* record.c - capture of real kube-scheduler traffic for replay: one file pair per verb call. */
+#include "record.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+struct ng_recorder {
+    char *dir;
+    atomic_ulong seq;
+};
+
+void ng_recording_add(ng_recording *rec, const char *chunk, size_t len)
+{
+    if (rec->cap - rec->len < len) {
+        size_t cap = rec->cap ? rec->cap : 4096;
+        while (cap - rec->len < len)
+            cap *= 2;
+        char *data = realloc(rec->data, cap);
+        if (!data)
+            abort();
+        rec->data = data;
+        rec->cap = cap;
+    }
+    memcpy(rec->data + rec->len, chunk, len);
+    rec->len += len;
+}
+
+void ng_recording_free(ng_recording *rec)
+{
+    free(rec->data);
+    *rec = (ng_recording){0};
+}
+
+ng_recorder *ng_recorder_new(const char *dir, char *err, size_t errlen)
+{
+    struct stat st;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "--record %s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "--record %s: not a directory", dir);
+        return NULL;
+    }
+    ng_recorder *r = calloc(1, sizeof *r);
+    r->dir = strdup(dir);
+    return r;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp || fwrite(data, 1, len, fp) != len)
+        ng_log(NG_LOG_ERROR, "--record: cannot write %s: %s", path, strerror(errno));
+    if (fp)
+        fclose(fp);
+}
+
+void ng_recorder_save(ng_recorder *r, const char *verb, const ng_recording *req, const char *reply,
+                      size_t reply_len)
+{
+    unsigned long seq = atomic_fetch_add(&r->seq, 1);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%08lu-%s.json", r->dir, seq, verb);
+    write_file(path, req->data ? req->data : "", req->len);
+    snprintf(path, sizeof path, "%s/%08lu-%s.reply.json", r->dir, seq, verb);
+    write_file(path, reply, reply_len);
+}
+
+void ng_recorder_free(ng_recorder *r)
+{
+    if (r) {
+        free(r->dir);
+        free(r);
+    }
+}
