@@ -137,42 +137,6 @@ static void taint_list_free(ng_taint_list *l)
     free(l);
 }
 
-/* Adds one label to node id; a repeated key replaces the earlier value (Go map semantics). */
-static void add_label(ng_idx *x, uint32_t id, const ng_kv *kv)
-{
-    ng_node *node = &x->nodes[id];
-    ng_label_key *k = key_get_or_add(x, kv->key);
-    ng_label_value *v = value_get_or_add(k, kv->value);
-    if (ng_posting_has(&k->ids, id)) {
-        for (uint32_t i = 0; i < node->nlabels; i++)
-            if (node->labels[i].key == k && node->labels[i].value != v) {
-                ng_posting_remove(&node->labels[i].value->ids, id, x->nwords);
-                node->labels[i].value = v;
-                ng_posting_add(&v->ids, id, x->nwords);
-            }
-        return;
-    }
-    ng_posting_add(&k->ids, id, x->nwords);
-    ng_posting_add(&v->ids, id, x->nwords);
-    node->labels[node->nlabels++] = (ng_node_label){k, v};
-}
-
-static void add_postings(ng_idx *x, uint32_t id, const ng_node_in *n)
-{
-    ng_node *node = &x->nodes[id];
-    node->labels = ng_xcalloc(n->nlabels ? n->nlabels : 1, sizeof *node->labels);
-    node->nlabels = 0;
-    for (uint32_t i = 0; i < n->nlabels; i++)
-        add_label(x, id, &n->labels[i]);
-    node->taints = n->ntaints ? taint_list_get_or_add(x, n->taints, n->ntaints) : NULL;
-    if (node->taints)
-        ng_posting_add(&node->taints->ids, id, x->nwords);
-    node->unschedulable = n->unschedulable;
-    if (n->unschedulable)
-        ng_bit_set(x->unschedulable, id);
-    ng_bit_set(x->live, id);
-}
-
 /* Drops a value or key entry once no node carries it, so churn does not leak. */
 static void release_label(ng_idx *x, ng_label_key *k, ng_label_value *v)
 {
@@ -189,6 +153,45 @@ static void release_label(ng_idx *x, ng_label_key *k, ng_label_value *v)
         free(k->key);
         free(k);
     }
+}
+
+/* Adds one label to node id; a repeated key replaces the earlier value (Go map semantics). */
+static void add_label(ng_idx *x, uint32_t id, const ng_kv *kv)
+{
+    ng_node *node = &x->nodes[id];
+    ng_label_key *k = key_get_or_add(x, kv->key);
+    ng_label_value *v = value_get_or_add(k, kv->value);
+    if (!ng_posting_has(&k->ids, id)) {
+        ng_posting_add(&k->ids, id, x->nwords);
+        ng_posting_add(&v->ids, id, x->nwords);
+        node->labels[node->nlabels++] = (ng_node_label){k, v};
+        return;
+    }
+    for (uint32_t i = 0; i < node->nlabels; i++) {
+        ng_label_value *old = node->labels[i].value;
+        if (node->labels[i].key != k || old == v)
+            continue;
+        ng_posting_remove(&old->ids, id, x->nwords);
+        node->labels[i].value = v;
+        ng_posting_add(&v->ids, id, x->nwords);
+        release_label(x, k, old);   /* the key still holds this node, so only old can go */
+    }
+}
+
+static void add_postings(ng_idx *x, uint32_t id, const ng_node_in *n)
+{
+    ng_node *node = &x->nodes[id];
+    node->labels = ng_xcalloc(n->nlabels ? n->nlabels : 1, sizeof *node->labels);
+    node->nlabels = 0;
+    for (uint32_t i = 0; i < n->nlabels; i++)
+        add_label(x, id, &n->labels[i]);
+    node->taints = n->ntaints ? taint_list_get_or_add(x, n->taints, n->ntaints) : NULL;
+    if (node->taints)
+        ng_posting_add(&node->taints->ids, id, x->nwords);
+    node->unschedulable = n->unschedulable;
+    if (n->unschedulable)
+        ng_bit_set(x->unschedulable, id);
+    ng_bit_set(x->live, id);
 }
 
 static void remove_postings(ng_idx *x, uint32_t id)

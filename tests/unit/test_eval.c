@@ -53,7 +53,7 @@ static ng_requirement req(const char *key, const char *op, const char **values, 
 /* ---- the per-node reference: match.h and SPEC 3.1, 3.2, 5.1 only ---- */
 
 typedef struct {
-    char name[16];
+    char name[32];
     ng_kv labels[10];
     uint32_t nlabels;
     ng_taint taints[4];
@@ -248,18 +248,22 @@ static const char *const tol_values[] = {"", "", "gpu", "950", "750", "1000", "0
 static const char *const tol_effects[] = {"", "", "NoSchedule", "PreferNoSchedule", "NoExecute",
                                           "Sometimes"};
 
+/* Requirement parts: valid choices, and invalid ones drawn now and then (SPEC 5.2). */
 static const char *const expr_keys[] = {"zone", "zone", "tier", "tier", "disk", HOST, "gpu",
-                                        "metadata.name", "absent-key", "example.com/zone",
-                                        "bad key", "-bad", "a/b/c", ""};
+                                        "metadata.name", "absent-key", "example.com/zone"};
+static const char *const bad_keys[] = {"bad key", "-bad", "a/b/c", ""};
 static const char *const expr_ops[] = {"In", "In", "In", "NotIn", "NotIn", "Exists", "Exists",
-                                       "DoesNotExist", "Gt", "Gt", "Lt", "Lt", "Foo", "in"};
-static const char *const set_values[] = {"a", "b", "c", "ssd", "hdd", "", "1", "0206", "7", "x",
-                                         "+5", "invalid value: ___@#$%^"};
-static const char *const num_values[] = {"0204", "7", "0", "5", "-1", "+1", "abc", "007", "",
-                                         "9223372036854775807", "-9223372036854775808", "6"};
+                                       "DoesNotExist", "Gt", "Gt", "Lt", "Lt"};
+static const char *const bad_ops[] = {"Foo", "in"};
+static const char *const set_values[] = {"a", "b", "c", "ssd", "hdd", "", "1", "0206", "7", "x", "+5"};
+static const char *const bad_set_values[] = {"invalid value: ___@#$%^", "-3"};
+static const char *const num_values[] = {"0204", "7", "0", "5", "007", "9223372036854775807", "6", "+5"};
+static const char *const bad_num_values[] = {"-1", "+1", "abc", "", "-9223372036854775808", "x"};
+#define MOSTLY(good, bad) (chance(5) ? ANY(bad) : ANY(good))
 static const char *const field_keys[] = {"metadata.name", "metadata.name", "metadata.name",
                                          "metadata.name", "metadata.foo", "spec.unschedulable"};
-static const char *const field_ops[] = {"In", "In", "NotIn", "NotIn", "In", "NotIn", "Exists", "Gt"};
+static const char *const field_ops[] = {"In", "In", "NotIn"};
+static const char *const bad_field_ops[] = {"Exists", "Gt", "DoesNotExist"};
 
 static const char **values_of(podbuf *b, uint32_t n)
 {
@@ -283,13 +287,13 @@ static uint32_t value_count(ng_sel_op op)
     switch (op) {
     case NG_SEL_IN:
     case NG_SEL_NOT_IN:
-        return chance(8) ? 0 : 1 + (uint32_t)below(3);
+        return chance(5) ? 0 : 1 + (uint32_t)below(3);
     case NG_SEL_EXISTS:
     case NG_SEL_DOES_NOT_EXIST:
-        return chance(8) ? 1 : 0;
+        return chance(5) ? 1 : 0;
     case NG_SEL_GT:
     case NG_SEL_LT:
-        return chance(8) ? 2 * (uint32_t)below(2) : 1;
+        return chance(5) ? 2 * (uint32_t)below(2) : 1;
     default:
         return (uint32_t)below(2);
     }
@@ -303,23 +307,24 @@ static ng_requirement *new_req(podbuf *b)
 
 static void gen_expr(podbuf *b, const cluster *c, ng_requirement *r)
 {
-    const char *op = ANY(expr_ops);
+    const char *op = MOSTLY(expr_ops, bad_ops);
     ng_sel_op sop = ng_sel_op_parse(op);
     uint32_t n = value_count(sop);
     const char **v = values_of(b, n);
     bool numeric = sop == NG_SEL_GT || sop == NG_SEL_LT;
     for (uint32_t i = 0; i < n; i++)
-        v[i] = numeric ? ANY(num_values) : chance(15) ? node_name_value(c) : ANY(set_values);
-    *r = req(ANY(expr_keys), op, n ? v : NULL, n);
+        v[i] = numeric ? MOSTLY(num_values, bad_num_values)
+                       : chance(15) ? node_name_value(c) : MOSTLY(set_values, bad_set_values);
+    *r = req(MOSTLY(expr_keys, bad_keys), op, n ? v : NULL, n);
 }
 
 static void gen_field(podbuf *b, const cluster *c, ng_requirement *r)
 {
-    uint32_t n = chance(90) ? 1 : 2 * (uint32_t)below(2);
+    uint32_t n = chance(95) ? 1 : 2 * (uint32_t)below(2);
     const char **v = values_of(b, n);
     for (uint32_t i = 0; i < n; i++)
         v[i] = node_name_value(c);
-    *r = req(ANY(field_keys), ANY(field_ops), n ? v : NULL, n);
+    *r = req(ANY(field_keys), MOSTLY(field_ops, bad_field_ops), n ? v : NULL, n);
 }
 
 /* A term: empty a tenth of the time, else 0-3 matchExpressions and 0-2 matchFields, at least one. */
@@ -351,14 +356,14 @@ static void gen_pod(podbuf *b, const cluster *c)
     ng_pod *p = &b->pod;
     p->name = "pod";
     p->tols = b->tols;
-    for (p->ntols = (uint32_t)below(LEN(b->tols) + 1); p->ntols && b->tols[p->ntols - 1].key == NULL;)
-        for (uint32_t i = 0; i < p->ntols; i++)
-            b->tols[i] = tol(ANY(tol_keys), ANY(tol_ops), ANY(tol_values), ANY(tol_effects));
+    p->ntols = (uint32_t)below(LEN(b->tols) + 1);
+    for (uint32_t i = 0; i < p->ntols; i++)
+        b->tols[i] = tol(ANY(tol_keys), ANY(tol_ops), ANY(tol_values), ANY(tol_effects));
     p->selector = b->sel;
     p->nselector = chance(30) ? 1 + (uint32_t)below(LEN(b->sel)) : 0;
     for (uint32_t i = 0; i < p->nselector; i++) {
-        const char *k = ANY(expr_keys);
-        b->sel[i] = (ng_kv){k, strcmp(k, "tier") == 0 ? ANY(tiers) : ANY(set_values)};
+        const char *k = MOSTLY(expr_keys, bad_keys);
+        b->sel[i] = (ng_kv){k, strcmp(k, "tier") == 0 ? ANY(tiers) : MOSTLY(set_values, bad_set_values)};
     }
     unsigned mode = (unsigned)below(100);
     p->has_required = mode >= 30;
@@ -792,9 +797,9 @@ static void test_required_edges(void **state)
         int v;
         const char *want;
     } rows[] = {
-        {"zone", "In", 0, "n1,n3,n5"},  {"zone", "NotIn", 0, "n2,n4"},  {"tier", "Gt", 2, "n1,n2"},
+        {"zone", "In", 0, "n1,n3,n5"},  {"zone", "NotIn", 0, "n2,n4"},  {"tier", "Gt", 2, "n1"},
         {"tier", "Lt", 3, "n3,n5"},     {"tier", "Gt", 4, ""},          {"tier", "Gt", 5, ""},
-        {"tier", "Lt", 6, ""},          {"tier", "Gt", 7, ""},          {"zone", "In", 1, "n2"},
+        {"tier", "Lt", 6, ""},          {"tier", "Gt", 7, "n1"},          {"zone", "In", 1, "n2"},
     };
     const char **vals[] = {a, b, v0204, v7, m1, abc, p1, v007};
     for (size_t i = 0; i < LEN(rows); i++) {

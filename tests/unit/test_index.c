@@ -80,6 +80,7 @@ typedef struct {
     size_t nowner;
     uint32_t high, nfree, live, capacity;
     bool dups;                  /* generate repeated label keys */
+    size_t target;              /* node count the random operations hover around */
     unsigned ops;
 } world;
 
@@ -195,7 +196,7 @@ static void assert_posting(const ng_posting *p, const uint64_t *want, size_t nwo
 
 static void assert_set(const uint64_t *got, const uint64_t *want, size_t nwords, const char *what)
 {
-    if (memcmp(got, want, nwords * sizeof *got) != 0)
+    if (nwords && memcmp(got, want, nwords * sizeof *got) != 0)
         fail_sets(what, got, want, nwords);
 }
 
@@ -345,7 +346,7 @@ static void check_nodes(const world *w)
             ng_bit_set(uns, o->id);
     }
     assert_int_equal(ng_idx_find(&w->x, "never-added", 11), -1);
-    assert_int_equal(ng_idx_find(&w->x, "n1", 1), -1);   /* a prefix of a name is not that name */
+    assert_int_equal(ng_idx_find(&w->x, "n1", 1), -1);   /* only len bytes count: "n" is no node */
     assert_int_equal(w->x.count, w->live);
     assert_set(w->x.live, live, nw, "live");
     assert_set(w->x.unschedulable, uns, nw, "unschedulable");
@@ -411,7 +412,8 @@ static void op_upsert(world *w, size_t i)
     ng_taint taints[4];
     for (uint32_t j = 0; j < o->nraw; j++)
         kv[j] = (ng_kv){o->key[j], o->val[j]};
-    memcpy(taints, shapes[o->shape].t, shapes[o->shape].n * sizeof *taints);
+    for (uint32_t j = 0; j < shapes[o->shape].n; j++)
+        taints[j] = shapes[o->shape].t[j];
     ng_node_in in = {.name = o->name, .labels = kv, .nlabels = o->nraw, .taints = taints,
                      .ntaints = shapes[o->shape].n, .unschedulable = o->unsched};
     uint32_t id = ng_idx_upsert(&w->x, &in);
@@ -493,38 +495,72 @@ static void random_op(world *w, size_t target)
 }
 
 /* Fill to n, churn around n, drain to empty, refill from freed ids. */
-static void random_ops(size_t n, bool dups)
+static void test_random_ops(void **state)
 {
-    world w;
-    world_init(&w, dups);
-    rng = 0x9e3779b97f4a7c15u ^ (n * 0x100000001b3u) ^ dups;
-    check_valid(&w, "init");
-    check_all(&w);
-    while (w.live < n)
-        op_upsert(&w, new_oracle_node(&w));
-    check_all(&w);
+    world *w = *state;
+    size_t n = w->target;
+    rng = 0x9e3779b97f4a7c15u ^ (n * 0x100000001b3u) ^ w->dups;
+    check_valid(w, "init");
+    check_all(w);
+    while (w->live < n)
+        op_upsert(w, new_oracle_node(w));
+    check_all(w);
     size_t churn = n >= 1000 ? 1500 : 300 + 4 * n;
     for (size_t k = 0; k < churn; k++) {
-        random_op(&w, n);
+        random_op(w, n);
         if (k % 64 == 63)
-            check_all(&w);
+            check_all(w);
     }
-    check_all(&w);
-    for (size_t i; (i = pick(&w, true)) != SIZE_MAX;)
-        op_remove(&w, i);
-    check_all(&w);
-    assert_int_equal(w.x.keys.count, 0);
-    assert_int_equal(w.x.tlists.count, 0);
-    uint32_t high = w.high;
+    check_all(w);
+    for (size_t i; (i = pick(w, true)) != SIZE_MAX;)
+        op_remove(w, i);
+    check_all(w);
+    assert_int_equal(w->x.keys.count, 0);
+    assert_int_equal(w->x.tlists.count, 0);
+    uint32_t high = w->high;
     for (size_t k = 0; k < n / 2 + 1; k++)
-        insert_one(&w);
-    assert_int_equal(w.high, high);           /* every id came from the free list */
-    check_all(&w);
-    world_free(&w);
+        insert_one(w);
+    assert_int_equal(w->high, high);          /* every id came from the free list */
+    check_all(w);
 }
 
-static void test_random_ops(void **state) { random_ops(*(const size_t *)*state, false); }
-static void test_random_ops_dups(void **state) { random_ops(*(const size_t *)*state, true); }
+/* Fixtures own the memory, so a failed assertion still frees it and ASan reports only the index's leaks. */
+typedef struct {
+    size_t n;
+    bool dups;
+} params;
+
+static int setup_world(void **state)
+{
+    const params *p = *state;
+    world *w = malloc(sizeof *w);
+    world_init(w, p->dups);
+    w->target = p->n;
+    *state = w;
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    world_free(*state);
+    free(*state);
+    return 0;
+}
+
+static int setup_idx(void **state)
+{
+    ng_idx *x = malloc(sizeof *x);
+    ng_idx_init(x);
+    *state = x;
+    return 0;
+}
+
+static int teardown_idx(void **state)
+{
+    ng_idx_destroy(*state);
+    free(*state);
+    return 0;
+}
 
 /* ---- hand-written cases ---- */
 
@@ -547,127 +583,130 @@ static bool value_has(const ng_idx *x, const char *k, const char *v, uint32_t id
 /* A repeated key within one node: the later value wins, the earlier leaves no trace. */
 static void test_duplicate_key_later_wins(void **state)
 {
-    (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
+    ng_idx *x = *state;
     ng_kv shared[] = {{"zone", "a"}};
-    uint32_t other = put(&x, "other", shared, 1, NULL, 0);
+    uint32_t other = put(x, "other", shared, 1, NULL, 0);
     ng_kv kv[] = {{"zone", "a"}, {HOST, "n1"}, {"zone", "b"}, {HOST, "n1-alt"}};
-    uint32_t id = put(&x, "n1", kv, LEN(kv), NULL, 0);
-    assert_true(value_has(&x, "zone", "b", id));
-    assert_false(value_has(&x, "zone", "a", id));
-    assert_true(value_has(&x, "zone", "a", other));
-    assert_true(value_has(&x, HOST, "n1-alt", id));
-    assert_null(ng_idx_value(&x, HOST, "n1"));   /* no node carries hostname=n1 */
-    assert_int_equal(x.nodes[id].nlabels, 2);
-    ng_idx_destroy(&x);
+    uint32_t id = put(x, "n1", kv, LEN(kv), NULL, 0);
+    assert_true(value_has(x, "zone", "b", id));
+    assert_false(value_has(x, "zone", "a", id));
+    assert_true(value_has(x, "zone", "a", other));
+    assert_true(value_has(x, HOST, "n1-alt", id));
+    assert_null(ng_idx_value(x, HOST, "n1"));   /* no node carries hostname=n1 */
+    assert_int_equal(x->nodes[id].nlabels, 2);
 }
 
 /* Taint lists equal as text under naive concatenation stay distinct; equal lists are shared. */
 static void test_taint_list_identity(void **state)
 {
-    (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
+    ng_idx *x = *state;
     ng_taint t1[] = {{"ab", "c", NS}}, t2[] = {{"a", "bc", NS}}, t3[] = {{"ab", "c", NS}};
     ng_taint t4[] = {{"ab", "c", NE}};
-    uint32_t a = put(&x, "a", NULL, 0, t1, 1), b = put(&x, "b", NULL, 0, t2, 1);
-    uint32_t c = put(&x, "c", NULL, 0, t3, 1), d = put(&x, "d", NULL, 0, t4, 1);
-    assert_true(x.nodes[a].taints != x.nodes[b].taints);
-    assert_true(x.nodes[a].taints == x.nodes[c].taints);
-    assert_true(x.nodes[a].taints != x.nodes[d].taints);
-    assert_int_equal(x.tlists.count, 3);
-    assert_int_equal(x.nodes[a].taints->ids.count, 2);
-    put(&x, "a", NULL, 0, NULL, 0);               /* untainting keeps the shared list for c */
-    assert_null(x.nodes[a].taints);
-    assert_int_equal(x.nodes[c].taints->ids.count, 1);
-    assert_int_equal(x.tlists.count, 3);
-    put(&x, "c", NULL, 0, NULL, 0);
-    assert_int_equal(x.tlists.count, 2);
-    ng_idx_destroy(&x);
+    uint32_t a = put(x, "a", NULL, 0, t1, 1), b = put(x, "b", NULL, 0, t2, 1);
+    uint32_t c = put(x, "c", NULL, 0, t3, 1), d = put(x, "d", NULL, 0, t4, 1);
+    assert_true(x->nodes[a].taints != x->nodes[b].taints);
+    assert_true(x->nodes[a].taints == x->nodes[c].taints);
+    assert_true(x->nodes[a].taints != x->nodes[d].taints);
+    assert_int_equal(x->tlists.count, 3);
+    assert_int_equal(x->nodes[a].taints->ids.count, 2);
+    put(x, "a", NULL, 0, NULL, 0);               /* untainting keeps the shared list for c */
+    assert_null(x->nodes[a].taints);
+    assert_int_equal(x->nodes[c].taints->ids.count, 1);
+    assert_int_equal(x->tlists.count, 3);
+    put(x, "c", NULL, 0, NULL, 0);
+    assert_int_equal(x->tlists.count, 2);
 }
 
 /* The 65th node doubles the capacity; a label on every node stays exact across it. */
 static void test_capacity_growth(void **state)
 {
-    (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    assert_int_equal(x.capacity, 0);
+    ng_idx *x = *state;
+    assert_int_equal(x->capacity, 0);
     ng_kv kv[] = {{"os", "linux"}};
     char name[16];
     for (int i = 0; i < 130; i++) {
         snprintf(name, sizeof name, "g%d", i);
-        assert_int_equal(put(&x, name, kv, 1, NULL, 0), i);
-        assert_int_equal(x.capacity, i < 64 ? 64 : i < 128 ? 128 : 256);
-        assert_int_equal(ng_idx_value(&x, "os", "linux")->ids.count, i + 1);
+        assert_int_equal(put(x, name, kv, 1, NULL, 0), i);
+        assert_int_equal(x->capacity, i < 64 ? 64 : i < 128 ? 128 : 256);
+        assert_int_equal(ng_idx_value(x, "os", "linux")->ids.count, i + 1);
     }
     uint64_t want[4] = {~0ull, ~0ull, 3, 0};
-    assert_posting(&ng_idx_key(&x, "os")->ids, want, x.nwords, "os");
-    ng_idx_destroy(&x);
+    assert_posting(&ng_idx_key(x, "os")->ids, want, x->nwords, "os");
 }
 
-/* Destroying an index with content frees everything (ASan) and leaves it re-initialisable. */
+/* Destroying an index with content frees everything (ASan); the re-initialised index works as new. */
 static void test_destroy_reinit(void **state)
 {
-    (void)state;
-    world w;
-    for (int round = 0; round < 2; round++) {
-        world_init(&w, false);
-        rng = 12345 + (uint64_t)round;
+    world *w = *state;
+    rng = 12345;
+    for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 300; i++)
-            random_op(&w, 200);
-        check_all(&w);
-        ng_idx_destroy(&w.x);
-        assert_int_equal(w.x.count, 0);
-        assert_int_equal(w.x.capacity, 0);
-        assert_null(w.x.nodes);
-        ng_idx_init(&w.x);
-        char why[512] = "";
-        if (!ng_idx_validate(&w.x, why, sizeof why))
-            fail_msg("validate after re-init: %s", why);
-        assert_int_equal(ng_idx_find(&w.x, w.o[0].name, strlen(w.o[0].name)), -1);
-        world_free(&w);
+            random_op(w, 200);
+        check_all(w);
+        ng_idx_destroy(&w->x);
+        assert_int_equal(w->x.count, 0);
+        assert_int_equal(w->x.capacity, 0);
+        assert_null(w->x.nodes);
+        ng_idx_init(&w->x);
+        check_valid(w, "re-init");
+        for (size_t i = 0; i < w->no; i++)     /* the oracle forgets too; names come back as new */
+            w->o[i].live = false;
+        for (size_t id = 0; id < w->nowner; id++)
+            w->owner[id] = -1;
+        w->high = w->nfree = w->live = w->capacity = 0;
+        check_all(w);
     }
 }
 
 /* Destroy right after a repeated key replaced a value no other node carries: nothing may leak (ASan). */
 static void test_destroy_with_dups(void **state)
 {
-    (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
+    ng_idx *x = *state;
     ng_kv kv[] = {{"zone", "a"}, {"zone", "b"}, {HOST, "d1"}, {HOST, "d1-alt"}};
     ng_node_in in = {.name = "d1", .labels = kv, .nlabels = LEN(kv)};
-    assert_int_equal(ng_idx_upsert(&x, &in), 0);
+    assert_int_equal(ng_idx_upsert(x, &in), 0);
     in.name = "d2";
-    assert_int_equal(ng_idx_upsert(&x, &in), 1);
-    assert_true(ng_idx_remove(&x, "d1"));
-    ng_idx_destroy(&x);
-    assert_int_equal(x.count, 0);
-    assert_int_equal(x.keys.count, 0);
+    assert_int_equal(ng_idx_upsert(x, &in), 1);
+    assert_true(ng_idx_remove(x, "d1"));
+    ng_idx_destroy(x);
+    assert_int_equal(x->count, 0);
+    assert_int_equal(x->keys.count, 0);
 }
 
-static const size_t sizes[] = {0, 1, 63, 64, 65, 127, 128, 129, 2500};
+static const params sizes[] = {{0, false},   {1, false},   {63, false},  {64, false},  {65, false},
+                                {127, false}, {128, false}, {129, false}, {2500, false},
+                                {0, true},    {1, true},    {63, true},   {64, true},   {65, true},
+                                {127, true},  {128, true},  {129, true},  {2500, true}};
 
-#define RANDOM(k, name) {"random ops, " name, test_random_ops, NULL, NULL, (void *)&sizes[k]}
-#define RANDOM_DUPS(k, name) \
-    {"random ops with repeated label keys, " name, test_random_ops_dups, NULL, NULL, (void *)&sizes[k]}
+#define RANDOM(k, name) {name, test_random_ops, setup_world, teardown_world, (void *)&sizes[k]}
+#define HAND(f) cmocka_unit_test_setup_teardown(f, setup_idx, teardown_idx)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_duplicate_key_later_wins),
-        cmocka_unit_test(test_taint_list_identity),
-        cmocka_unit_test(test_capacity_growth),
-        cmocka_unit_test(test_destroy_reinit),
-        cmocka_unit_test(test_destroy_with_dups),
-        RANDOM(0, "0 nodes"),     RANDOM(1, "1 node"),      RANDOM(2, "63 nodes"),
-        RANDOM(3, "64 nodes"),    RANDOM(4, "65 nodes"),    RANDOM(5, "127 nodes"),
-        RANDOM(6, "128 nodes"),   RANDOM(7, "129 nodes"),   RANDOM(8, "2500 nodes"),
-        RANDOM_DUPS(0, "0 nodes"), RANDOM_DUPS(1, "1 node"), RANDOM_DUPS(2, "63 nodes"),
-        RANDOM_DUPS(3, "64 nodes"), RANDOM_DUPS(4, "65 nodes"), RANDOM_DUPS(5, "127 nodes"),
-        RANDOM_DUPS(6, "128 nodes"), RANDOM_DUPS(7, "129 nodes"), RANDOM_DUPS(8, "2500 nodes"),
+        HAND(test_duplicate_key_later_wins),
+        HAND(test_taint_list_identity),
+        HAND(test_capacity_growth),
+        HAND(test_destroy_with_dups),
+        {"test_destroy_reinit", test_destroy_reinit, setup_world, teardown_world, (void *)&sizes[0]},
+        RANDOM(0, "random ops, 0 nodes"),
+        RANDOM(1, "random ops, 1 node"),
+        RANDOM(2, "random ops, 63 nodes"),
+        RANDOM(3, "random ops, 64 nodes"),
+        RANDOM(4, "random ops, 65 nodes"),
+        RANDOM(5, "random ops, 127 nodes"),
+        RANDOM(6, "random ops, 128 nodes"),
+        RANDOM(7, "random ops, 129 nodes"),
+        RANDOM(8, "random ops, 2500 nodes"),
+        RANDOM(9, "random ops with repeated label keys, 0 nodes"),
+        RANDOM(10, "random ops with repeated label keys, 1 node"),
+        RANDOM(11, "random ops with repeated label keys, 63 nodes"),
+        RANDOM(12, "random ops with repeated label keys, 64 nodes"),
+        RANDOM(13, "random ops with repeated label keys, 65 nodes"),
+        RANDOM(14, "random ops with repeated label keys, 127 nodes"),
+        RANDOM(15, "random ops with repeated label keys, 128 nodes"),
+        RANDOM(16, "random ops with repeated label keys, 129 nodes"),
+        RANDOM(17, "random ops with repeated label keys, 2500 nodes"),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
