@@ -1,0 +1,261 @@
+/* replay_json.c - byte buffer, compact JSON writer and splitmix64 PRNG for the corpus generator. */
+#include "replay.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rp_buf_reserve(rp_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        fprintf(stderr, "nodegate-replay: out of memory (%zu bytes)\n", cap);
+        abort();
+    }
+    b->p = p;
+    b->cap = cap;
+}
+
+void rp_buf_put(rp_buf *b, const void *s, size_t n)
+{
+    rp_buf_reserve(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';   /* always a C string: handy for messages and tests */
+}
+
+void rp_buf_puts(rp_buf *b, const char *s)
+{
+    rp_buf_put(b, s, strlen(s));
+}
+
+static void buf_vprintf(rp_buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    rp_buf_reserve(b, (size_t)n);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, again);
+    va_end(again);
+    b->len += (size_t)n;
+}
+
+void rp_buf_printf(rp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void rp_buf_free(rp_buf *b)
+{
+    free(b->p);
+    *b = (rp_buf){0};
+}
+
+/* ---- JSON writer ---- */
+
+void jw_init(rp_jw *w, rp_buf *out)
+{
+    *w = (rp_jw){.out = out};
+}
+
+static void put_quoted(rp_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    rp_buf_reserve(b, strlen(s) * 6 + 2);
+    char *o = b->p + b->len;
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char ch = *p;
+        if (ch == '"' || ch == '\\') {
+            *o++ = '\\';
+            *o++ = (char)ch;
+        } else if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&') {
+            /* Go's encoder escapes HTML characters too */
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[ch >> 4];
+            o[5] = hex[ch & 15];
+            o += 6;
+        } else {
+            *o++ = (char)ch;
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
+}
+
+/* Writes the comma and the key that precede a value at the current depth. */
+static void prefix(rp_jw *w, const char *key)
+{
+    if (w->need_comma[w->depth])
+        rp_buf_put(w->out, ",", 1);
+    w->need_comma[w->depth] = true;
+    if (key) {
+        put_quoted(w->out, key);
+        rp_buf_put(w->out, ":", 1);
+    }
+}
+
+static void jw_open(rp_jw *w, const char *key, char ch)
+{
+    prefix(w, key);
+    rp_buf_put(w->out, &ch, 1);
+    if (w->depth + 1 >= RP_JW_DEPTH)
+        abort();   /* the generator's documents are shallow: this is a bug */
+    w->need_comma[++w->depth] = false;
+}
+
+void jw_obj(rp_jw *w, const char *key) { jw_open(w, key, '{'); }
+void jw_arr(rp_jw *w, const char *key) { jw_open(w, key, '['); }
+
+void jw_end(rp_jw *w, char close)
+{
+    rp_buf_put(w->out, &close, 1);
+    w->depth--;
+}
+
+void jw_str(rp_jw *w, const char *key, const char *val)
+{
+    prefix(w, key);
+    put_quoted(w->out, val);
+}
+
+void jw_strf(rp_jw *w, const char *key, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    jw_str(w, key, tmp);
+}
+
+void jw_int(rp_jw *w, const char *key, long long v)
+{
+    prefix(w, key);
+    rp_buf_printf(w->out, "%lld", v);
+}
+
+void jw_bool(rp_jw *w, const char *key, bool v)
+{
+    prefix(w, key);
+    rp_buf_puts(w->out, v ? "true" : "false");
+}
+
+void jw_null(rp_jw *w, const char *key)
+{
+    prefix(w, key);
+    rp_buf_puts(w->out, "null");
+}
+
+void jw_raw(rp_jw *w, const char *key, const char *json, size_t len)
+{
+    prefix(w, key);
+    rp_buf_put(w->out, json, len);
+}
+
+void jw_rawf(rp_jw *w, const char *key, const char *fmt, ...)
+{
+    prefix(w, key);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(w->out, fmt, ap);
+    va_end(ap);
+}
+
+void jw_map(rp_jw *w, const char *key, const char *const *kv, size_t n)
+{
+    /* maps here hold at most a few dozen pairs: a selection sort by index is plenty */
+    bool done[64] = {false};
+    if (n > 64)
+        abort();
+    jw_obj(w, key);
+    for (size_t k = 0; k < n; k++) {
+        size_t best = n;
+        for (size_t j = 0; j < n; j++)
+            if (!done[j] && (best == n || strcmp(kv[2 * j], kv[2 * best]) < 0))
+                best = j;
+        done[best] = true;
+        jw_str(w, kv[2 * best], kv[2 * best + 1]);
+    }
+    jw_end(w, '}');
+}
+
+/* ---- PRNG ---- */
+
+uint64_t rng_next(rp_rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+uint64_t rng_below(rp_rng *r, uint64_t n)
+{
+    /* rejection keeps it unbiased; the loop ends with probability > 1/2 per turn */
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    for (;;) {
+        uint64_t v = rng_next(r);
+        if (v < limit)
+            return v % n;
+    }
+}
+
+int rng_range(rp_rng *r, int lo, int hi)
+{
+    return lo + (int)rng_below(r, (uint64_t)(hi - lo));
+}
+
+double rng_unit(rp_rng *r)
+{
+    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+void rng_alnum(rp_rng *r, char *out, int n)
+{
+    static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+    for (int i = 0; i < n; i++)
+        out[i] = alphabet[rng_below(r, sizeof alphabet - 1)];
+    out[n] = '\0';
+}
+
+void rng_hex(rp_rng *r, char *out, int n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < n; i++)
+        out[i] = hex[rng_below(r, 16)];
+    out[n] = '\0';
+}
+
+void rng_uid(rp_rng *r, char out[37])
+{
+    uint64_t a = rng_next(r), b = rng_next(r);
+    snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
+             (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+             (unsigned long long)(b & 0xffffffffffffull));
+}
+
+void rng_ts(rp_rng *r, int start_day, int span_days, char out[21])
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int doy = start_day + rng_range(r, 0, span_days), y = 2023, m = 0;
+    while (doy >= (y % 4 == 0 ? 366 : 365) && y < 2100)
+        doy -= y++ % 4 == 0 ? 366 : 365;
+    while (m < 11 && doy >= mdays[m] + (m == 1 && y % 4 == 0)) {
+        doy -= mdays[m] + (m == 1 && y % 4 == 0);
+        m++;
+    }
+    unsigned hh = (unsigned)rng_range(r, 0, 24), mm = (unsigned)rng_range(r, 0, 60), ss = (unsigned)rng_range(r, 0, 60);
+    snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000, (unsigned)m % 12 + 1,
+             (unsigned)doy % 31 + 1, hh % 24, mm % 60, ss % 60);
+}
