@@ -19,6 +19,7 @@
 #define KEY_MAX 64      /* map keys are cut to this many bytes in paths */
 #define PATH_LEN 512
 #define MSG_LEN 768
+_Static_assert(PATH_LEN + 2 < MSG_LEN, "a path and its \": \" fit in a message");
 
 typedef struct frame {
     const ng_jw_schema *schema;  /* OBJECT, ARRAY or MAP */
@@ -105,13 +106,11 @@ static int fail_at(ng_jw *w, uint64_t offset, int status, const char *fmt, va_li
         return status;
     w->status = status;
     const char *path = ng_jw_path(w);
-    int n = *path ? snprintf(w->msg, sizeof w->msg, "%s: ", path) : 0;
-    if (n < 0 || (size_t)n >= sizeof w->msg)
-        n = 0;
-    int m = vsnprintf(w->msg + n, sizeof w->msg - (size_t)n, fmt, ap);
-    size_t used = m < 0 ? (size_t)n : (size_t)n + (size_t)m;
-    if (used < sizeof w->msg)
-        snprintf(w->msg + used, sizeof w->msg - used, " (at byte %llu)", (unsigned long long)offset);
+    size_t n = *path ? (size_t)snprintf(w->msg, sizeof w->msg, "%s: ", path) : 0;
+    int m = vsnprintf(w->msg + n, sizeof w->msg - n, fmt, ap);
+    n += m > 0 ? (size_t)m : 0;
+    if (n < sizeof w->msg)   /* else the text was cut, and the offset with it */
+        snprintf(w->msg + n, sizeof w->msg - n, " (at byte %llu)", (unsigned long long)offset);
     return status;
 }
 

@@ -195,7 +195,7 @@ static void expect_error(const ng_jw_schema *root, const char *doc, int status, 
 /* Braces inside strings, escapes, newlines: the capture must still be exact. */
 #define NODE1 "{\"metadata\": {\"name\": \"n1\", \"labels\": {\"zone\": \"a}{\\\"b\"}},\n" \
               "  \"spec\": {\"unschedulable\": true},\t\"status\": {\"images\": [{\"names\": [\"x\", \"y\"]}]}}"
-#define NODE2 "{\"metadata\":{\"name\":\"n\\u00e92\"},\"spec\":{\"taints\":[{\"key\":\"t\",\"effect\":\"NoExecute\"}]}}"
+#define NODE2 "{\"metadata\":{\"name\":\"n\\u00e92\",\"labels\":{\"b\":\"2\"}},\"spec\":{\"taints\":[{\"key\":\"t\",\"effect\":\"NoExecute\"}]}}"
 
 static const char sample[] =
     "{\"Pod\": {\"metadata\": {\"name\": \"web-1\", \"labels\": {\"app\": \"web\", \"tier\": \"a\\u00e9\\n\"},"
@@ -255,6 +255,10 @@ static const char sample_events[] =
     "B18@Nodes.items[1]\n"
     "B3@Nodes.items[1].metadata\n"
     "V4@Nodes.items[1].metadata.name=n\\xc3\\xa92\n"
+    "B5@Nodes.items[1].metadata.labels\n"   /* a reused frame: no stale key */
+    "K5@Nodes.items[1].metadata.labels[\"b\"]=b\n"
+    "V6@Nodes.items[1].metadata.labels[\"b\"]=2\n"
+    "E5@Nodes.items[1].metadata.labels\n"
     "E3@Nodes.items[1].metadata\n"
     "B19@Nodes.items[1].spec\n"
     "B21@Nodes.items[1].spec.taints\n"
@@ -305,6 +309,36 @@ static void test_sample_every_chunking(void **state)
         check_captures(&r);
         done(&r);
     }
+}
+
+static void test_nested_capture(void **state)
+{
+    (void)state;
+    static const ng_jw_schema in = {.type = NG_JW_OBJECT, .id = 2, .capture = true};
+    static const ng_jw_field fields[] = {{"in", &in}, {NULL, NULL}};
+    static const ng_jw_schema out = {.type = NG_JW_OBJECT, .id = 1, .capture = true, .fields = fields};
+    static const ng_jw_schema list = {.type = NG_JW_ARRAY, .id = 3, .elem = &out};
+#define IN1 "{\"x\": [1, {}]}"
+#define OUT1 "{\"a\": 1, \"in\": " IN1 ", \"b\": \"}\"}"
+#define OUT2 "{\"in\":{}}"
+    const char *doc = " [" OUT1 ",\n" OUT2 "] ";
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        assert_int_equal(walk(&list, doc, len, chunk, &r), 0);
+        assert_string_equal(r.text, "B3\nB1@[0]\nB2@[0].in\nE2@[0].in=" IN1 "\nE1@[0]=" OUT1 "\n"
+                                    "B1@[1]\nB2@[1].in\nE2@[1].in={}\nE1@[1]=" OUT2 "\nE3\n");
+        /* An inner capture points into its outer one. */
+        assert_int_equal(r.cap_off[0], strlen("{\"a\": 1, \"in\": "));
+        assert_int_equal(r.cap_off[1], 0);
+        assert_int_equal(r.cap_off[2], strlen(OUT1) + strlen("{\"in\":"));
+        assert_int_equal(r.cap_off[3], strlen(OUT1));
+        assert_memory_equal(ng_jw_captured(r.w), OUT1 OUT2, strlen(OUT1 OUT2));
+        done(&r);
+    }
+#undef IN1
+#undef OUT1
+#undef OUT2
 }
 
 /* ---- keys ---- */
@@ -669,6 +703,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample_events),
         cmocka_unit_test(test_sample_every_chunking),
+        cmocka_unit_test(test_nested_capture),
         cmocka_unit_test(test_icase_keys),
         cmocka_unit_test(test_icase_exact_match_wins),
         cmocka_unit_test(test_duplicate_keys_all_reported),
