@@ -54,6 +54,8 @@ typedef struct request {
     ng_recording rec;              /* the body, kept only when recording */
 } request;
 
+/* Quotes a URL for a JSON message: bytes outside printable ASCII are written
+ * %XX as in the URL itself, so the reply stays valid UTF-8 whatever was sent. */
 static void json_escape(char *out, size_t outlen, const char *s)
 {
     size_t o = 0;
@@ -61,8 +63,8 @@ static void json_escape(char *out, size_t outlen, const char *s)
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
             out[o++] = '\\', out[o++] = (char)c;
-        else if (c < 0x20)
-            o += (size_t)snprintf(out + o, outlen - o, "\\u%04x", c);
+        else if (c < 0x20 || c >= 0x7f)
+            o += (size_t)snprintf(out + o, outlen - o, "%%%02X", c);
         else
             out[o++] = (char)c;
     }
@@ -165,7 +167,9 @@ static enum MHD_Result begin(ng_server *s, struct MHD_Connection *conn, request 
     for (size_t i = 0; i < sizeof routes / sizeof *routes && !r->route; i++)
         if (strcmp(last, routes[i].name) == 0)
             r->route = &routes[i];
+    char method_esc[64];
     json_escape(esc, sizeof esc, url);
+    json_escape(method_esc, sizeof method_esc, method);
     if (!r->route)
         return queue_text(conn, r, MHD_HTTP_NOT_FOUND, NULL,
                           "{\"Error\":\"no endpoint at %s: try /filter, /prioritize, /preempt, "
@@ -173,7 +177,7 @@ static enum MHD_Result begin(ng_server *s, struct MHD_Connection *conn, request 
     if (!(r->route->methods & m))
         return queue_text(conn, r, MHD_HTTP_METHOD_NOT_ALLOWED, r->route->allow,
                           "{\"Error\":\"method %s is not allowed on %s (allowed: %s)\"}",
-                          m ? method : "given", esc, r->route->allow);
+                          method_esc, esc, r->route->allow);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > s->max_body)
         return queue_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
@@ -215,12 +219,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         r->bytes += n;
-        if (r->bytes > s->max_body && !r->too_large) {
-            r->too_large = true;   /* a chunked body that grew past the limit */
-            return queue_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                              "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
-                              (unsigned long long)s->max_body);
-        }
+        /* a chunked body that grew past the limit: libmicrohttpd cannot answer
+           mid-upload, so the rest is read and dropped, and 413 comes at the end */
+        r->too_large |= r->bytes > s->max_body;
         if (r->call && !r->too_large) {
             s->api->call_feed(r->call, upload_data, n);
             if (s->recorder && r->route->verb != NG_NODES)
@@ -229,7 +230,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return MHD_YES;
     }
     if (r->too_large)
-        return MHD_YES;
+        return queue_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                          "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
+                          (unsigned long long)s->max_body);
     if (!r->call)
         return respond_get(s, conn, r);
     ng_reply reply;

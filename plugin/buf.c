@@ -33,6 +33,21 @@ void ng_buf_putc(ng_buf *b, char c) { ng_buf_put(b, &c, 1); }
 
 void ng_buf_int(ng_buf *b, int64_t v) { ng_buf_printf(b, "%lld", (long long)v); }
 
+/* Length of the valid UTF-8 sequence starting at s (a byte >= 0x80), or 0. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    /* no overlong forms, UTF-16 surrogates or code points past U+10FFFF */
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
 void ng_buf_json_str(ng_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -41,6 +56,17 @@ void ng_buf_json_str(ng_buf *b, const char *s)
     const char *run = s;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            size_t n = utf8_sequence((const unsigned char *)s);
+            if (n) {
+                s += n - 1;
+                continue;
+            }
+            ng_buf_put(b, run, (size_t)(s - run));   /* as Go: each bad byte becomes U+FFFD */
+            ng_buf_put(b, "\\ufffd", 6);
+            run = s + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         ng_buf_put(b, run, (size_t)(s - run));

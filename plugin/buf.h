@@ -15,8 +15,9 @@ void ng_buf_put(ng_buf *b, const char *s, size_t n);
 void ng_buf_puts(ng_buf *b, const char *s);
 void ng_buf_putc(ng_buf *b, char c);
 void ng_buf_int(ng_buf *b, int64_t v);
-/* Writes s as a JSON string literal, quotes included, escaping as Go's
- * encoding/json does for control characters, '"' and '\\'. */
+/* Writes s as a JSON string literal, quotes included, escaping control
+ * characters, '"' and '\\', and replacing each byte that is not part of valid
+ * UTF-8 with U+FFFD, as Go's encoding/json does. */
 void ng_buf_json_str(ng_buf *b, const char *s);
 void ng_buf_printf(ng_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the data over (caller frees with free()) and empties the buffer. */

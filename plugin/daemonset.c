@@ -37,7 +37,8 @@ static ng_pod daemon_pod(const ng_pod *template, ng_arena *arena)
     ng_pod pod = *template;
     size_t n = template->ntols + sizeof defaults / sizeof *defaults;
     pod.tols = ng_arena_alloc(arena, n * sizeof *pod.tols);
-    memcpy(pod.tols, template->tols, template->ntols * sizeof *pod.tols);
+    if (template->ntols)   /* tols is NULL when there are none */
+        memcpy(pod.tols, template->tols, template->ntols * sizeof *pod.tols);
     for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
         if (defaults[i].host_network_only && !template->host_network)
             continue;

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# flags.sh - the command line: --help/--version, refusals of bad flags (exit 2, a message on
+# stderr), the feature gate, --nodes errors, --log-level debug request lines, IPv6.
+. "$(dirname "$0")/lib.sh"
+
+# run_once ARGS...: runs the server in the foreground (bounded by a timeout, so a flag that is
+# wrongly accepted cannot hang the suite). Sets RC, OUT, ERR.
+run_once() {
+    timeout 5 "$SERVER" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT=$(<"$T/out")
+    ERR=$(<"$T/err")
+}
+
+test_help_version() {
+    run_once --help
+    check "--help exits 0 with usage on stdout, nothing on stderr" "0 usage ''" \
+        "$RC $([[ $OUT == "Usage: nodegate-server"* && $OUT == *--feature-gates* ]] && echo usage) '$ERR'"
+    run_once --version
+    check "--version exits 0 and prints the version" "0 nodegate-server $VERSION (plugin ABI 1)" "$RC $OUT"
+}
+
+# refuses NEEDLE ARGS...: exit 2, nothing on stdout, stderr a message containing NEEDLE.
+refuses() {
+    local needle=$1
+    shift
+    # listen on a free port first, so a flag wrongly accepted does not take :8888
+    run_once --listen 127.0.0.1:0 "$@"
+    check "refuses $*: exit 2, message names '$needle'" "2 '' message" \
+        "$RC '$OUT' $([[ -n $ERR && $ERR == *"$needle"* ]] && echo message || echo "stderr: $ERR")"
+}
+
+test_bad_flags() {
+    refuses --bogus --bogus
+    refuses --threads --threads 0
+    refuses --threads --threads x
+    refuses nope --listen nope
+    refuses 70000 --listen 127.0.0.1:70000
+    refuses --max-body --max-body 0
+    refuses loud --log-level loud
+    refuses Foo --feature-gates Foo=true
+    refuses maybe --feature-gates TaintTolerationComparisonOperators=maybe
+    refuses TaintTolerationComparisonOperators --feature-gates TaintTolerationComparisonOperators
+    refuses stray stray
+    refuses --plugin --plugin
+}
+
+# The gate decides whether a Gt toleration can match: sla Gt 900 tolerates sla=950 only when on,
+# and sla Gt 960 never does (the value is compared, not ignored).
+gate_verdicts() {
+    local v out=
+    req POST /nodes -d '{"metadata":{"name":"sla-node"},"spec":{"taints":[{"key":"sla","value":"950","effect":"NoSchedule"}]}}'
+    for v in 900 960; do
+        req POST /filter -d '{"Pod":{"metadata":{"name":"p"},"spec":{"tolerations":[{"key":"sla","operator":"Gt","value":"'$v'","effect":"NoSchedule"}]}},"NodeNames":["sla-node"]}'
+        if [[ $BODY == *'"NodeNames":["sla-node"]'* ]]; then out+="Gt$v:fits "; else out+="Gt$v:rejected "; fi
+    done
+    echo "$out"
+}
+
+test_feature_gate() {
+    local spec
+    for spec in "default:" "false:--feature-gates TaintTolerationComparisonOperators=false" \
+        "true:--feature-gates TaintTolerationComparisonOperators=true"; do
+        # shellcheck disable=SC2086 # the flags are meant to split
+        start_server ${spec#*:} || continue
+        local want="Gt900:rejected Gt960:rejected "
+        [ "${spec%%:*}" = true ] && want="Gt900:fits Gt960:rejected "
+        check "feature gate ${spec%%:*}: a Gt toleration against sla=950" "$want" "$(gate_verdicts)"
+        stop_server
+    done
+}
+
+test_nodes_file() {
+    run_once --listen 127.0.0.1:0 --nodes "$T/missing.json"
+    check "--nodes with a missing file: non-zero exit, message names the file" "fails names-file" \
+        "$([ $RC -ne 0 ] && [ $RC -ne 124 ] && echo fails || echo "rc $RC") $([[ $ERR == *"$T/missing.json"* ]] && echo names-file || echo "stderr: $ERR")"
+    printf '{"kind":"NodeList","items":[{"metadata":{"name":"a"}},' >"$T/broken.json"
+    run_once --listen 127.0.0.1:0 --nodes "$T/broken.json"
+    check "--nodes with invalid JSON: non-zero exit, message names the file" "fails names-file" \
+        "$([ $RC -ne 0 ] && [ $RC -ne 124 ] && echo fails || echo "rc $RC") $([[ $ERR == *"$T/broken.json"* ]] && echo names-file || echo "stderr: $ERR")"
+}
+
+test_port_in_use() {
+    start_server || return
+    run_once --listen "127.0.0.1:$PORT"
+    check "--listen on a port in use: exit 1 with a message" "1 message" "$RC $([ -n "$ERR" ] && echo message)"
+    stop_server
+}
+
+# The per-request log line comes from the completion callback; poll for it (bounded).
+wait_for_line() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q -E "$1" "$SERVER_LOG" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+test_log_levels() {
+    local in out
+    start_server --nodes examples/demo-cluster.json --log-level debug || return
+    req POST /filter examples/requests/filter-names.json
+    in=$(wc -c <examples/requests/filter-names.json)
+    out=$(wc -c <"$BODY_FILE")
+    wait_for_line ' debug POST /filter '
+    check "debug: one line for the request: method, path, status, bytes in/out, microseconds" \
+        "1 line: POST /filter 200 in=$in out=$out" \
+        "$(grep -c ' /filter ' "$SERVER_LOG") line: $(grep -o -E 'POST /filter 200 in=[0-9]+ out=[0-9]+ [0-9]+us$' "$SERVER_LOG" | sed 's/ [0-9]*us$//')"
+    req GET /healthz
+    wait_for_line ' debug GET /healthz '
+    check_has "debug: a GET gets its line too" "debug GET /healthz 200 in=0 out=15 " "$(<"$SERVER_LOG")"
+    stop_server
+    # at info, no request lines: the 404 on the same connection is logged (as an error) only
+    # after the /filter request completed, so its absence is not a race
+    start_server --nodes examples/demo-cluster.json || return
+    curl -s -o /dev/null -o /dev/null --data-binary @examples/requests/filter-names.json "$URL/filter" "$URL/nope"
+    check "info: no request lines, errors still logged" "0 1" \
+        "$(grep -c -E ' (POST|GET) /' "$SERVER_LOG") $(grep -c ' error 404 ' "$SERVER_LOG")"
+    stop_server
+}
+
+test_ipv6() {
+    if ! grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then
+        echo "skip IPv6: this machine has no ::1"
+        return
+    fi
+    start_server --nodes examples/demo-cluster.json --listen '[::1]:0' || return
+    check "IPv6: listening on [::1]" "http://[::1]" "${URL%:*}"
+    req POST /filter examples/requests/filter-names.json
+    check_has "IPv6: a filter call works" '"NodeNames":["worker","spot-1"]' "$STATUS $BODY"
+    stop_server
+}
+
+test_help_version
+test_bad_flags
+test_feature_gate
+test_nodes_file
+test_port_in_use
+test_log_levels
+test_ipv6
+finish
