@@ -133,31 +133,32 @@ static unsigned method_bit(const char *m)
                                                            : 0;
 }
 
-/* Splits url into its last segment and the one before it (trailing slashes ignored). */
-static void last_segments(const char *url, char *last, char *prev, size_t len)
+/* Splits a copy of url (in path) into its last segment and the one before
+ * it, ignoring a query and trailing slashes: "/x/nodes/n1/" -> "n1", "nodes". */
+static void last_segments(const char *url, char path[static 1024], const char **last, const char **prev)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s", url);
-    char *q = strchr(path, '?');
-    if (q)
-        *q = '\0';
+    snprintf(path, 1024, "%s", url);
+    path[strcspn(path, "?")] = '\0';
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         path[--n] = '\0';
     char *slash = strrchr(path, '/');
-    snprintf(last, len, "%s", slash ? slash + 1 : path);
-    if (slash)
+    *last = slash ? slash + 1 : path;
+    *prev = "";
+    if (slash) {
         *slash = '\0';
-    slash = strrchr(path, '/');
-    snprintf(prev, len, "%s", slash ? slash + 1 : path);
+        slash = strrchr(path, '/');
+        *prev = slash ? slash + 1 : path;
+    }
 }
 
 /* First callback of a request: route it, check method and declared size, start the call. */
 static enum MHD_Result begin(ng_server *s, struct MHD_Connection *conn, request *r, const char *url,
                              const char *method)
 {
-    char last[512], prev[512], esc[1100];
-    last_segments(url, last, prev, sizeof last);
+    char path[1024], esc[3100];
+    const char *last, *prev;
+    last_segments(url, path, &last, &prev);
     unsigned m = method_bit(method);
     if (m == M_DELETE && strcmp(prev, "nodes") == 0 && last[0]) {
         ng_reply reply;
