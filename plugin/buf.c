@@ -19,19 +19,17 @@ void ng_buf_reserve(ng_buf *b, size_t more)
     b->cap = cap;
 }
 
-void ng_buf_put(ng_buf *b, const char *s, size_t n)
+void ng_buf_int(ng_buf *b, int64_t v)
 {
-    ng_buf_reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    ng_buf_put(b, p, (size_t)(digits + sizeof digits - p));
 }
-
-void ng_buf_puts(ng_buf *b, const char *s) { ng_buf_put(b, s, strlen(s)); }
-
-void ng_buf_putc(ng_buf *b, char c) { ng_buf_put(b, &c, 1); }
-
-void ng_buf_int(ng_buf *b, int64_t v) { ng_buf_printf(b, "%lld", (long long)v); }
 
 /* Length of the valid UTF-8 sequence starting at s (a byte >= 0x80), or 0. */
 static size_t utf8_sequence(const unsigned char *s)
@@ -48,42 +46,47 @@ static size_t utf8_sequence(const unsigned char *s)
     return n;
 }
 
-void ng_buf_json_str(ng_buf *b, const char *s)
+/* Bytes that cannot be copied as they are: controls (NUL ends the string),
+ * '"', '\\', and non-ASCII, which is copied once checked as UTF-8. */
+static const unsigned char special[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1};
+
+void ng_buf_json_str(ng_buf *b, const char *str)
 {
     static const char hex[] = "0123456789abcdef";
-    ng_buf_reserve(b, strlen(s) + 2);
+    const unsigned char *s = (const unsigned char *)str, *run = s;
     ng_buf_putc(b, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (;;) {
+        while (!special[*s])
+            s++;
+        unsigned char c = *s;
+        if (c == '\0')
+            break;
         if (c >= 0x80) {
-            size_t n = utf8_sequence((const unsigned char *)s);
+            size_t n = utf8_sequence(s);
             if (n) {
-                s += n - 1;
+                s += n;
                 continue;
             }
-            ng_buf_put(b, run, (size_t)(s - run));   /* as Go: each bad byte becomes U+FFFD */
-            ng_buf_put(b, "\\ufffd", 6);
-            run = s + 1;
-            continue;
         }
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        ng_buf_put(b, run, (size_t)(s - run));
-        run = s + 1;
+        ng_buf_put(b, (const char *)run, (size_t)(s - run));
+        run = ++s;
         switch (c) {
         case '"': ng_buf_put(b, "\\\"", 2); break;
         case '\\': ng_buf_put(b, "\\\\", 2); break;
         case '\n': ng_buf_put(b, "\\n", 2); break;
         case '\r': ng_buf_put(b, "\\r", 2); break;
         case '\t': ng_buf_put(b, "\\t", 2); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            ng_buf_put(b, u, sizeof u);
-        }
+        default:
+            if (c >= 0x80) {
+                ng_buf_put(b, "\\ufffd", 6);   /* as Go: each bad byte becomes U+FFFD */
+            } else {
+                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                ng_buf_put(b, u, sizeof u);
+            }
         }
     }
-    ng_buf_put(b, run, (size_t)(s - run));
+    ng_buf_put(b, (const char *)run, (size_t)(s - run));
     ng_buf_putc(b, '"');
 }
 

@@ -9,16 +9,19 @@
 #include "match.h"
 #include "xalloc.h"
 
-/* Schema ids: what each reported value is. */
+/* Schema ids: what each reported value is, grouped by the handler that fills it. */
 enum {
-    D_NONE, D_ROOT, D_POD, D_POD_NAME, D_POD_NAMESPACE, D_POD_UID, D_NODE_NAME_REQ, D_HOST_NETWORK,
-    D_SELECTOR, D_SELECTOR_VALUE, D_TOLS, D_TOL, D_TOL_KEY, D_TOL_OP, D_TOL_VALUE, D_TOL_EFFECT,
-    D_TOL_SECONDS, D_REQUIRED, D_REQ_TERMS, D_REQ_TERM, D_PREFS, D_PREF, D_PREF_WEIGHT, D_PREF_TERM,
+    D_NONE,
+    D_POD, D_POD_NAME, D_POD_NAMESPACE, D_POD_UID, D_NODE_NAME_REQ, D_HOST_NETWORK, D_SELECTOR,
+    D_SELECTOR_VALUE,
+    D_TOLS, D_TOL, D_TOL_KEY, D_TOL_OP, D_TOL_VALUE, D_TOL_EFFECT, D_TOL_SECONDS,
+    D_REQUIRED, D_REQ_TERMS, D_REQ_TERM, D_PREFS, D_PREF, D_PREF_WEIGHT, D_PREF_TERM,
     D_EXPRS, D_FIELDS, D_REQMT, D_REQMT_KEY, D_REQMT_OP, D_REQMT_VALUES, D_REQMT_VALUE,
-    D_NODELIST, D_ITEMS, D_NODE, D_NODE_NAME, D_LABELS, D_LABEL_VALUE, D_UNSCHEDULABLE, D_TAINTS,
-    D_TAINT, D_TAINT_KEY, D_TAINT_VALUE, D_TAINT_EFFECT, D_NAMES, D_NAME, D_VMAP, D_MMAP,
-    D_VICTIMS, D_VPODS, D_VPOD, D_VPOD_UID, D_VPDB, D_DS, D_DS_NAME, D_DS_NAMESPACE, D_KIND, D_TYPE,
-    D_OBJECT,
+    D_NODELIST, D_ITEMS, D_NODE, D_OBJECT, D_NODE_NAME, D_LABELS, D_LABEL_VALUE, D_UNSCHEDULABLE,
+    D_TAINTS, D_TAINT, D_TAINT_KEY, D_TAINT_VALUE, D_TAINT_EFFECT,
+    D_VMAP, D_MMAP, D_VICTIMS, D_VPODS, D_VPOD, D_VPOD_UID, D_VPDB,
+    D_ROOT, D_NAMES, D_NAME, D_DS, D_DS_NAME, D_DS_NAMESPACE, D_KIND, D_TYPE,
+    D_COUNT
 };
 
 #define STR(i_) {.type = NG_JW_STRING, .id = (i_)}
@@ -219,7 +222,7 @@ static int on_pod(ng_decoder *d, const ng_jw_event *ev)
     case D_SELECTOR: if (ev->kind == NG_JW_KEY) d->key = dup(d, ev); return 0;
     case D_SELECTOR_VALUE: put_selector(d, ev->kind == NG_JW_VALUE ? dup(d, ev) : ""); return 0;
     }
-    return -1;
+    return 0;
 }
 
 static int on_toleration(ng_decoder *d, const ng_jw_event *ev)
@@ -241,7 +244,7 @@ static int on_toleration(ng_decoder *d, const ng_jw_event *ev)
         t->has_seconds = ev->kind == NG_JW_VALUE;
         return t->has_seconds ? number(d, ev, INT64_MIN, INT64_MAX, &t->seconds) : 0;
     }
-    return -1;
+    return 0;
 }
 
 static int on_affinity(ng_decoder *d, const ng_jw_event *ev)
@@ -267,7 +270,7 @@ static int on_affinity(ng_decoder *d, const ng_jw_event *ev)
     }
     case D_PREF_TERM: d->term = &d->pref->preference; return 0;
     }
-    return -1;
+    return 0;
 }
 
 static int on_requirement(ng_decoder *d, const ng_jw_event *ev)
@@ -294,7 +297,7 @@ static int on_requirement(ng_decoder *d, const ng_jw_event *ev)
         *APPEND(d, r->values, r->nvalues, d->cap_values) = ev->kind == NG_JW_VALUE ? dup(d, ev) : "";
         return 0;
     }
-    return -1;
+    return 0;
 }
 
 static int on_node(ng_decoder *d, const ng_jw_event *ev)
@@ -340,7 +343,7 @@ static int on_node(ng_decoder *d, const ng_jw_event *ev)
     case D_TAINT_VALUE: n->taints[n->ntaints - 1].value = dup(d, ev); return 0;
     case D_TAINT_EFFECT: n->taints[n->ntaints - 1].effect = ng_effect_parse(ev->str); return 0;
     }
-    return -1;
+    return 0;
 }
 
 static int on_victims(ng_decoder *d, const ng_jw_event *ev)
@@ -368,7 +371,7 @@ static int on_victims(ng_decoder *d, const ng_jw_event *ev)
     case D_VPOD_UID: v->uids[v->nuids - 1] = dup(d, ev); return 0;
     case D_VPDB: return ev->kind == NG_JW_VALUE ? number(d, ev, INT64_MIN, INT64_MAX, &v->pdb_violations) : 0;
     }
-    return -1;
+    return 0;
 }
 
 static int on_misc(ng_decoder *d, const ng_jw_event *ev)
@@ -388,19 +391,17 @@ static int on_misc(ng_decoder *d, const ng_jw_event *ev)
     case D_KIND: r->kind = dup(d, ev); return 0;
     case D_TYPE: r->type = dup(d, ev); r->has_type = true; return 0;
     }
-    return -1;
+    return 0;
 }
 
 static int route(ng_decoder *d, const ng_jw_event *ev)
 {
-    static int (*const handlers[])(ng_decoder *, const ng_jw_event *) = {
-        on_pod, on_toleration, on_affinity, on_requirement, on_node, on_victims, on_misc};
-    for (size_t i = 0; i < sizeof handlers / sizeof *handlers; i++) {
-        int st = handlers[i](d, ev);
-        if (st >= 0)
-            return st;
-    }
-    return 0;
+    static int (*const handler[D_COUNT])(ng_decoder *, const ng_jw_event *) = {
+        [D_POD ... D_SELECTOR_VALUE] = on_pod,    [D_TOLS ... D_TOL_SECONDS] = on_toleration,
+        [D_REQUIRED ... D_PREF_TERM] = on_affinity, [D_EXPRS ... D_REQMT_VALUE] = on_requirement,
+        [D_NODELIST ... D_TAINT_EFFECT] = on_node, [D_VMAP ... D_VPDB] = on_victims,
+        [D_ROOT ... D_TYPE] = on_misc};
+    return handler[ev->id] ? handler[ev->id](d, ev) : 0;
 }
 
 /* Routes each event to the part of the model it fills. As in Go, a null

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bitset.h"
+#include "buf.h"
 #include "match.h"
 #include "xalloc.h"
 
@@ -214,6 +215,7 @@ void ng_eval_init(ng_eval *e, const ng_idx *x, const ng_pod *pod, bool compariso
     size_t nw = x->nwords ? x->nwords : 1;
     *e = (ng_eval){.x = x, .pod = pod, .comparison_ops = comparison_ops, .nwords = x->nwords};
     e->verdicts = ng_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->verdicts);
+    e->taint_reasons = ng_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->taint_reasons);
     e->blocked = ng_bitset_new(nw);
     e->noexecute_blocked = ng_bitset_new(nw);
     e->affinity = ng_bitset_new(nw);
@@ -229,8 +231,28 @@ const ng_taint_verdict *ng_eval_verdict(const ng_eval *e, uint32_t id)
     return l ? &e->verdicts[l->slot] : NULL;
 }
 
+/* Formatted once per taint list, not once per node. */
+const char *ng_eval_taint_reason(ng_eval *e, uint32_t id)
+{
+    const ng_taint_list *l = e->x->nodes[id].taints;
+    char **r = &e->taint_reasons[l->slot];
+    if (!*r) {
+        const ng_taint *t = &l->taints[e->verdicts[l->slot].first_untolerated];
+        ng_buf text = {0}, quoted = {0};
+        ng_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
+        ng_buf_json_str(&quoted, text.data);
+        ng_buf_free(&text);
+        size_t len;
+        *r = ng_buf_take(&quoted, &len);
+    }
+    return *r;
+}
+
 void ng_eval_free(ng_eval *e)
 {
+    for (uint32_t s = 0; s < e->x->nslots; s++)
+        free(e->taint_reasons[s]);
+    free(e->taint_reasons);
     free(e->verdicts);
     ng_bitset_free(e->blocked);
     ng_bitset_free(e->noexecute_blocked);

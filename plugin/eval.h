@@ -29,6 +29,7 @@ typedef struct ng_eval {
     uint64_t *noexecute_blocked;   /* nodes with an untolerated NoExecute taint */
     uint64_t *affinity;            /* nodes passing nodeSelector and required affinity */
     uint64_t *scratch, *term;      /* working sets */
+    char **taint_reasons;          /* per slot: the quoted JSON reason, built on first use */
 } ng_eval;
 
 /* Evaluates taints and required placement of pod over x (SPEC 2, 3.1, 5.1).
@@ -40,6 +41,10 @@ void ng_eval_free(ng_eval *e);
 bool ng_eval_tolerates_unschedulable(const ng_eval *e);
 /* The verdict for node id's taint list, or NULL when it has no taints. */
 const ng_taint_verdict *ng_eval_verdict(const ng_eval *e, uint32_t id);
+/* The reason, as a quoted JSON string, why node id fails its taints
+ * ("node(s) had untolerated taint {KEY: VALUE}"). Only for blocked nodes;
+ * valid until ng_eval_free. */
+const char *ng_eval_taint_reason(ng_eval *e, uint32_t id);
 /* The nodes matching one valid node selector term (labels and fields), into out. */
 void ng_eval_term(ng_eval *e, const ng_term *t, uint64_t *out);
 /* True when a term has neither matchExpressions nor matchFields (it matches nothing). */

@@ -23,27 +23,20 @@ ng_outcome ng_filter_outcome(const ng_eval *e, bool tolerates_unschedulable, int
     return NG_PASS;
 }
 
-void ng_write_reason(ng_buf *b, const ng_eval *e, ng_outcome o, uint32_t id)
+void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id)
 {
+    /* kept quoted: the same few texts go out thousands of times per reply */
     static const char *const reasons[] = {
-        [NG_FAIL_UNSCHEDULABLE] = "node(s) were unschedulable",
-        [NG_FAIL_NODE_NAME] = "node(s) didn't match the requested node name",
-        [NG_FAIL_AFFINITY] = "node(s) didn't match Pod's node affinity/selector",
-        [NG_FAIL_UNKNOWN] = "node(s) were not found in the extender's node cache",
+        [NG_FAIL_UNSCHEDULABLE] = "\"node(s) were unschedulable\"",
+        [NG_FAIL_NODE_NAME] = "\"node(s) didn't match the requested node name\"",
+        [NG_FAIL_AFFINITY] = "\"node(s) didn't match Pod's node affinity/selector\"",
+        [NG_FAIL_UNKNOWN] = "\"node(s) were not found in the extender's node cache\"",
     };
-    if (o != NG_FAIL_TAINT) {
-        ng_buf_json_str(b, reasons[o]);
-        return;
-    }
-    const ng_taint *t = &e->x->nodes[id].taints->taints[ng_eval_verdict(e, id)->first_untolerated];
-    ng_buf b2 = {0};
-    ng_buf_printf(&b2, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
-    ng_buf_json_str(b, b2.data);
-    ng_buf_free(&b2);
+    ng_buf_puts(b, o == NG_FAIL_TAINT ? ng_eval_taint_reason(e, id) : reasons[o]);
 }
 
 /* Writes {"name": reason, ...} for the positions whose outcome is in [lo, hi]. */
-static void write_failed(ng_buf *b, const ng_eval *e, const ng_targets *t, const uint8_t *out,
+static void write_failed(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8_t *out,
                          ng_outcome lo, ng_outcome hi)
 {
     ng_buf_putc(b, '{');

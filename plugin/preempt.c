@@ -30,7 +30,9 @@ int ng_preempt(const ng_options *opt, const ng_request *req, const ng_idx *x, ng
             ng_buf_json_str(&b, v[i].uids[j]);
             ng_buf_putc(&b, '}');
         }
-        ng_buf_printf(&b, "],\"NumPDBViolations\":%lld}", (long long)v[i].pdb_violations);
+        ng_buf_puts(&b, "],\"NumPDBViolations\":");
+        ng_buf_int(&b, v[i].pdb_violations);
+        ng_buf_putc(&b, '}');
     }
     ng_buf_puts(&b, "}}");
     ng_eval_free(&e);

@@ -37,16 +37,6 @@ uint32_t ng_strhash(const char *s, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-/* The stored key is exactly these len bytes. Reads no further than the
- * stored key's NUL, which a plain memcmp of len bytes could overrun. */
-static bool key_eq(const char *stored, const char *key, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (stored[i] != key[i] || stored[i] == '\0')
-            return false;
-    return stored[len] == '\0';
-}
-
 /* Slot holding key, or SIZE_MAX; *hole gets the first tombstone on the probe
  * path, else the empty slot that ended it. The table is never full. */
 static size_t probe(const ng_strmap *m, const char *key, size_t len, uint32_t h, size_t *hole)
@@ -61,7 +51,7 @@ static size_t probe(const ng_strmap *m, const char *key, size_t len, uint32_t h,
         if (s->key == NG_STRMAP_TOMBSTONE) {
             if (first_tomb == SIZE_MAX)
                 first_tomb = i;
-        } else if (s->hash == h && key_eq(s->key, key, len)) {
+        } else if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) {
             return i;
         }
     }
@@ -104,7 +94,7 @@ void ng_strmap_put(ng_strmap *m, const char *key, void *value)
     if (m->cap)
         i = probe(m, key, len, h, &hole);
     if (i != SIZE_MAX) {
-        m->slots[i].key = key;
+        m->slots[i].key = key;   /* same length and bytes as the old key */
         m->slots[i].value = value;
         return;
     }
@@ -115,7 +105,7 @@ void ng_strmap_put(ng_strmap *m, const char *key, void *value)
         }
         m->used++;
     }
-    m->slots[hole] = (ng_strmap_slot){ .key = key, .value = value, .hash = h };
+    m->slots[hole] = (ng_strmap_slot){ .key = key, .value = value, .hash = h, .len = (uint32_t)len };
     m->count++;
 }
 

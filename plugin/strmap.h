@@ -15,6 +15,7 @@ typedef struct ng_strmap_slot {
     const char *key;   /* NULL = empty; NG_STRMAP_TOMBSTONE = deleted */
     void *value;
     uint32_t hash;
+    uint32_t len;      /* strlen(key): compared before the bytes */
 } ng_strmap_slot;
 
 typedef struct ng_strmap {

@@ -59,7 +59,7 @@ int64_t ng_wanted_node(const ng_idx *x, const char *node_name);
 /* The scheduler's outcome for node id (filter and preempt). */
 ng_outcome ng_filter_outcome(const ng_eval *e, bool tolerates_unschedulable, int64_t wanted, uint32_t id);
 /* Writes the reason for a failed outcome as a JSON string. */
-void ng_write_reason(ng_buf *b, const ng_eval *e, ng_outcome o, uint32_t id);
+void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id);
 
 /* The verbs. Each fills *reply and returns its status. */
 int ng_filter(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply);

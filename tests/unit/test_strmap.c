@@ -118,7 +118,7 @@ static void *get_forged(const char *stored, const char *slice, size_t len)
     m.slots = calloc(8, sizeof *m.slots);
     assert_non_null(m.slots);
     uint32_t h = ng_strhash(slice, len);
-    m.slots[h & 7] = (ng_strmap_slot){ .key = stored, .value = &v, .hash = h };
+    m.slots[h & 7] = (ng_strmap_slot){ .key = stored, .value = &v, .hash = h, .len = (uint32_t)strlen(stored) };
     void *got = ng_strmap_get(&m, slice, len);
     ng_strmap_free(&m);
     return got;
