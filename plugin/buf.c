@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xalloc.h"
 
 void ng_buf_reserve(ng_buf *b, size_t more)
@@ -31,21 +32,6 @@ void ng_buf_int(ng_buf *b, int64_t v)
     ng_buf_put(b, p, (size_t)(digits + sizeof digits - p));
 }
 
-/* Length of the valid UTF-8 sequence starting at s (a byte >= 0x80), or 0. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    /* no overlong forms, UTF-16 surrogates or code points past U+10FFFF */
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-        (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return n;
-}
-
 /* Bytes that cannot be copied as they are: controls (NUL ends the string),
  * '"', '\\', and non-ASCII, which is copied once checked as UTF-8. */
 static const unsigned char special[256] = {
@@ -63,7 +49,7 @@ void ng_buf_json_str(ng_buf *b, const char *str)
         if (c == '\0')
             break;
         if (c >= 0x80) {
-            size_t n = utf8_sequence(s);
+            size_t n = ng_utf8_sequence(s, 4);   /* stops at the NUL: it is no continuation byte */
             if (n) {
                 s += n;
                 continue;

@@ -551,13 +551,27 @@ static void test_syntax_errors(void **state)
     expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"a\x01\"}}}", 400,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid character inside string (at byte 29)");
     expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"\xff\"}}}", 400,
-                 "Pod.spec.nodeName: invalid JSON: lexical error: invalid bytes in UTF8 string (at byte 29)");
+                 "Pod.spec.nodeName: invalid UTF-8 in string (at byte 30)");
+    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\xc3\":\"b\"}}}}", 400,
+                 "Pod.metadata.labels: invalid UTF-8 in key (at byte 34)");
     expect_error(&s_root, "{\"Pod\":{\"status\":[1,}}}", 400,
                  "Pod: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 21)");
     /* yajl takes \f and \v for whitespace; JSON does not. */
     expect_error(&s_skip, "[1,\f2]", 400, "invalid JSON: lexical error: invalid char in json text (at byte 4)");
     expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\v\"a\"}}}", 400,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 28)");
+}
+
+/* UTF-8 is checked only where the schema reads: a skipped string is never looked at. */
+static void test_skipped_strings_not_utf8_checked(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\":{\"status\":{\"phase\":\"\xff\xfe\"}},\"Other\":\"\xc3\"}";
+    rec r;
+    for (size_t chunk = 1; chunk <= strlen(doc); chunk++) {
+        assert_int_equal(walk(&s_root, doc, strlen(doc), chunk, &r), 0);
+        done(&r);
+    }
 }
 
 static void test_trailing_garbage_and_multiple_values(void **state)
@@ -717,6 +731,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_depth_limit_tracked),
         cmocka_unit_test(test_deep_nesting_stops_early),
         cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_skipped_strings_not_utf8_checked),
         cmocka_unit_test(test_trailing_garbage_and_multiple_values),
         cmocka_unit_test(test_empty_body),
         cmocka_unit_test(test_truncated),
