@@ -33,7 +33,7 @@ PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(B)/%.o)
 PLUGIN_LIBS := -ljansson -lyajl -lpthread
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi
+TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/examples/host
 
 .PHONY: all test asan unit clean deps run
 all: $(B)/libnodegate.so
@@ -123,3 +123,9 @@ $(B)/nodegate-replay: $(REPLAY_OBJ)
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) -ljansson -lpthread -lm
 
 -include $(REPLAY_OBJ:.o=.d)
+
+# examples/host.c: a minimal host showing the plugin API (run by tests/e2e/host_example.sh).
+$(B)/examples/host: examples/host.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl

@@ -72,7 +72,7 @@ static void write_names(ng_buf *b, const ng_targets *t, const uint8_t *in)
         if (!first)
             ng_buf_putc(b, ',');
         first = false;
-        ng_buf_json_str(b, t->names[i]);
+        ng_write_name(b, t, i);
     }
     ng_buf_putc(b, ']');
 }
@@ -106,7 +106,7 @@ int ng_daemonset(const ng_options *opt, const ng_request *req, ng_arena *arena, 
         if (!first)
             ng_buf_putc(&b, ',');
         first = false;
-        ng_buf_json_str(&b, t->names[i]);
+        ng_write_name(&b, t, i);
         ng_buf_putc(&b, ':');
         ng_write_reason(&b, &e, (ng_outcome)out[i], (uint32_t)t->ids[i]);
     }

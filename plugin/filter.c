@@ -35,6 +35,16 @@ void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id)
     ng_buf_puts(b, o == NG_FAIL_TAINT ? ng_eval_taint_reason(e, id) : reasons[o]);
 }
 
+void ng_write_name(ng_buf *b, const ng_targets *t, uint32_t i)
+{
+    if (t->ids[i] < 0) {
+        ng_buf_json_str(b, t->names[i]);
+        return;
+    }
+    const ng_node *n = &t->x->nodes[t->ids[i]];
+    ng_buf_put(b, n->quoted, n->quoted_len);
+}
+
 /* Writes {"name": reason, ...} for the positions whose outcome is in [lo, hi]. */
 static void write_failed(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8_t *out,
                          ng_outcome lo, ng_outcome hi)
@@ -47,7 +57,7 @@ static void write_failed(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8
         if (!first)
             ng_buf_putc(b, ',');
         first = false;
-        ng_buf_json_str(b, t->names[i]);
+        ng_write_name(b, t, i);
         ng_buf_putc(b, ':');
         ng_write_reason(b, e, (ng_outcome)out[i], (uint32_t)t->ids[i]);
     }
@@ -66,7 +76,7 @@ static void write_feasible(ng_buf *b, const ng_targets *t, const uint8_t *out)
         if (t->items)
             ng_buf_put(b, t->raw + t->items[i].raw_off, t->items[i].raw_len);
         else
-            ng_buf_json_str(b, t->names[i]);
+            ng_write_name(b, t, i);
     }
 }
 

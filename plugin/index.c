@@ -227,6 +227,27 @@ int64_t ng_idx_find(const ng_idx *x, const char *name, size_t len)
     return v ? (int64_t)(uintptr_t)v - 1 : -1;
 }
 
+void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int64_t *ids)
+{
+    enum { AHEAD = 16, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
+    uint32_t hash[RING];
+    size_t len[RING];
+    for (uint32_t i = 0; i < n + AHEAD; i++) {
+        if (i >= AHEAD) {
+            uint32_t j = i - AHEAD;
+            void *v = ng_strmap_get_hashed(&x->names, names[j], len[j % RING], hash[j % RING]);
+            ids[j] = v ? (int64_t)(uintptr_t)v - 1 : -1;
+        }
+        if (i >= AHEAD / 2 && i - AHEAD / 2 < n)
+            ng_strmap_prefetch_key(&x->names, hash[(i - AHEAD / 2) % RING]);
+        if (i < n) {
+            len[i % RING] = strlen(names[i]);
+            hash[i % RING] = ng_strhash(names[i], len[i % RING]);
+            ng_strmap_prefetch_slot(&x->names, hash[i % RING]);
+        }
+    }
+}
+
 uint32_t ng_idx_upsert(ng_idx *x, const ng_node_in *n)
 {
     int64_t found = ng_idx_find(x, n->name, strlen(n->name));
@@ -237,6 +258,11 @@ uint32_t ng_idx_upsert(ng_idx *x, const ng_node_in *n)
     } else {
         id = alloc_id(x);
         x->nodes[id].name = ng_xstrdup(n->name);
+        ng_buf q = {0};
+        ng_buf_json_str(&q, n->name);
+        size_t len;
+        x->nodes[id].quoted = ng_buf_take(&q, &len);
+        x->nodes[id].quoted_len = (uint32_t)len;
         ng_strmap_put(&x->names, x->nodes[id].name, (void *)(uintptr_t)(id + 1));
         x->count++;
     }
@@ -253,7 +279,8 @@ bool ng_idx_remove(ng_idx *x, const char *name)
     remove_postings(x, id);
     ng_strmap_del(&x->names, x->nodes[id].name);
     free(x->nodes[id].name);
-    x->nodes[id].name = NULL;
+    free(x->nodes[id].quoted);
+    x->nodes[id].name = x->nodes[id].quoted = NULL;
     x->free_ids = ng_xrealloc(x->free_ids, (x->nfree + 1) * sizeof *x->free_ids);
     x->free_ids[x->nfree++] = id;
     x->count--;
@@ -277,6 +304,7 @@ void ng_idx_destroy(ng_idx *x)
         if (x->nodes[id].name) {
             remove_postings(x, id);
             free(x->nodes[id].name);
+            free(x->nodes[id].quoted);
         }
     ng_strmap_free(&x->names);
     ng_strmap_free(&x->keys);

@@ -49,6 +49,8 @@ typedef struct ng_node_label {
 
 typedef struct ng_node {
     char *name;              /* owned; NULL for a free id */
+    char *quoted;            /* owned: the name as a JSON string, quotes included, for replies */
+    uint32_t quoted_len;
     ng_node_label *labels;
     uint32_t nlabels;
     ng_taint_list *taints;   /* NULL: no taints */
@@ -80,6 +82,9 @@ void ng_idx_destroy(ng_idx *x);
 uint32_t ng_idx_upsert(ng_idx *x, const ng_node_in *n);
 /* Removes the named node; returns false when absent. */
 bool ng_idx_remove(ng_idx *x, const char *name);
+/* Resolves n names at once into ids (-1 for unknown names), overlapping the
+ * cache misses of their lookups: names mode looks up thousands per call. */
+void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int64_t *ids);
 /* Returns the id of the named node (len bytes), or -1. */
 int64_t ng_idx_find(const ng_idx *x, const char *name, size_t len);
 static inline uint32_t ng_idx_id(const ng_idx *x, const ng_node *n) { return (uint32_t)(n - x->nodes); }

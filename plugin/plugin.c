@@ -92,8 +92,7 @@ static void targets_from_names(ng_targets *t, const ng_idx *x, const ng_request 
 {
     *t = (ng_targets){.x = x, .n = req->nnames, .names = req->names};
     t->ids = ng_xcalloc(t->n ? t->n : 1, sizeof *t->ids);
-    for (uint32_t i = 0; i < t->n; i++)
-        t->ids[i] = ng_idx_find(x, t->names[i], strlen(t->names[i]));
+    ng_idx_find_many(x, t->names, t->n, t->ids);
 }
 
 /* Full mode: index the request's own nodes privately; ids are request positions. */

@@ -88,7 +88,7 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
         if (i)
             ng_buf_putc(&b, ',');
         ng_buf_puts(&b, "{\"Host\":");
-        ng_buf_json_str(&b, t->names[i]);
+        ng_write_name(&b, t, i);
         ng_buf_puts(&b, ",\"Score\":");
         ng_buf_int(&b, t->ids[i] < 0 ? 0 : combine(opt, taint[i], affinity[i]));
         ng_buf_putc(&b, '}');

@@ -77,12 +77,32 @@ static void rehash(ng_strmap *m)
     m->used = m->count;
 }
 
-void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len)
+void *ng_strmap_get_hashed(const ng_strmap *m, const char *key, size_t len, uint32_t hash)
 {
     if (m->count == 0)
         return NULL;
-    size_t hole, i = probe(m, key, len, ng_strhash(key, len), &hole);
+    size_t hole, i = probe(m, key, len, hash, &hole);
     return i == SIZE_MAX ? NULL : m->slots[i].value;
+}
+
+void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len)
+{
+    return ng_strmap_get_hashed(m, key, len, ng_strhash(key, len));
+}
+
+void ng_strmap_prefetch_slot(const ng_strmap *m, uint32_t hash)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[hash & (m->cap - 1)]);
+}
+
+void ng_strmap_prefetch_key(const ng_strmap *m, uint32_t hash)
+{
+    if (m->cap) {
+        const char *key = m->slots[hash & (m->cap - 1)].key;
+        if (key)
+            __builtin_prefetch(key);
+    }
 }
 
 /* A replaced entry takes the new key pointer too: the old key usually lives

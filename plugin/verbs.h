@@ -61,6 +61,9 @@ ng_outcome ng_filter_outcome(const ng_eval *e, bool tolerates_unschedulable, int
 /* Writes the reason for a failed outcome as a JSON string. */
 void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id);
 
+/* Writes target i's name as a JSON string (known nodes: the index's quoted copy). */
+void ng_write_name(ng_buf *b, const ng_targets *t, uint32_t i);
+
 /* The verbs. Each fills *reply and returns its status. */
 int ng_filter(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply);
 int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply);
