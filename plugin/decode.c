@@ -168,7 +168,10 @@ struct ng_decoder {
     uint32_t *nvlist;
     const char *key;             /* last MAP key */
     /* Capacities of the arena arrays being appended to; reset with their array. */
-    uint32_t cap_nodes, cap_names, cap_labels, cap_taints, cap_tols, cap_selector, cap_terms,
+    /* The root node (a Node body) and the node of an item or event each keep
+     * their own label and taint capacities: a root may get labels after items. */
+    struct node_caps { uint32_t labels, taints; } root_caps, item_caps, *caps;
+    uint32_t cap_nodes, cap_names, cap_tols, cap_selector, cap_terms,
         cap_prefs, cap_list, cap_values, cap_vlist, cap_uids;
 };
 
@@ -194,7 +197,14 @@ static void begin_node(ng_decoder *d)
     ng_request *r = d->req;
     d->node = APPEND(d, r->nodes, r->nnodes, d->cap_nodes);
     *d->node = (ng_node_in){.name = ""};
-    d->cap_labels = d->cap_taints = 0;
+    d->item_caps = (struct node_caps){0};
+    d->caps = &d->item_caps;
+}
+
+static void back_to_root(ng_decoder *d)
+{
+    d->node = &d->req->root;
+    d->caps = &d->root_caps;
 }
 
 /* A repeated nodeSelector key overwrites, as in a Go map. */
@@ -323,20 +333,20 @@ static int on_node(ng_decoder *d, const ng_jw_event *ev)
         } else if (ev->kind == NG_JW_END) {
             n->raw_off = ev->off;
             n->raw_len = ev->len_bytes;
-            d->node = &r->root;
+            back_to_root(d);
         }
         return 0;
     case D_NODE_NAME: n->name = dup(d, ev); return 0;
     case D_LABELS: if (ev->kind == NG_JW_KEY) d->key = dup(d, ev); return 0;
     case D_LABEL_VALUE:
-        *APPEND(d, n->labels, n->nlabels, d->cap_labels) =
+        *APPEND(d, n->labels, n->nlabels, d->caps->labels) =
             (ng_kv){d->key, ev->kind == NG_JW_VALUE ? dup(d, ev) : ""};
         return 0;
     case D_UNSCHEDULABLE: n->unschedulable = ev->boolean; return 0;
-    case D_TAINTS: n->ntaints = 0; d->cap_taints = 0; return 0;
+    case D_TAINTS: n->ntaints = 0; d->caps->taints = 0; return 0;
     case D_TAINT:
         if (ev->kind == NG_JW_BEGIN)
-            *APPEND(d, n->taints, n->ntaints, d->cap_taints) =
+            *APPEND(d, n->taints, n->ntaints, d->caps->taints) =
                 (ng_taint){.key = "", .value = "", .effect = NG_EFFECT_EMPTY};
         return 0;
     case D_TAINT_KEY: n->taints[n->ntaints - 1].key = dup(d, ev); return 0;
@@ -378,7 +388,7 @@ static int on_misc(ng_decoder *d, const ng_jw_event *ev)
 {
     ng_request *r = d->req;
     switch (ev->id) {
-    case D_ROOT: if (ev->kind == NG_JW_BEGIN) d->node = &r->root; return 0;
+    case D_ROOT: if (ev->kind == NG_JW_BEGIN) back_to_root(d); return 0;
     case D_NAMES:
         r->has_names |= ev->kind == NG_JW_BEGIN;
         r->nnames = 0;
@@ -443,7 +453,7 @@ ng_decoder *ng_decoder_new(ng_verb verb, ng_arena *arena, ng_request *req)
     req->pod = (ng_pod){.name = "", .namespace = "", .uid = "", .node_name = ""};
     req->root = (ng_node_in){.name = ""};
     req->ds_name = req->ds_namespace = req->kind = req->type = "";
-    d->node = &req->root;
+    back_to_root(d);
     d->jw = ng_jw_new(roots[verb], on_event, d);
     return d;
 }
