@@ -35,7 +35,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/examples/host
 
-.PHONY: all test asan unit clean deps run
+.PHONY: all test asan unit clean deps run bench bench-soak
 all: $(B)/libnodegate.so
 
 $(B)/plugin/%.o: plugin/%.c
@@ -129,3 +129,11 @@ $(B)/examples/host: examples/host.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl
+
+# Benchmarks: figures and ratios, never pass/fail (harness/bench.sh says what each scenario is).
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)B=$(B) harness/bench.sh
+bench-soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)B=$(B) SOAK=$${SOAK:-300} harness/bench.sh

@@ -21,7 +21,7 @@ struct ng_server {
 };
 
 enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
-typedef enum { R_VERB, R_NODES_LIST, R_NODE_DELETE, R_HEALTHZ, R_VERSION } route_kind;
+typedef enum { R_VERB, R_HEALTHZ, R_VERSION, R_STATS } route_kind;
 
 /* The endpoints, matched on the last path segment so any urlPrefix works. */
 static const struct route {
@@ -38,6 +38,7 @@ static const struct route {
     {"nodes", R_VERB, NG_NODES, M_POST | M_GET, "GET, POST"},
     {"healthz", R_HEALTHZ, 0, M_GET, "GET"},
     {"version", R_VERSION, 0, M_GET, "GET"},
+    {"stats", R_STATS, 0, M_GET, "GET"},
 };
 
 /* Per-request state, from the first callback to NOTIFY_COMPLETED. */
@@ -174,7 +175,7 @@ static enum MHD_Result begin(ng_server *s, struct MHD_Connection *conn, request 
     if (!r->route)
         return queue_text(conn, r, MHD_HTTP_NOT_FOUND, NULL,
                           "{\"Error\":\"no endpoint at %s: try /filter, /prioritize, /preempt, "
-                          "/daemonset, /nodes, /healthz or /version\"}", esc);
+                          "/daemonset, /nodes, /healthz, /version or /stats\"}", esc);
     if (!(r->route->methods & m))
         return queue_text(conn, r, MHD_HTTP_METHOD_NOT_ALLOWED, r->route->allow,
                           "{\"Error\":\"method %s is not allowed on %s (allowed: %s)\"}",
@@ -198,7 +199,10 @@ static enum MHD_Result respond_get(ng_server *s, struct MHD_Connection *conn, re
                           "{\"version\":\"%s\",\"abi\":%u,\"plugin\":\"%s %s\"}", NODEGATE_VERSION,
                           NODEGATE_ABI_VERSION, s->api->name, s->api->version);
     ng_reply reply;
-    s->api->nodes_list(s->index, &reply);
+    if (r->route->kind == R_STATS)
+        s->api->index_stats(s->index, &reply);
+    else
+        s->api->nodes_list(s->index, &reply);
     return queue_reply(s, conn, r, &reply);
 }
 

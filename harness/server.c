@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -162,6 +163,8 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
         return -1;
     }
     static char chunk[1 << 20];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     ng_call *call = api->call_begin(index, NG_NODES);
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
@@ -172,8 +175,10 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
     int status = api->call_end(call, &reply);
     if (read_error || status != 200)
         ng_log(NG_LOG_ERROR, "--nodes %s: %s", path, read_error ? "read error" : reply.data);
-    else
-        ng_log(NG_LOG_INFO, "loaded %s: %s", path, reply.data);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!read_error && status == 200)
+        ng_log(NG_LOG_INFO, "loaded %s in %.3f s: %s", path,
+               (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, reply.data);
     api->reply_free(&reply);
     return read_error || status != 200 ? -1 : 0;
 }

@@ -117,6 +117,12 @@ struct nodegate_plugin {
     /* Releases a reply's body and zeroes it. Safe on a zeroed reply. */
     void (*reply_free)(ng_reply *reply);
 
+    /* Describes the index as JSON: {"nodes", "capacity", "label_keys",
+     * "label_values", "taint_lists", "index_bytes", "string_bytes"}, where
+     * string_bytes are the names, labels and taint texts it stores and
+     * index_bytes everything else. Returns 200. Takes the read lock. */
+    int (*index_stats)(ng_index *idx, ng_reply *reply);
+
     /* New entries go here, at the end only. */
 };
 

@@ -94,6 +94,7 @@ int ng_daemonset(const ng_options *opt, const ng_request *req, ng_arena *arena, 
         keep[i] = run[i] || (out[i] == NG_FAIL_TAINT && !ng_bit_test(e.noexecute_blocked, id));
     }
     ng_buf b = {0};
+    ng_reserve_reply(&b, t, 128);
     ng_buf_puts(&b, "{\"shouldRun\":");
     write_names(&b, t, run);
     ng_buf_puts(&b, ",\"shouldContinueRunning\":");

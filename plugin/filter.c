@@ -35,6 +35,14 @@ void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id)
     ng_buf_puts(b, o == NG_FAIL_TAINT ? ng_eval_taint_reason(e, id) : reasons[o]);
 }
 
+void ng_reserve_reply(ng_buf *b, const ng_targets *t, size_t per_node)
+{
+    size_t bytes = 256 + (size_t)t->n * per_node;
+    for (uint32_t i = 0; t->items && i < t->n; i++)
+        bytes += t->items[i].raw_len;
+    ng_buf_reserve(b, bytes);
+}
+
 void ng_write_name(ng_buf *b, const ng_targets *t, uint32_t i)
 {
     if (t->ids[i] < 0) {
@@ -91,6 +99,7 @@ int ng_filter(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_
         out[i] = t->ids[i] < 0 ? NG_FAIL_UNKNOWN
                                : ng_filter_outcome(&e, tolerates, wanted, (uint32_t)t->ids[i]);
     ng_buf b = {0};
+    ng_reserve_reply(&b, t, 128);   /* a name and a reason */
     if (t->items) {
         ng_buf_puts(&b, "{\"Nodes\":{\"metadata\":{},\"items\":[");
         write_feasible(&b, t, out);

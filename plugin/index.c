@@ -229,7 +229,7 @@ int64_t ng_idx_find(const ng_idx *x, const char *name, size_t len)
 
 void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int64_t *ids)
 {
-    enum { AHEAD = 16, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
+    enum { AHEAD = 32, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
     uint32_t hash[RING];
     size_t len[RING];
     for (uint32_t i = 0; i < n + AHEAD; i++) {
@@ -257,12 +257,15 @@ uint32_t ng_idx_upsert(ng_idx *x, const ng_node_in *n)
         remove_postings(x, id);
     } else {
         id = alloc_id(x);
-        x->nodes[id].name = ng_xstrdup(n->name);
         ng_buf q = {0};
         ng_buf_json_str(&q, n->name);
+        size_t qlen = q.len;
+        ng_buf_put(&q, "", 1);   /* the NUL after the quoted form */
+        ng_buf_puts(&q, n->name);
         size_t len;
         x->nodes[id].quoted = ng_buf_take(&q, &len);
-        x->nodes[id].quoted_len = (uint32_t)len;
+        x->nodes[id].quoted_len = (uint32_t)qlen;
+        x->nodes[id].name = x->nodes[id].quoted + qlen + 1;
         ng_strmap_put(&x->names, x->nodes[id].name, (void *)(uintptr_t)(id + 1));
         x->count++;
     }
@@ -278,7 +281,6 @@ bool ng_idx_remove(ng_idx *x, const char *name)
     uint32_t id = (uint32_t)found;
     remove_postings(x, id);
     ng_strmap_del(&x->names, x->nodes[id].name);
-    free(x->nodes[id].name);
     free(x->nodes[id].quoted);
     x->nodes[id].name = x->nodes[id].quoted = NULL;
     x->free_ids = ng_xrealloc(x->free_ids, (x->nfree + 1) * sizeof *x->free_ids);
@@ -303,7 +305,6 @@ void ng_idx_destroy(ng_idx *x)
     for (uint32_t id = 0; id < x->high; id++)
         if (x->nodes[id].name) {
             remove_postings(x, id);
-            free(x->nodes[id].name);
             free(x->nodes[id].quoted);
         }
     ng_strmap_free(&x->names);

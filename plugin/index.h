@@ -48,8 +48,9 @@ typedef struct ng_node_label {
 } ng_node_label;
 
 typedef struct ng_node {
-    char *name;              /* owned; NULL for a free id */
-    char *quoted;            /* owned: the name as a JSON string, quotes included, for replies */
+    char *name;              /* NULL for a free id; lives inside quoted's allocation */
+    char *quoted;            /* owned: the name as a JSON string for replies, then the name
+                                itself, so a lookup and a reply touch the same cache lines */
     uint32_t quoted_len;
     ng_node_label *labels;
     uint32_t nlabels;
@@ -92,6 +93,15 @@ static inline uint32_t ng_idx_id(const ng_idx *x, const ng_node *n) { return (ui
 /* Postings for a label key / key=value, or NULL when no node has them. */
 const ng_label_key *ng_idx_key(const ng_idx *x, const char *key);
 const ng_label_value *ng_idx_value(const ng_idx *x, const char *key, const char *value);
+
+/* What the index holds and costs: string_bytes are the names, label keys and
+ * values and taint texts it stores; index_bytes everything else (node table,
+ * maps, postings, bitsets), each allocation counted with 16 bytes of overhead. */
+typedef struct ng_idx_stats {
+    size_t nodes, capacity, label_keys, label_values, taint_lists;
+    size_t index_bytes, string_bytes;
+} ng_idx_stats;
+void ng_idx_measure(const ng_idx *x, ng_idx_stats *st);
 
 /* Checks every invariant (postings agree with nodes, maps with ids, tail
  * bits clear); on failure returns false and writes why into buf. */

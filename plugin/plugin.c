@@ -224,6 +224,20 @@ static int nodes_list(ng_index *index, ng_reply *reply)
     return ng_reply_buf(reply, 200, &b);
 }
 
+static int index_stats(ng_index *index, ng_reply *reply)
+{
+    ng_idx_stats st;
+    pthread_rwlock_rdlock(&index->lock);
+    ng_idx_measure(&index->idx, &st);
+    pthread_rwlock_unlock(&index->lock);
+    ng_buf b = {0};
+    ng_buf_printf(&b, "{\"nodes\":%zu,\"capacity\":%zu,\"label_keys\":%zu,\"label_values\":%zu,"
+                      "\"taint_lists\":%zu,\"index_bytes\":%zu,\"string_bytes\":%zu}",
+                  st.nodes, st.capacity, st.label_keys, st.label_values, st.taint_lists,
+                  st.index_bytes, st.string_bytes);
+    return ng_reply_buf(reply, 200, &b);
+}
+
 static const struct nodegate_plugin table = {
     .abi_version = NODEGATE_ABI_VERSION,
     .struct_size = sizeof(struct nodegate_plugin),
@@ -238,6 +252,7 @@ static const struct nodegate_plugin table = {
     .call_feed = call_feed,
     .call_end = call_end,
     .reply_free = reply_free,
+    .index_stats = index_stats,
 };
 
 NODEGATE_EXPORT const struct nodegate_plugin *nodegate_plugin_v1(void) { return &table; }

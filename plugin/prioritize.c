@@ -83,6 +83,7 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
     normalize(taint, t->n, t->ids, true);
     normalize(affinity, t->n, t->ids, false);
     ng_buf b = {0};
+    ng_reserve_reply(&b, t, 96);   /* {"Host":name,"Score":N}, */
     ng_buf_putc(&b, '[');
     for (uint32_t i = 0; i < t->n; i++) {
         if (i)

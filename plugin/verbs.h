@@ -61,6 +61,9 @@ ng_outcome ng_filter_outcome(const ng_eval *e, bool tolerates_unschedulable, int
 /* Writes the reason for a failed outcome as a JSON string. */
 void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id);
 
+/* Makes room in b for a reply of about per_node bytes per target (plus the
+ * echoed node objects in full mode), so writing it never copies it to grow. */
+void ng_reserve_reply(ng_buf *b, const ng_targets *t, size_t per_node);
 /* Writes target i's name as a JSON string (known nodes: the index's quoted copy). */
 void ng_write_name(ng_buf *b, const ng_targets *t, uint32_t i);
 
