@@ -11,24 +11,10 @@
 #include <string.h>
 
 #include "bitset.h"
+#include "prng.h"
 
 #define OPS 3000
 #define FMT_MAX 32768   /* "0,2,4,...,4998" needs under 15,000 */
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static size_t below(size_t n)
-{
-    return n ? (size_t)(rnd() % n) : 0;
-}
 
 /* The oracle's own range text, built bit by bit. */
 static void oracle_format(const bool *o, size_t nbits, char *out)

@@ -15,26 +15,13 @@
 #include "index.h"
 #include "match.h"
 #include "model.h"
+#include "prng.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define HOST "kubernetes.io/hostname"
 #define MASTER "node-role.kubernetes.io/master"
 #define UNSCHED "node.kubernetes.io/unschedulable"
 
-/* ---- deterministic PRNG (xorshift64) ---- */
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static size_t below(size_t n) { return n ? (size_t)(rnd() % n) : 0; }
-static bool chance(unsigned percent) { return below(100) < percent; }
 #define ANY(a) ((a)[below(LEN(a))])
 
 /* ---- builders ---- */

@@ -14,6 +14,7 @@
 #include "index.h"
 #include "match.h"
 #include "posting.h"
+#include "prng.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RAW 16
@@ -22,20 +23,6 @@
 #define PNS NG_EFFECT_PREFER_NO_SCHEDULE
 #define NE NG_EFFECT_NO_EXECUTE
 
-/* ---- deterministic PRNG (xorshift64) ---- */
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static size_t below(size_t n) { return n ? (size_t)(rnd() % n) : 0; }
-static bool chance(unsigned percent) { return below(100) < percent; }
 
 /* ---- taint list shapes: distinct lists, incl. ones a naive concatenation would confuse ---- */
 

@@ -11,23 +11,9 @@
 
 #include "bitset.h"
 #include "posting.h"
+#include "prng.h"
 
 #define OPS 8000
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static size_t below(size_t n)
-{
-    return n ? (size_t)(rnd() % n) : 0;
-}
 
 static void assert_valid(const ng_posting *p, size_t nwords)
 {

@@ -11,18 +11,9 @@
 #include <string.h>
 
 #include "strmap.h"
+#include "prng.h"
 
 #define MANY 100000
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 /* Power-of-two capacity, count and used match the slots, load at most 75%. */
 static void check_shape(const ng_strmap *m)
