@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "xalloc.h"
 #include "record.h"
 
 struct ng_server {
@@ -87,7 +88,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request *r, unsigned s
 static enum MHD_Result queue_text(struct MHD_Connection *conn, request *r, unsigned status,
                                   const char *allow, const char *fmt, ...)
 {
-    char *body = malloc(4096);
+    char *body = xcalloc(1, 4096);
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(body, 4096, fmt, ap);
@@ -116,7 +117,7 @@ static void free_boxed(void *cls)
 /* Hands a plugin reply to MHD without copying; the plugin frees it. */
 static enum MHD_Result queue_reply(ng_server *s, struct MHD_Connection *conn, request *r, ng_reply *reply)
 {
-    boxed_reply *b = malloc(sizeof *b);
+    boxed_reply *b = xcalloc(1, sizeof *b);
     b->api = s->api;
     b->reply = *reply;
     if (reply->status >= 400)
@@ -213,7 +214,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     ng_server *s = cls;
     request *r = *req_cls;
     if (!r) {
-        r = calloc(1, sizeof *r);
+        r = xcalloc(1, sizeof *r);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         snprintf(r->method, sizeof r->method, "%s", method);
         snprintf(r->path, sizeof r->path, "%s", url);
@@ -275,7 +276,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 ng_server *ng_server_start(const ng_plugin_handle *plugin, ng_index *index, const ng_server_config *cfg,
                            char *err, size_t errlen)
 {
-    ng_server *s = calloc(1, sizeof *s);
+    ng_server *s = xcalloc(1, sizeof *s);
     s->api = plugin->api;
     s->index = index;
     s->max_body = cfg->max_body;

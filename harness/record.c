@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 struct ng_recorder {
     char *dir;
@@ -21,10 +22,7 @@ void ng_recording_add(ng_recording *rec, const char *chunk, size_t len)
         size_t cap = rec->cap ? rec->cap : 4096;
         while (cap - rec->len < len)
             cap *= 2;
-        char *data = realloc(rec->data, cap);
-        if (!data)
-            abort();
-        rec->data = data;
+        rec->data = xrealloc(rec->data, cap);
         rec->cap = cap;
     }
     memcpy(rec->data + rec->len, chunk, len);
@@ -48,7 +46,7 @@ ng_recorder *ng_recorder_new(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "--record %s: not a directory", dir);
         return NULL;
     }
-    ng_recorder *r = calloc(1, sizeof *r);
+    ng_recorder *r = xcalloc(1, sizeof *r);
     r->dir = strdup(dir);
     return r;
 }

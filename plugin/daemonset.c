@@ -4,6 +4,7 @@
 
 #include "bitset.h"
 #include "verbs.h"
+#include "xalloc.h"
 
 /* util/daemonset_util.go: AddOrUpdateDaemonPodTolerations, in its order. */
 static const struct { const char *key; ng_effect effect; bool host_network_only; } defaults[] = {
@@ -84,7 +85,7 @@ int ng_daemonset(const ng_options *opt, const ng_request *req, ng_arena *arena, 
     ng_eval e;
     ng_eval_init(&e, t->x, &pod, opt->comparison_ops);
     int64_t wanted = ng_wanted_node(t->x, pod.node_name);
-    uint8_t *out = malloc(3 * (size_t)(t->n ? t->n : 1));
+    uint8_t *out = ng_xmalloc(3 * (size_t)(t->n ? t->n : 1));
     uint8_t *run = out + t->n, *keep = run + t->n;
     for (uint32_t i = 0; i < t->n; i++) {
         uint32_t id = (uint32_t)t->ids[i];

@@ -4,6 +4,7 @@
 
 #include "bitset.h"
 #include "verbs.h"
+#include "xalloc.h"
 
 int64_t ng_wanted_node(const ng_idx *x, const char *node_name)
 {
@@ -94,7 +95,7 @@ int ng_filter(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_
     ng_eval_init(&e, t->x, pod, opt->comparison_ops);
     bool tolerates = ng_eval_tolerates_unschedulable(&e);
     int64_t wanted = ng_wanted_node(t->x, pod->node_name);
-    uint8_t *out = malloc(t->n ? t->n : 1);
+    uint8_t *out = ng_xmalloc(t->n ? t->n : 1);
     for (uint32_t i = 0; i < t->n; i++)
         out[i] = t->ids[i] < 0 ? NG_FAIL_UNKNOWN
                                : ng_filter_outcome(&e, tolerates, wanted, (uint32_t)t->ids[i]);

@@ -4,6 +4,7 @@
 
 #include "bitset.h"
 #include "verbs.h"
+#include "xalloc.h"
 
 enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
 
@@ -73,8 +74,8 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
         return ng_reply_error(reply, 422, "%s", err);
     ng_eval e;
     ng_eval_init(&e, t->x, pod, opt->comparison_ops);
-    int64_t *taint = calloc(t->n ? t->n : 1, sizeof *taint);
-    int64_t *affinity = calloc(t->n ? t->n : 1, sizeof *affinity);
+    int64_t *taint = ng_xcalloc(t->n ? t->n : 1, sizeof *taint);
+    int64_t *affinity = ng_xcalloc(t->n ? t->n : 1, sizeof *affinity);
     for (uint32_t i = 0; i < t->n; i++) {
         const ng_taint_verdict *v = t->ids[i] >= 0 ? ng_eval_verdict(&e, (uint32_t)t->ids[i]) : NULL;
         taint[i] = v ? v->prefer_untolerated : 0;
