@@ -237,7 +237,7 @@ const char *ng_eval_taint_reason(ng_eval *e, uint32_t id)
     const ng_taint_list *l = e->x->nodes[id].taints;
     char **r = &e->taint_reasons[l->slot];
     if (!*r) {
-        const ng_taint *t = &l->taints[e->verdicts[l->slot].first_untolerated];
+        const ng_taint *t = &l->taints[ng_eval_verdict(e, id)->first_untolerated];
         ng_buf text = {0}, quoted = {0};
         ng_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
         ng_buf_json_str(&quoted, text.data);

@@ -8,23 +8,29 @@
 
 enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
 
+enum { SMALL = 256 };   /* raw scores below this are scaled through a table, not divided */
+
 /* Upstream DefaultNormalizeScore: scale by the largest raw score (which
- * starts at 0), integer division first; reverse subtracts from the max. */
+ * starts at 0), integer division first; reverse subtracts from the max.
+ * Raw scores are small integers (taint counts, weight sums), so the per-node
+ * division is looked up instead. */
 static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
 {
     int64_t max = 0;
     for (uint32_t i = 0; i < n; i++)
         if (ids[i] >= 0 && s[i] > max)
             max = s[i];
+    if (max == 0) {
+        for (uint32_t i = 0; reverse && i < n; i++)
+            s[i] = MAX_SCORE;
+        return;
+    }
+    int64_t scaled[SMALL];
+    for (int64_t r = 0; r < SMALL && r <= max; r++)
+        scaled[r] = MAX_SCORE * r / max;
     for (uint32_t i = 0; i < n; i++) {
-        if (max == 0) {
-            if (reverse)
-                s[i] = MAX_SCORE;
-            continue;
-        }
-        s[i] = MAX_SCORE * s[i] / max;
-        if (reverse)
-            s[i] = MAX_SCORE - s[i];
+        int64_t v = s[i] >= 0 && s[i] < SMALL ? scaled[s[i]] : MAX_SCORE * s[i] / max;
+        s[i] = reverse ? MAX_SCORE - v : v;
     }
 }
 
@@ -67,6 +73,26 @@ static int64_t combine(const ng_options *opt, int64_t taint, int64_t affinity)
     return s < 0 ? 0 : s > MAX_SCORE ? MAX_SCORE : s;
 }
 
+/* Untolerated PreferNoSchedule taints per node id, from each taint list's
+ * posting: no per-node look at the node table. */
+static uint16_t *taint_raw_by_id(const ng_eval *e)
+{
+    uint16_t *raw = ng_xcalloc(e->x->capacity ? e->x->capacity : 1, sizeof *raw);
+    uint64_t *ids = ng_bitset_new(e->nwords ? e->nwords : 1);
+    for (uint32_t s = 0; s < e->x->nslots; s++) {
+        const ng_taint_list *l = e->x->slots[s];
+        uint32_t count = l ? e->verdicts[s].prefer_untolerated : 0;
+        if (count == 0)
+            continue;
+        ng_bitset_zero(ids, e->nwords);
+        ng_posting_or_into(ids, &l->ids, e->nwords);
+        NG_BITSET_FOREACH(id, ids, e->nwords)
+        raw[id] = (uint16_t)(count < UINT16_MAX ? count : UINT16_MAX);
+    }
+    ng_bitset_free(ids);
+    return raw;
+}
+
 int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply)
 {
     char err[512];
@@ -76,23 +102,29 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
     ng_eval_init(&e, t->x, pod, opt->comparison_ops);
     int64_t *taint = ng_xcalloc(t->n ? t->n : 1, sizeof *taint);
     int64_t *affinity = ng_xcalloc(t->n ? t->n : 1, sizeof *affinity);
-    for (uint32_t i = 0; i < t->n; i++) {
-        const ng_taint_verdict *v = t->ids[i] >= 0 ? ng_eval_verdict(&e, (uint32_t)t->ids[i]) : NULL;
-        taint[i] = v ? v->prefer_untolerated : 0;
-    }
+    uint16_t *by_id = taint_raw_by_id(&e);
+    for (uint32_t i = 0; i < t->n; i++)
+        taint[i] = t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
+    free(by_id);
     affinity_raw(&e, t, affinity);
     normalize(taint, t->n, t->ids, true);
     normalize(affinity, t->n, t->ids, false);
+    int64_t table[MAX_SCORE + 1][MAX_SCORE + 1];   /* combine() of every in-range pair */
+    for (int64_t a = 0; a <= MAX_SCORE; a++)
+        for (int64_t b = 0; b <= MAX_SCORE; b++)
+            table[a][b] = combine(opt, a, b);
     ng_buf b = {0};
     ng_reserve_reply(&b, t, 96);   /* {"Host":name,"Score":N}, */
     ng_buf_putc(&b, '[');
     for (uint32_t i = 0; i < t->n; i++) {
-        if (i)
-            ng_buf_putc(&b, ',');
-        ng_buf_puts(&b, "{\"Host\":");
+        int64_t ts = taint[i], as = affinity[i];
+        int64_t score = t->ids[i] < 0 ? 0
+                        : ts >= 0 && ts <= MAX_SCORE && as >= 0 && as <= MAX_SCORE ? table[ts][as]
+                                                                                     : combine(opt, ts, as);
+        ng_buf_puts(&b, i ? ",{\"Host\":" : "{\"Host\":");
         ng_write_name(&b, t, i);
         ng_buf_puts(&b, ",\"Score\":");
-        ng_buf_int(&b, t->ids[i] < 0 ? 0 : combine(opt, taint[i], affinity[i]));
+        ng_buf_int(&b, score);
         ng_buf_putc(&b, '}');
     }
     ng_buf_putc(&b, ']');
