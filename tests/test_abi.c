@@ -443,6 +443,7 @@ static void test_table(void **state)
     assert_non_null(p->call_feed);
     assert_non_null(p->call_end);
     assert_non_null(p->reply_free);
+    assert_non_null(p->index_stats);
     assert_int_equal(dlclose(h), 0);
 }
 

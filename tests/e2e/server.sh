@@ -138,6 +138,12 @@ test_prefixes() {
 test_health_version() {
     expect_reply "GET /healthz" GET /healthz '' 200 '{"status":"ok"}'
     expect_reply "GET /version" GET /version '' 200 '{"version":"'"$VERSION"'","abi":1,"plugin":"nodegate '"$VERSION"'"}'
+    # the demo cluster: 5 nodes; 11 label keys with 19 values; 4 distinct taint lists
+    req GET /stats
+    check_has "GET /stats counts the demo cluster" \
+        '{"nodes":5,"capacity":64,"label_keys":11,"label_values":19,"taint_lists":4,"index_bytes":' "$STATUS $BODY"
+    check "GET /stats sizes are positive byte counts" 200 \
+        "$([[ $BODY =~ \"index_bytes\":[1-9][0-9]*,\"string_bytes\":[1-9][0-9]*\}$ ]] && echo "$STATUS")"
 }
 
 # filter_one NAME: the filter verdict for one cached node, for a pod without tolerations.
