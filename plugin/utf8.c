@@ -19,15 +19,25 @@ size_t ng_utf8_sequence(const unsigned char *s, size_t n)
     return len;
 }
 
+/* True when the 8 bytes at s are all ASCII. */
+static bool ascii8(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return (w & 0x8080808080808080u) == 0;
+}
+
 bool ng_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
-    while (s < end) {
-        uint64_t w;
-        if (end - s >= 8 && (memcpy(&w, s, 8), (w & 0x8080808080808080u) == 0)) {
+    /* the common all-ASCII string: whole words, then one last overlapping word */
+    if (len >= 8) {
+        while (end - s > 8 && ascii8(s))
             s += 8;
-            continue;
-        }
+        if (end - s <= 8 && ascii8(end - 8))
+            return true;
+    }
+    while (s < end) {
         if (*s < 0x80) {
             s++;
             continue;
