@@ -75,21 +75,19 @@ static int64_t combine(const ng_options *opt, int64_t taint, int64_t affinity)
 
 /* Untolerated PreferNoSchedule taints per node id, from each taint list's
  * posting: no per-node look at the node table. */
-static uint16_t *taint_raw_by_id(const ng_eval *e)
+static uint16_t *taint_raw_by_id(ng_eval *e)
 {
     uint16_t *raw = ng_xcalloc(e->x->capacity ? e->x->capacity : 1, sizeof *raw);
-    uint64_t *ids = ng_bitset_new(e->nwords ? e->nwords : 1);
     for (uint32_t s = 0; s < e->x->nslots; s++) {
         const ng_taint_list *l = e->x->slots[s];
         uint32_t count = l ? e->verdicts[s].prefer_untolerated : 0;
         if (count == 0)
             continue;
-        ng_bitset_zero(ids, e->nwords);
-        ng_posting_or_into(ids, &l->ids, e->nwords);
-        NG_BITSET_FOREACH(id, ids, e->nwords)
+        ng_bitset_zero(e->scratch, e->nwords);
+        ng_posting_or_into(e->scratch, &l->ids, e->nwords);
+        NG_BITSET_FOREACH(id, e->scratch, e->nwords)
         raw[id] = (uint16_t)(count < UINT16_MAX ? count : UINT16_MAX);
     }
-    ng_bitset_free(ids);
     return raw;
 }
 
