@@ -8,6 +8,7 @@
  * offending byte instead, one byte earlier). */
 #include "jsonwalk.h"
 
+#include "jsonscan.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -38,15 +39,24 @@ typedef struct growbuf {
     size_t len, cap;
 } growbuf;
 
+typedef enum { LANE_NONE, LANE_SKIP, LANE_STRINGS } lane_kind;
+
 struct ng_jw {
-    yajl_handle h;
+    yajl_handle h;               /* dead while a lane runs: yajl cannot resume after a cancel */
     const ng_jw_schema *root;
     ng_jw_sink sink;
     void *user;
     unsigned nf;                 /* frames in use */
     unsigned skip;               /* open containers inside a skipped value */
-    const char *chunk;           /* the chunk yajl is parsing; chunk_len is 0 outside parsing */
+    const char *chunk;           /* the chunk being parsed; chunk_len is 0 outside parsing */
     size_t chunk_len;
+    size_t yoff;                 /* chunk offset where yajl's current yajl_parse began */
+    lane_kind lane;              /* a fast lane (jsonscan.h) has the bytes instead of yajl */
+    size_t lane_at;              /* chunk offset just past what the lane has taken */
+    ng_scan scan;
+    growbuf part;                /* strings lane: a string begun in an earlier chunk */
+    growbuf prefix;              /* resync text for a fresh yajl */
+    bool replaying;              /* yajl is reading resync text: callbacks do nothing */
     uint64_t base;               /* bytes parsed before the current chunk */
     bool seen;                   /* a non-whitespace byte arrived (else: empty body) */
     unsigned cap_open;           /* captured objects open */
@@ -79,6 +89,8 @@ static void grow(growbuf *b, size_t need)
 
 static void append(growbuf *b, const char *p, size_t n)
 {
+    if (!n)   /* p may be NULL (an empty buffer) */
+        return;
     grow(b, b->len + n);
     memcpy(b->data + b->len, p, n);
     b->len += n;
@@ -93,11 +105,13 @@ static const char *terminated(ng_jw *w, const void *p, size_t n)
     return w->scratch.data;
 }
 
-/* Bytes of the current chunk consumed by yajl; during yajl_complete_parse
- * yajl parses a private " ", which must not count. */
+/* Bytes of the current chunk taken by yajl or the lane; during
+ * yajl_complete_parse yajl parses a private " ", which must not count. */
 static size_t consumed(const ng_jw *w)
 {
-    size_t c = yajl_get_bytes_consumed(w->h);
+    if (w->lane)
+        return w->lane_at;
+    size_t c = w->yoff + yajl_get_bytes_consumed(w->h);
     return c < w->chunk_len ? c : w->chunk_len;
 }
 
@@ -176,7 +190,7 @@ static int scalar(ng_jw *w, ng_jw_type got, const void *text, size_t len, bool b
 static int on_null(void *ctx)
 {
     ng_jw *w = ctx;
-    if (w->skip)
+    if (w->skip || w->replaying)
         return 1;
     const ng_jw_schema *s = value_start(w);
     if (!s)
@@ -188,7 +202,7 @@ static int on_null(void *ctx)
 static int on_bool(void *ctx, int b)
 {
     ng_jw *w = ctx;
-    if (w->skip)
+    if (w->skip || w->replaying)
         return 1;
     return b ? scalar(w, NG_JW_BOOL, "true", 4, true) : scalar(w, NG_JW_BOOL, "false", 5, false);
 }
@@ -196,13 +210,13 @@ static int on_bool(void *ctx, int b)
 static int on_number(void *ctx, const char *s, size_t len)
 {
     ng_jw *w = ctx;
-    return w->skip ? 1 : scalar(w, NG_JW_NUMBER, s, len, false);
+    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_NUMBER, s, len, false);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     ng_jw *w = ctx;
-    return w->skip ? 1 : scalar(w, NG_JW_STRING, s, len, false);
+    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_STRING, s, len, false);
 }
 
 static int open_skipped(ng_jw *w)
@@ -241,32 +255,56 @@ static int open_frame(ng_jw *w, const ng_jw_schema *s)
     return emit(w, &ev);
 }
 
+/* A skipped object or array begins: the skip lane crosses it, unless it lies
+ * inside one yajl is already skipping. Returns 0 to stop yajl for the lane. */
+static int skipped_container(ng_jw *w, bool object)
+{
+    if (w->skip || w->nf >= NG_JW_MAX_DEPTH)
+        return open_skipped(w);
+    ng_scan_start(&w->scan, object, NG_JW_MAX_DEPTH - w->nf);
+    w->lane = LANE_SKIP;
+    return 0;
+}
+
 static int on_start_map(void *ctx)
 {
     ng_jw *w = ctx;
+    if (w->replaying)
+        return 1;
     const ng_jw_schema *s = w->skip ? NULL : value_start(w);
     if (!s)
-        return open_skipped(w);
+        return skipped_container(w, true);
     if (s->type != NG_JW_OBJECT && s->type != NG_JW_MAP)
         return type_error(w, s, NG_JW_OBJECT);
     return open_frame(w, s);
 }
 
+/* An array of strings (NodeNames above all) goes to the strings lane. */
 static int on_start_array(void *ctx)
 {
     ng_jw *w = ctx;
+    if (w->replaying)
+        return 1;
     const ng_jw_schema *s = w->skip ? NULL : value_start(w);
     if (!s)
-        return open_skipped(w);
+        return skipped_container(w, false);
     if (s->type != NG_JW_ARRAY)
         return type_error(w, s, NG_JW_ARRAY);
-    return open_frame(w, s);
+    if (!open_frame(w, s))
+        return 0;
+    if (s->elem->type != NG_JW_STRING)
+        return 1;
+    ng_scan_start(&w->scan, false, 1);
+    w->lane = LANE_STRINGS;
+    return 0;
 }
 
 /* end_map and end_array alike. The frame goes first, so END's path is the container's own. */
 static int on_end(void *ctx)
 {
     ng_jw *w = ctx;
+    if (w->replaying)
+        return 1;
     if (w->skip) {
         w->skip--;
         return 1;
@@ -313,7 +351,7 @@ static const ng_jw_field *find_field(const ng_jw_schema *s, const unsigned char 
 static int on_key(void *ctx, const unsigned char *k, size_t len)
 {
     ng_jw *w = ctx;
-    if (w->skip)
+    if (w->skip || w->replaying)
         return 1;
     frame *f = &w->frames[w->nf - 1];   /* a key needs an object, and this one is not skipped */
     if (f->schema->type == NG_JW_OBJECT) {
@@ -371,17 +409,23 @@ static void ya_free(void *ctx, void *p)
     free(p);
 }
 
-ng_jw *ng_jw_new(const ng_jw_schema *root, ng_jw_sink sink, void *user)
+static yajl_handle new_yajl(ng_jw *w)
 {
     yajl_alloc_funcs afs = {ya_malloc, ya_realloc, ya_free, NULL};   /* yajl copies it */
+    yajl_handle h = yajl_alloc(&callbacks, &afs, w);   /* yajl defaults: one value, no trailing garbage */
+    /* UTF-8 is checked only in the strings the schema reads (scalar): what is
+       skipped cannot matter, and yajl's own check halved full-mode throughput */
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    return h;
+}
+
+ng_jw *ng_jw_new(const ng_jw_schema *root, ng_jw_sink sink, void *user)
+{
     ng_jw *w = ng_xcalloc(1, sizeof *w);
     w->root = root;
     w->sink = sink;
     w->user = user;
-    w->h = yajl_alloc(&callbacks, &afs, w);   /* yajl defaults: one value, no trailing garbage */
-    /* UTF-8 is checked only in the strings the schema reads (scalar): what is
-       skipped cannot matter, and yajl's own check halved full-mode throughput */
-    yajl_config(w->h, yajl_dont_validate_strings, 1);
+    w->h = new_yajl(w);
     return w;
 }
 
@@ -392,6 +436,8 @@ void ng_jw_free(ng_jw *w)
     yajl_free(w->h);
     free(w->cap.data);
     free(w->scratch.data);
+    free(w->part.data);
+    free(w->prefix.data);
     free(w);
 }
 
@@ -406,15 +452,120 @@ static void syntax_error(ng_jw *w)
     yajl_free_error(w->h, e);
 }
 
+/* yajl can neither resume after a callback stops it nor be told where a lane
+ * left off; so a fresh one reads text that puts it there (jsonscan.h): the
+ * first `frames` frames, each inside a value, then tail. */
+static void resync(ng_jw *w, unsigned frames, const char *tail, size_t tail_len, const growbuf *more)
+{
+    w->prefix.len = 0;
+    for (unsigned i = 0; i < frames; i++)
+        if (w->frames[i].schema->type == NG_JW_ARRAY)
+            append(&w->prefix, "[", 1);
+        else
+            append(&w->prefix, "{\"\":", 4);
+    append(&w->prefix, tail, tail_len);
+    if (more)
+        append(&w->prefix, more->data, more->len);
+    yajl_free(w->h);
+    w->h = new_yajl(w);
+    w->replaying = true;
+    yajl_status st = yajl_parse(w->h, (const unsigned char *)w->prefix.data, w->prefix.len);
+    w->replaying = false;
+    if (st != yajl_status_ok)
+        abort();   /* resync text is valid JSON so far by construction */
+}
+
+/* A lane crossed its whole value: yajl goes on after it. */
+static void lane_done(ng_jw *w)
+{
+    w->lane = LANE_NONE;
+    if (!w->nf) {
+        resync(w, 0, "null", 4, NULL);
+        return;
+    }
+    bool array = w->frames[w->nf - 1].schema->type == NG_JW_ARRAY;
+    resync(w, w->nf - 1, array ? "[null" : "{\"\":null", array ? 5 : 8, NULL);
+}
+
+/* The lane stops where it stands; yajl takes over from the lane's state. */
+static void lane_to_yajl(ng_jw *w)
+{
+    char tail[ng_scan_prefix_max];
+    size_t n = ng_scan_prefix(&w->scan, tail);
+    bool strings = w->lane == LANE_STRINGS;   /* the array's own frame is in the tail */
+    w->skip = strings ? 0 : w->scan.depth;
+    w->lane = LANE_NONE;
+    resync(w, w->nf - strings, tail, n, strings ? &w->part : NULL);
+    w->part.len = 0;
+}
+
+/* yajl reads the chunk from at. Returns the bytes it took: all of them,
+ * unless a callback started a lane. */
+static size_t run_yajl(ng_jw *w, size_t at)
+{
+    w->yoff = at;
+    yajl_status st = yajl_parse(w->h, (const unsigned char *)w->chunk + at, w->chunk_len - at);
+    if (st == yajl_status_client_canceled && w->lane && !w->status) {
+        w->lane_at = at + yajl_get_bytes_consumed(w->h);
+        return w->lane_at - at;
+    }
+    if (st != yajl_status_ok && !w->status)
+        syntax_error(w);
+    return w->chunk_len - at;
+}
+
+/* Returns the bytes taken; 0 when the lane stopped and yajl must read them. */
+static size_t run_skip_lane(ng_jw *w, size_t at)
+{
+    ng_scan before = w->scan;
+    ng_scan_end end;
+    size_t n = ng_scan_skip(&w->scan, w->chunk + at, w->chunk_len - at, &end);
+    w->lane_at = at + n;
+    if (end == NG_SCAN_DONE) {
+        lane_done(w);
+    } else if (end == NG_SCAN_STOP) {   /* yajl judges the bytes this call read */
+        w->scan = before;
+        lane_to_yajl(w);
+        return 0;
+    }
+    return n;
+}
+
+static size_t run_strings_lane(ng_jw *w, size_t at)
+{
+    const char *p = w->chunk + at;
+    size_t from;
+    ng_scan_end end;
+    size_t n = ng_scan_strings(&w->scan, p, w->chunk_len - at, &end, &from);
+    w->lane_at = at + n;
+    if (end == NG_SCAN_STRING) {
+        size_t len = n - 1 - from;
+        if (w->part.len) {
+            append(&w->part, p + from, len);
+            scalar(w, NG_JW_STRING, w->part.data, w->part.len, false);
+        } else {
+            scalar(w, NG_JW_STRING, p + from, len, false);
+        }
+        w->part.len = 0;
+    } else if (end == NG_SCAN_MORE && ng_scan_in_string(&w->scan)) {
+        append(&w->part, p + from, n - from);
+    } else if (end == NG_SCAN_DONE) {
+        if (on_end(w))   /* the array's END; lane_at is past its ']' */
+            lane_done(w);
+    } else if (end == NG_SCAN_STOP) {
+        lane_to_yajl(w);
+    }
+    return n;
+}
+
 static void parse(ng_jw *w, const char *p, size_t len)
 {
     w->chunk = p;
     w->chunk_len = len;
-    yajl_status st = yajl_parse(w->h, (const unsigned char *)p, len);
-    if (st != yajl_status_ok) {
-        if (!w->status)
-            syntax_error(w);
-    } else if (w->cap_open) {
+    for (size_t at = 0; at < len && !w->status;)
+        at += w->lane == LANE_SKIP ? run_skip_lane(w, at)
+            : w->lane == LANE_STRINGS ? run_strings_lane(w, at) : run_yajl(w, at);
+    if (!w->status && w->cap_open) {
         append(&w->cap, p + w->cap_from, len - w->cap_from);
         w->cap_from = 0;
     }
@@ -471,6 +622,8 @@ int ng_jw_finish(ng_jw *w)
         return w->status;
     if (!w->seen)
         return ng_jw_fail(w, 400, "empty body");
+    if (w->lane)   /* the document ended inside a lane's value: yajl says how */
+        lane_to_yajl(w);
     if (yajl_complete_parse(w->h) != yajl_status_ok && !w->status)
         syntax_error(w);
     return w->status;

@@ -445,6 +445,51 @@ static void test_map_key_cut_in_path(void **state)
     expect_error(&s_root, doc, 400, msg);
 }
 
+/* Arrays of strings go to the strings lane, which hands escapes, nulls and
+ * the unexpected back to yajl: the events must not show where that happened. */
+static void test_string_array_every_chunking(void **state)
+{
+    (void)state;
+    const char *doc = "{\"NodeNames\": [\"a\", \"b\\u00e9\", null, \"c\\\"d\" , \"\",\n\"\xc3\xbc\", \"e\"],"
+                      " \"Pod\": {\"spec\": {\"nodeName\": \"x\"}}}";
+    const char *events =
+        "B1\n"
+        "B23@NodeNames\n"
+        "V24@NodeNames[0]=a\n"
+        "V24@NodeNames[1]=b\\xc3\\xa9\n"
+        "N24@NodeNames[2]\n"
+        "V24@NodeNames[3]=c\"d\n"
+        "V24@NodeNames[4]=\n"
+        "V24@NodeNames[5]=\\xc3\\xbc\n"
+        "V24@NodeNames[6]=e\n"
+        "E23@NodeNames\n"
+        "B2@Pod\n"
+        "B7@Pod.spec\n"
+        "V8@Pod.spec.nodeName=x\n"
+        "E7@Pod.spec\n"
+        "E2@Pod\n"
+        "E1\n";
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        assert_int_equal(walk(&s_root, doc, len, chunk, &r), 0);
+        assert_string_equal(r.text, events);
+        done(&r);
+    }
+}
+
+static void test_string_array_errors(void **state)
+{
+    (void)state;
+    expect_error(&s_root, "{\"NodeNames\":[\"a\",1]}", 400,
+                 "NodeNames[1]: expected string, got number (at byte 19)");
+    expect_error(&s_root, "{\"NodeNames\":[\"a\",\"\xff\"]}", 400,
+                 "NodeNames[1]: invalid UTF-8 in string (at byte 21)");
+    expect_error(&s_root, "{\"NodeNames\":[\"a\",]}", 400,
+                 "NodeNames[0]: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 19)");
+    expect_error(&s_root, "{\"NodeNames\":[\"ab", 400, "NodeNames: invalid JSON: parse error: premature EOF (at byte 17)");
+}
+
 /* ---- errors ---- */
 
 static void test_type_errors(void **state)
@@ -725,6 +770,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_numbers_raw),
         cmocka_unit_test(test_strings_decoded),
         cmocka_unit_test(test_map_key_cut_in_path),
+        cmocka_unit_test(test_string_array_every_chunking),
+        cmocka_unit_test(test_string_array_errors),
         cmocka_unit_test(test_type_errors),
         cmocka_unit_test(test_first_error_wins),
         cmocka_unit_test(test_depth_limit),
