@@ -48,9 +48,8 @@ typedef struct ng_node_label {
 } ng_node_label;
 
 typedef struct ng_node {
-    char *name;              /* NULL for a free id; lives inside quoted's allocation */
-    char *quoted;            /* owned: the name as a JSON string for replies, then the name
-                                itself, so a lookup and a reply touch the same cache lines */
+    char *name;              /* NULL for a free id; in the name pool, after quoted */
+    char *quoted;            /* in the name pool: the name as a JSON string for replies */
     uint32_t quoted_len;
     ng_node_label *labels;
     uint32_t nlabels;
@@ -68,7 +67,9 @@ typedef struct ng_idx {
     size_t nwords;           /* capacity / 64 */
     uint64_t *live;          /* live ids */
     uint64_t *unschedulable; /* spec.unschedulable */
-    ng_strmap names;         /* name -> ng_node* */
+    ng_strmap names;         /* name -> id + 1 */
+    char *pool;              /* the name pool: quoted name, NUL, name, NUL per node (index.c) */
+    size_t pool_len, pool_cap;
     ng_strmap keys;          /* label key -> ng_label_key* */
     ng_strmap tlists;        /* signature -> ng_taint_list* */
     ng_taint_list **slots;   /* slot -> list (NULL when free) */

@@ -61,13 +61,16 @@ void ng_idx_measure(const ng_idx *x, ng_idx_stats *st)
     st->index_bytes = x->capacity * sizeof *x->nodes + 2 * (x->nwords * 8 + CHUNK) +
                       x->nfree * sizeof *x->free_ids + map_bytes(&x->names) + map_bytes(&x->keys) +
                       map_bytes(&x->tlists);
+    size_t names = 0;
     for (uint32_t id = 0; id < x->high; id++) {
         const ng_node *n = &x->nodes[id];
         if (!n->name)
             continue;
         st->index_bytes += (n->nlabels ? n->nlabels : 1) * sizeof *n->labels + CHUNK;
-        st->string_bytes += strlen(n->name) + 1 + n->quoted_len + 1 + CHUNK;
+        names += strlen(n->name) + 1 + n->quoted_len + 1;
     }
+    st->string_bytes += names;
+    st->index_bytes += x->pool_cap - names + (x->pool ? CHUNK : 0);   /* the pool's spare and dead bytes */
     measure_labels(x, st);
     measure_taints(x, st);
 }

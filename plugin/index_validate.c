@@ -51,6 +51,9 @@ static bool check_posting(const ng_idx *x, const ng_posting *p, uint64_t *tmp, c
 static bool check_node(const ng_idx *x, uint32_t id, char *buf, size_t buflen)
 {
     const ng_node *n = &x->nodes[id];
+    if (n->quoted < x->pool || n->name != n->quoted + n->quoted_len + 1 ||
+        n->name + strlen(n->name) >= x->pool + x->pool_len || n->quoted[n->quoted_len] != '\0')
+        return fail(buf, buflen, "node %s: record not in the name pool", n->name);
     if (ng_idx_find(x, n->name, strlen(n->name)) != id)
         return fail(buf, buflen, "node %s: name map does not point back", n->name);
     if (ng_bit_test(x->unschedulable, id) != n->unschedulable)

@@ -621,6 +621,40 @@ static void test_capacity_growth(void **state)
     assert_posting(&ng_idx_key(x, "os")->ids, want, x->nwords, "os");
 }
 
+/* The name pool: a removed node's record stays until a record does not fit;
+ * the rebuild then keeps only live records, in id order, and names resolve. */
+static void test_name_pool_rebuild(void **state)
+{
+    ng_idx *x = *state;
+    char name[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "pool-%d", i);
+        put(x, name, NULL, 0, NULL, 0);
+    }
+    for (int i = 0; i < 40; i += 2) {
+        snprintf(name, sizeof name, "pool-%d", i);
+        assert_true(ng_idx_remove(x, name));
+    }
+    /* the removed records are still there: "pool-N" is quoted, NUL, name, NUL */
+    assert_int_equal(x->pool_len, 10 * (8 + 1 + 6 + 1) + 30 * (9 + 1 + 7 + 1));
+    size_t last;
+    do {   /* new nodes take the freed ids; the pool only grows until a rebuild drops the dead */
+        last = x->pool_len;
+        snprintf(name, sizeof name, "new-%u", x->count);
+        put(x, name, NULL, 0, NULL, 0);
+    } while (x->pool_len > last);
+    const char *prev = NULL;
+    for (uint32_t id = 0; id < x->high; id++) {
+        const ng_node *n = &x->nodes[id];
+        if (!n->name)
+            continue;
+        assert_true(prev == NULL || n->quoted == prev);   /* packed, in id order */
+        prev = n->name + strlen(n->name) + 1;
+        assert_int_equal(ng_idx_find(x, n->name, strlen(n->name)), id);
+    }
+    assert_true(prev == x->pool + x->pool_len);
+}
+
 /* Destroying an index with content frees everything (ASan); the re-initialised index works as new. */
 static void test_destroy_reinit(void **state)
 {
@@ -674,6 +708,7 @@ int main(void)
         HAND(test_duplicate_key_later_wins),
         HAND(test_taint_list_identity),
         HAND(test_capacity_growth),
+        HAND(test_name_pool_rebuild),
         HAND(test_destroy_with_dups),
         {"test_destroy_reinit", test_destroy_reinit, setup_world, teardown_world, (void *)&sizes[0]},
         RANDOM(0, "random ops, 0 nodes"),
