@@ -8,6 +8,16 @@
 
 enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
 
+/* What follows a host's name in the reply, for every score: one copy per host. */
+static const struct {
+    const char *text;
+    size_t len;
+} score_tail[MAX_SCORE + 1] = {
+#define TAIL(n) {",\"Score\":" #n "}", sizeof ",\"Score\":" #n "}" - 1}
+    TAIL(0), TAIL(1), TAIL(2), TAIL(3), TAIL(4), TAIL(5), TAIL(6), TAIL(7), TAIL(8), TAIL(9), TAIL(10),
+#undef TAIL
+};
+
 enum { SMALL = 256 };   /* raw scores below this are scaled through a table, not divided */
 
 /* Upstream DefaultNormalizeScore: scale by the largest raw score (which
@@ -121,9 +131,7 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
                                                                                      : combine(opt, ts, as);
         ng_buf_puts(&b, i ? ",{\"Host\":" : "{\"Host\":");
         ng_write_name(&b, t, i);
-        ng_buf_puts(&b, ",\"Score\":");
-        ng_buf_int(&b, score);
-        ng_buf_putc(&b, '}');
+        ng_buf_put(&b, score_tail[score].text, score_tail[score].len);
     }
     ng_buf_putc(&b, ']');
     free(taint);
