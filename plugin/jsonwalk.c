@@ -1,11 +1,13 @@
 /* jsonwalk.c - schema-driven streaming JSON walker over yajl; tuned for ~11 MB bodies, ~95% skipped.
  *
  * Where the walk is: a stack of frames, one per open container the schema
- * names, plus a bare counter for containers inside a skipped value (no frame,
- * no string work). Byte offsets in messages are absolute and point just past
- * the token being handled: the bytes fed before the current chunk plus
- * yajl_get_bytes_consumed() within it (yajl reports some lexical errors at the
- * offending byte instead, one byte earlier). */
+ * names, plus a bare counter for containers inside a skipped value that yajl
+ * reads (no frame, no string work). Skipped containers and arrays of strings
+ * go to the fast lanes of jsonscan.h instead, with yajl stopped and put back
+ * in place after them. Byte offsets in messages are absolute and point just
+ * past the token being handled: the bytes fed before the current chunk plus
+ * what yajl or the lane took within it (yajl reports some lexical errors at
+ * the offending byte instead, one byte earlier). */
 #include "jsonwalk.h"
 
 #include "jsonscan.h"
