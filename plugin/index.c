@@ -221,90 +221,6 @@ static void remove_postings(ng_idx *x, uint32_t id)
     ng_bit_clear(x->live, id);
 }
 
-int64_t ng_idx_find(const ng_idx *x, const char *name, size_t len)
-{
-    void *v = ng_strmap_get(&x->names, name, len);
-    return v ? (int64_t)(uintptr_t)v - 1 : -1;
-}
-
-void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int64_t *ids)
-{
-    enum { AHEAD = 32, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
-    uint32_t hash[RING];
-    size_t len[RING];
-    for (uint32_t i = 0; i < n + AHEAD; i++) {
-        if (i >= AHEAD) {
-            uint32_t j = i - AHEAD;
-            void *v = ng_strmap_get_hashed(&x->names, names[j], len[j % RING], hash[j % RING]);
-            ids[j] = v ? (int64_t)(uintptr_t)v - 1 : -1;
-        }
-        if (i >= AHEAD / 2 && i - AHEAD / 2 < n)
-            ng_strmap_prefetch_key(&x->names, hash[(i - AHEAD / 2) % RING]);
-        if (i < n) {
-            len[i % RING] = strlen(names[i]);
-            hash[i % RING] = ng_strhash(names[i], len[i % RING]);
-            ng_strmap_prefetch_slot(&x->names, hash[i % RING]);
-        }
-    }
-}
-
-static size_t record_len(const ng_node *n)
-{
-    return n->quoted_len + 1 + strlen(n->name) + 1;
-}
-
-/* The name pool holds every node's record - its quoted name, NUL, its name,
- * NUL - in one buffer, in id order after a rebuild. A call walks thousands of
- * nodes in request order, which is mostly id order: separate allocations cost
- * it a cache and TLB miss per node, and at 65,536 nodes half its time. A
- * removed node leaves its bytes behind; when a new record does not fit, the
- * pool is rebuilt from the live records with a quarter of room to spare. */
-static void rebuild_pool(ng_idx *x, size_t extra)
-{
-    size_t live = 0;
-    for (uint32_t id = 0; id < x->high; id++)
-        if (x->nodes[id].name)
-            live += record_len(&x->nodes[id]);
-    size_t cap = live + extra + (live + extra) / 4 + 1024;
-    char *pool = ng_xmalloc(cap), *p = pool;
-    for (uint32_t id = 0; id < x->high; id++) {
-        ng_node *n = &x->nodes[id];
-        if (!n->name)
-            continue;
-        size_t len = record_len(n);
-        memcpy(p, n->quoted, len);
-        n->quoted = p;
-        n->name = p + n->quoted_len + 1;
-        p += len;
-    }
-    for (size_t i = 0; i < x->names.cap; i++)   /* the name map's keys moved with them */
-        if (NG_STRMAP_LIVE(&x->names, i))
-            x->names.slots[i].key = x->nodes[(uintptr_t)x->names.slots[i].value - 1].name;
-    free(x->pool);
-    x->pool = pool;
-    x->pool_len = (size_t)(p - pool);
-    x->pool_cap = cap;
-}
-
-static void add_name(ng_idx *x, uint32_t id, const char *name)
-{
-    ng_buf q = {0};
-    ng_buf_json_str(&q, name);
-    size_t name_len = strlen(name), need = q.len + 1 + name_len + 1;
-    if (x->pool_len + need > x->pool_cap)
-        rebuild_pool(x, need);
-    ng_node *n = &x->nodes[id];
-    n->quoted = x->pool + x->pool_len;
-    n->quoted_len = (uint32_t)q.len;
-    n->name = n->quoted + q.len + 1;
-    memcpy(n->quoted, q.data, q.len);
-    n->quoted[q.len] = '\0';
-    memcpy(n->name, name, name_len + 1);
-    x->pool_len += need;
-    ng_buf_free(&q);
-    ng_strmap_put(&x->names, n->name, (void *)(uintptr_t)(id + 1));
-}
-
 uint32_t ng_idx_upsert(ng_idx *x, const ng_node_in *n)
 {
     int64_t found = ng_idx_find(x, n->name, strlen(n->name));
@@ -314,7 +230,7 @@ uint32_t ng_idx_upsert(ng_idx *x, const ng_node_in *n)
         remove_postings(x, id);
     } else {
         id = alloc_id(x);
-        add_name(x, id, n->name);
+        ng_idx_add_name(x, id, n->name);
         x->count++;
     }
     add_postings(x, id, n);
@@ -328,8 +244,7 @@ bool ng_idx_remove(ng_idx *x, const char *name)
         return false;
     uint32_t id = (uint32_t)found;
     remove_postings(x, id);
-    ng_strmap_del(&x->names, x->nodes[id].name);
-    x->nodes[id].name = x->nodes[id].quoted = NULL;   /* its pool bytes wait for a rebuild */
+    ng_idx_drop_name(x, id);
     x->free_ids = ng_xrealloc(x->free_ids, (x->nfree + 1) * sizeof *x->free_ids);
     x->free_ids[x->nfree++] = id;
     x->count--;
@@ -352,8 +267,7 @@ void ng_idx_destroy(ng_idx *x)
     for (uint32_t id = 0; id < x->high; id++)
         if (x->nodes[id].name)
             remove_postings(x, id);
-    free(x->pool);
-    ng_strmap_free(&x->names);
+    ng_idx_free_names(x);
     ng_strmap_free(&x->keys);
     ng_strmap_free(&x->tlists);
     free(x->slots);

@@ -51,6 +51,7 @@ typedef struct ng_node {
     char *name;              /* NULL for a free id; in the name pool, after quoted */
     char *quoted;            /* in the name pool: the name as a JSON string for replies */
     uint32_t quoted_len;
+    uint32_t name_len;
     ng_node_label *labels;
     uint32_t nlabels;
     ng_taint_list *taints;   /* NULL: no taints */
@@ -67,8 +68,9 @@ typedef struct ng_idx {
     size_t nwords;           /* capacity / 64 */
     uint64_t *live;          /* live ids */
     uint64_t *unschedulable; /* spec.unschedulable */
-    ng_strmap names;         /* name -> id + 1 */
-    char *pool;              /* the name pool: quoted name, NUL, name, NUL per node (index.c) */
+    uint64_t *names;         /* name table: hash << 32 | id + 1 (index_names.c) */
+    size_t names_cap, names_used;   /* slots; slots live or deleted */
+    char *pool;              /* name pool: quoted name, NUL, name, NUL per node (index_names.c) */
     size_t pool_len, pool_cap;
     ng_strmap keys;          /* label key -> ng_label_key* */
     ng_strmap tlists;        /* signature -> ng_taint_list* */
@@ -90,6 +92,14 @@ void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int
 /* Returns the id of the named node (len bytes), or -1. */
 int64_t ng_idx_find(const ng_idx *x, const char *name, size_t len);
 static inline uint32_t ng_idx_id(const ng_idx *x, const ng_node *n) { return (uint32_t)(n - x->nodes); }
+
+/* index_names.c, for the index's own files: gives node id (whose other
+ * fields are set) its name, or takes it away; frees what names use; counts
+ * the table's live slots (for ng_idx_validate). */
+void ng_idx_add_name(ng_idx *x, uint32_t id, const char *name);
+void ng_idx_drop_name(ng_idx *x, uint32_t id);
+void ng_idx_free_names(ng_idx *x);
+size_t ng_idx_names_live(const ng_idx *x);
 
 /* Postings for a label key / key=value, or NULL when no node has them. */
 const ng_label_key *ng_idx_key(const ng_idx *x, const char *key);

@@ -59,7 +59,7 @@ void ng_idx_measure(const ng_idx *x, ng_idx_stats *st)
     st->nodes = x->count;
     st->capacity = x->capacity;
     st->index_bytes = x->capacity * sizeof *x->nodes + 2 * (x->nwords * 8 + CHUNK) +
-                      x->nfree * sizeof *x->free_ids + map_bytes(&x->names) + map_bytes(&x->keys) +
+                      x->nfree * sizeof *x->free_ids + x->names_cap * sizeof *x->names + (x->names ? CHUNK : 0) + map_bytes(&x->keys) +
                       map_bytes(&x->tlists);
     size_t names = 0;
     for (uint32_t id = 0; id < x->high; id++) {

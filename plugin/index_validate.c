@@ -52,7 +52,8 @@ static bool check_node(const ng_idx *x, uint32_t id, char *buf, size_t buflen)
 {
     const ng_node *n = &x->nodes[id];
     if (n->quoted < x->pool || n->name != n->quoted + n->quoted_len + 1 ||
-        n->name + strlen(n->name) >= x->pool + x->pool_len || n->quoted[n->quoted_len] != '\0')
+        n->name + n->name_len >= x->pool + x->pool_len || n->name[n->name_len] != '\0' ||
+        n->quoted[n->quoted_len] != '\0')
         return fail(buf, buflen, "node %s: record not in the name pool", n->name);
     if (ng_idx_find(x, n->name, strlen(n->name)) != id)
         return fail(buf, buflen, "node %s: name map does not point back", n->name);
@@ -85,9 +86,10 @@ static bool check_nodes(const ng_idx *x, char *buf, size_t buflen)
             return false;
         live += named;
     }
-    if (live != x->count || x->names.count != x->count || x->count + x->nfree != x->high)
+    size_t names = ng_idx_names_live(x);
+    if (live != x->count || names != x->count || x->count + x->nfree != x->high)
         return fail(buf, buflen, "counts disagree: live %u, count %u, names %zu, free %u, high %u",
-                    live, x->count, x->names.count, x->nfree, x->high);
+                    live, x->count, names, x->nfree, x->high);
     for (uint32_t i = 0; i < x->nfree; i++)
         if (x->free_ids[i] >= x->high || x->nodes[x->free_ids[i]].name)
             return fail(buf, buflen, "free id %u is in use", x->free_ids[i]);

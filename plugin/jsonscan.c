@@ -72,8 +72,10 @@ static bool is_hex(unsigned char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* The first byte at or after i that ends a string's plain run: '"', '\\' or a byte below 0x20. */
-static size_t plain_run(const char *p, size_t i, size_t len)
+/* The first byte at or after i that ends a string's plain run: '"', '\\' or a
+ * byte below 0x20. Sets *high when a byte read may be 0x80 or above (bytes past
+ * the run's end may count: a false alarm only costs a UTF-8 check). */
+static size_t plain_run(const char *p, size_t i, size_t len, bool *high)
 {
 #ifdef __SSE2__
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
@@ -82,6 +84,7 @@ static size_t plain_run(const char *p, size_t i, size_t len)
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                                    _mm_cmpeq_epi8(_mm_and_si128(v, high3), zero));
+        *high |= _mm_movemask_epi8(v) != 0;
         unsigned bits = (unsigned)_mm_movemask_epi8(hit);
         if (bits)
             return i + (size_t)__builtin_ctz(bits);
@@ -91,6 +94,7 @@ static size_t plain_run(const char *p, size_t i, size_t len)
         unsigned char c = (unsigned char)p[i];
         if (c == '"' || c == '\\' || c < 0x20)
             return i;
+        *high |= c >= 0x80;
     }
     return len;
 }
@@ -221,7 +225,8 @@ size_t ng_scan_skip(ng_scan *s, const char *p, size_t len, ng_scan_end *end)
     size_t i = 0;
     while (i < len) {
         if (s->state == STRING) {
-            i = plain_run(p, i, len);
+            bool high = false;   /* skipped strings are not checked */
+            i = plain_run(p, i, len, &high);
             if (i == len)
                 break;
             if (p[i] == '"')
@@ -253,7 +258,7 @@ size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, 
     while (i < len) {
         unsigned char c = (unsigned char)p[i];
         if (s->state == STRING) {
-            i = plain_run(p, i, len);
+            i = plain_run(p, i, len, &s->high);
             if (i < len && p[i] != '"') {   /* an escape or a control byte: back to its string's start */
                 if (quote == len) {
                     *end = NG_SCAN_STOP;
@@ -271,6 +276,7 @@ size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, 
         } else if ((s->state == ARR_FIRST || s->state == ARR_VALUE) && c == '"') {
             s->before = s->state;
             s->state = STRING;
+            s->high = false;
             quote = i++;
             *from = i;
         } else if (c == ']' && (s->state == ARR_FIRST || s->state == AFTER)) {

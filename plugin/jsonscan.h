@@ -25,6 +25,7 @@ typedef struct ng_scan {
     uint8_t aux;           /* hex digits read in \u; bytes of a literal matched */
     uint8_t before;        /* strings lane: the state before the current string */
     bool key;              /* the current string is an object key */
+    bool high;             /* strings lane: the current string may hold bytes >= 0x80 */
     const char *literal;   /* "true", "false" or "null" being matched */
     unsigned depth, max;   /* open containers; the most allowed */
     uint64_t objects[NG_SCAN_MAX_DEPTH / 64];   /* bit d: container d+1 is an object */

@@ -173,14 +173,15 @@ static int type_error(ng_jw *w, const ng_jw_schema *s, ng_jw_type got)
     return 0;
 }
 
-static int scalar(ng_jw *w, ng_jw_type got, const void *text, size_t len, bool b)
+/* ascii: a string already known to be ASCII needs no UTF-8 check. */
+static int scalar(ng_jw *w, ng_jw_type got, const void *text, size_t len, bool b, bool ascii)
 {
     const ng_jw_schema *s = value_start(w);
     if (!s)
         return 1;
     if (s->type != got)
         return type_error(w, s, got);
-    if (got == NG_JW_STRING && !ng_utf8_valid(text, len)) {
+    if (got == NG_JW_STRING && !ascii && !ng_utf8_valid(text, len)) {
         ng_jw_fail(w, 400, "invalid UTF-8 in string");
         return 0;
     }
@@ -206,19 +207,19 @@ static int on_bool(void *ctx, int b)
     ng_jw *w = ctx;
     if (w->skip || w->replaying)
         return 1;
-    return b ? scalar(w, NG_JW_BOOL, "true", 4, true) : scalar(w, NG_JW_BOOL, "false", 5, false);
+    return b ? scalar(w, NG_JW_BOOL, "true", 4, true, true) : scalar(w, NG_JW_BOOL, "false", 5, false, true);
 }
 
 static int on_number(void *ctx, const char *s, size_t len)
 {
     ng_jw *w = ctx;
-    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_NUMBER, s, len, false);
+    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_NUMBER, s, len, false, true);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     ng_jw *w = ctx;
-    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_STRING, s, len, false);
+    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_STRING, s, len, false, false);
 }
 
 static int open_skipped(ng_jw *w)
@@ -542,11 +543,12 @@ static size_t run_strings_lane(ng_jw *w, size_t at)
     w->lane_at = at + n;
     if (end == NG_SCAN_STRING) {
         size_t len = n - 1 - from;
+        bool ascii = !w->scan.high;
         if (w->part.len) {
             append(&w->part, p + from, len);
-            scalar(w, NG_JW_STRING, w->part.data, w->part.len, false);
+            scalar(w, NG_JW_STRING, w->part.data, w->part.len, false, ascii);
         } else {
-            scalar(w, NG_JW_STRING, p + from, len, false);
+            scalar(w, NG_JW_STRING, p + from, len, false, ascii);
         }
         w->part.len = 0;
     } else if (end == NG_SCAN_MORE && ng_scan_in_string(&w->scan)) {

@@ -1,4 +1,4 @@
-/* strmap.c - string-keyed open-addressing map; from a handful of taints to ~100k node names.
+/* strmap.c - string-keyed open-addressing map for label keys, label values and taint lists.
  *
  * Linear probing over a power-of-two table. A put that would take a fresh
  * slot past 75% of the table (live entries plus tombstones) rehashes first,
@@ -107,32 +107,12 @@ static void rehash(ng_strmap *m)
     m->used = m->count;
 }
 
-void *ng_strmap_get_hashed(const ng_strmap *m, const char *key, size_t len, uint32_t hash)
+void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len)
 {
     if (m->count == 0)
         return NULL;
-    size_t hole, i = probe(m, key, len, hash, &hole);
+    size_t hole, i = probe(m, key, len, ng_strhash(key, len), &hole);
     return i == SIZE_MAX ? NULL : m->slots[i].value;
-}
-
-void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len)
-{
-    return ng_strmap_get_hashed(m, key, len, ng_strhash(key, len));
-}
-
-void ng_strmap_prefetch_slot(const ng_strmap *m, uint32_t hash)
-{
-    if (m->cap)
-        __builtin_prefetch(&m->slots[hash & (m->cap - 1)]);
-}
-
-void ng_strmap_prefetch_key(const ng_strmap *m, uint32_t hash)
-{
-    if (m->cap) {
-        const char *key = m->slots[hash & (m->cap - 1)].key;
-        if (key)
-            __builtin_prefetch(key);
-    }
 }
 
 /* A replaced entry takes the new key pointer too: the old key usually lives

@@ -1,6 +1,6 @@
 /* strmap.h - open-addressing hash map from NUL-terminated strings to pointers.
  *
- * Used for node names (up to ~100k), label keys (tens), label values per key
+ * Used for label keys (tens), label values per key
  * (one to ~100k) and taint lists (a handful). Keys are borrowed: the caller
  * keeps each key alive while it is in the map (usually the key is stored in
  * the value the map points to). Deletion leaves tombstones, which are dropped
@@ -31,12 +31,6 @@ extern const char ng_strmap_tombstone[];
 uint32_t ng_strhash(const char *s, size_t len);
 /* Returns the value for key (len bytes, need not be NUL-terminated), or NULL. */
 void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len);
-/* For batched lookups, which overlap their cache misses: warm the first probe
- * slot of a hash, then (some iterations later) the key that slot holds, then
- * look up with the hash already computed. */
-void ng_strmap_prefetch_slot(const ng_strmap *m, uint32_t hash);
-void ng_strmap_prefetch_key(const ng_strmap *m, uint32_t hash);
-void *ng_strmap_get_hashed(const ng_strmap *m, const char *key, size_t len, uint32_t hash);
 /* Inserts, or replaces value and key pointer (the new key is kept, so the old
  * one may be freed); key must stay valid while present. */
 void ng_strmap_put(ng_strmap *m, const char *key, void *value);
