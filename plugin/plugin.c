@@ -91,7 +91,7 @@ static int call_feed(ng_call *c, const char *chunk, size_t len)
 static void targets_from_names(ng_targets *t, const ng_idx *x, const ng_request *req)
 {
     *t = (ng_targets){.x = x, .n = req->nnames, .names = req->names};
-    t->ids = ng_xcalloc(t->n ? t->n : 1, sizeof *t->ids);
+    t->ids = ng_xmalloc((t->n ? t->n : 1) * sizeof *t->ids);   /* find_many writes each */
     ng_idx_find_many(x, t->names, t->n, t->ids);
 }
 

@@ -108,7 +108,7 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
         return ng_reply_error(reply, 422, "%s", err);
     ng_eval e;
     ng_eval_init(&e, t->x, pod, opt->comparison_ops);
-    int64_t *taint = ng_xcalloc(t->n ? t->n : 1, sizeof *taint);
+    int64_t *taint = ng_xmalloc((t->n ? t->n : 1) * sizeof *taint);   /* each is set below */
     int64_t *affinity = ng_xcalloc(t->n ? t->n : 1, sizeof *affinity);
     uint16_t *by_id = taint_raw_by_id(&e);
     for (uint32_t i = 0; i < t->n; i++)
