@@ -63,21 +63,6 @@ static ng_outcome daemon_outcome(const ng_eval *e, int64_t wanted, uint32_t id)
     return NG_PASS;
 }
 
-static void write_names(ng_buf *b, const ng_targets *t, const uint8_t *in)
-{
-    ng_buf_putc(b, '[');
-    bool first = true;
-    for (uint32_t i = 0; i < t->n; i++) {
-        if (!in[i])
-            continue;
-        if (!first)
-            ng_buf_putc(b, ',');
-        first = false;
-        ng_write_name(b, t, i);
-    }
-    ng_buf_putc(b, ']');
-}
-
 int ng_daemonset(const ng_options *opt, const ng_request *req, ng_arena *arena, const ng_targets *t,
                  ng_reply *reply)
 {
@@ -96,23 +81,13 @@ int ng_daemonset(const ng_options *opt, const ng_request *req, ng_arena *arena, 
     }
     ng_buf b = {0};
     ng_reserve_reply(&b, t, 128);
-    ng_buf_puts(&b, "{\"shouldRun\":");
-    write_names(&b, t, run);
-    ng_buf_puts(&b, ",\"shouldContinueRunning\":");
-    write_names(&b, t, keep);
-    ng_buf_puts(&b, ",\"reasons\":{");
-    bool first = true;
-    for (uint32_t i = 0; i < t->n; i++) {
-        if (out[i] == NG_PASS)
-            continue;
-        if (!first)
-            ng_buf_putc(&b, ',');
-        first = false;
-        ng_write_name(&b, t, i);
-        ng_buf_putc(&b, ':');
-        ng_write_reason(&b, &e, (ng_outcome)out[i], (uint32_t)t->ids[i]);
-    }
-    ng_buf_puts(&b, "}}");
+    ng_buf_puts(&b, "{\"shouldRun\":[");
+    ng_write_names(&b, t, run, true, false);
+    ng_buf_puts(&b, "],\"shouldContinueRunning\":[");
+    ng_write_names(&b, t, keep, true, false);
+    ng_buf_puts(&b, "],\"reasons\":");
+    ng_write_reasons(&b, &e, t, out, NG_FAIL_UNSCHEDULABLE, NG_FAIL_UNKNOWN);
+    ng_buf_putc(&b, '}');
     free(out);
     ng_eval_free(&e);
     return ng_reply_buf(reply, 200, &b);

@@ -54,9 +54,8 @@ void ng_write_name(ng_buf *b, const ng_targets *t, uint32_t i)
     ng_buf_put(b, n->quoted, n->quoted_len);
 }
 
-/* Writes {"name": reason, ...} for the positions whose outcome is in [lo, hi]. */
-static void write_failed(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8_t *out,
-                         ng_outcome lo, ng_outcome hi)
+void ng_write_reasons(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8_t *out, ng_outcome lo,
+                      ng_outcome hi)
 {
     ng_buf_putc(b, '{');
     bool first = true;
@@ -73,16 +72,16 @@ static void write_failed(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8
     ng_buf_putc(b, '}');
 }
 
-static void write_feasible(ng_buf *b, const ng_targets *t, const uint8_t *out)
+void ng_write_names(ng_buf *b, const ng_targets *t, const uint8_t *v, uint8_t want, bool objects)
 {
     bool first = true;
     for (uint32_t i = 0; i < t->n; i++) {
-        if (out[i] != NG_PASS)
+        if (v[i] != want)
             continue;
         if (!first)
             ng_buf_putc(b, ',');
         first = false;
-        if (t->items)
+        if (objects)
             ng_buf_put(b, t->raw + t->items[i].raw_off, t->items[i].raw_len);
         else
             ng_write_name(b, t, i);
@@ -103,17 +102,17 @@ int ng_filter(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_
     ng_reserve_reply(&b, t, 128);   /* a name and a reason */
     if (t->items) {
         ng_buf_puts(&b, "{\"Nodes\":{\"metadata\":{},\"items\":[");
-        write_feasible(&b, t, out);
+        ng_write_names(&b, t, out, NG_PASS, true);
         ng_buf_puts(&b, "]},\"NodeNames\":null");
     } else {
         ng_buf_puts(&b, "{\"Nodes\":null,\"NodeNames\":[");
-        write_feasible(&b, t, out);
+        ng_write_names(&b, t, out, NG_PASS, false);
         ng_buf_putc(&b, ']');
     }
     ng_buf_puts(&b, ",\"FailedNodes\":");
-    write_failed(&b, &e, t, out, NG_FAIL_UNKNOWN, NG_FAIL_UNKNOWN);
+    ng_write_reasons(&b, &e, t, out, NG_FAIL_UNKNOWN, NG_FAIL_UNKNOWN);
     ng_buf_puts(&b, ",\"FailedAndUnresolvableNodes\":");
-    write_failed(&b, &e, t, out, NG_FAIL_UNSCHEDULABLE, NG_FAIL_AFFINITY);
+    ng_write_reasons(&b, &e, t, out, NG_FAIL_UNSCHEDULABLE, NG_FAIL_AFFINITY);
     ng_buf_puts(&b, ",\"Error\":\"\"}");
     free(out);
     ng_eval_free(&e);

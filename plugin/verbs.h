@@ -66,6 +66,12 @@ void ng_write_reason(ng_buf *b, ng_eval *e, ng_outcome o, uint32_t id);
 void ng_reserve_reply(ng_buf *b, const ng_targets *t, size_t per_node);
 /* Writes target i's name as a JSON string (known nodes: the index's quoted copy). */
 void ng_write_name(ng_buf *b, const ng_targets *t, uint32_t i);
+/* Writes, comma-separated, the targets whose v[i] is want: each one's node
+ * object as the request sent it when objects is set (full mode), else its name. */
+void ng_write_names(ng_buf *b, const ng_targets *t, const uint8_t *v, uint8_t want, bool objects);
+/* Writes {"name": reason, ...} for the targets whose outcome is in [lo, hi]. */
+void ng_write_reasons(ng_buf *b, ng_eval *e, const ng_targets *t, const uint8_t *out, ng_outcome lo,
+                      ng_outcome hi);
 
 /* The verbs. Each fills *reply and returns its status. */
 int ng_filter(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply);
