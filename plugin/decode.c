@@ -351,7 +351,7 @@ static int on_node(ng_decoder *d, const ng_jw_event *ev)
         return 0;
     case D_TAINT_KEY: n->taints[n->ntaints - 1].key = dup(d, ev); return 0;
     case D_TAINT_VALUE: n->taints[n->ntaints - 1].value = dup(d, ev); return 0;
-    case D_TAINT_EFFECT: n->taints[n->ntaints - 1].effect = ng_effect_parse(ev->str); return 0;
+    case D_TAINT_EFFECT: n->taints[n->ntaints - 1].effect = ng_effect_parse(dup(d, ev)); return 0;
     }
     return 0;
 }

@@ -66,7 +66,7 @@ struct ng_jw {
     uint64_t cap_abs;            /* absolute offset of the outermost open capture's '{' ... */
     size_t cap_off;              /* ... and where it sits in cap */
     growbuf cap;
-    growbuf scratch;             /* NUL-terminated copies of reported strings */
+    growbuf scratch;             /* NUL-terminated copies of reported numbers */
     int status;
     char path[PATH_LEN];
     char msg[MSG_LEN];
@@ -98,7 +98,7 @@ static void append(growbuf *b, const char *p, size_t n)
     b->len += n;
 }
 
-/* The sink's strings must be NUL-terminated; yajl's point into the chunk. */
+/* A number's text, NUL-terminated for the sink's parser; yajl's points into the chunk. */
 static const char *terminated(ng_jw *w, const void *p, size_t n)
 {
     grow(&w->scratch, n + 1);
@@ -185,8 +185,8 @@ static int scalar(ng_jw *w, ng_jw_type got, const void *text, size_t len, bool b
         ng_jw_fail(w, 400, "invalid UTF-8 in string");
         return 0;
     }
-    ng_jw_event ev = {.kind = NG_JW_VALUE, .id = s->id, .str = terminated(w, text, len),
-                      .len = len, .boolean = b};
+    ng_jw_event ev = {.kind = NG_JW_VALUE, .id = s->id, .len = len, .boolean = b,
+                      .str = got == NG_JW_NUMBER ? terminated(w, text, len) : text};
     return emit(w, &ev);
 }
 
@@ -378,7 +378,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
     f->key_cut = n < len;
     f->has_key = true;
     f->next = f->schema->elem;
-    ng_jw_event ev = {.kind = NG_JW_KEY, .id = f->schema->id, .str = terminated(w, k, len), .len = len};
+    ng_jw_event ev = {.kind = NG_JW_KEY, .id = f->schema->id, .str = (const char *)k, .len = len};
     return emit(w, &ev);
 }
 

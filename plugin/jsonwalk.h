@@ -63,7 +63,8 @@ typedef enum {
 typedef struct ng_jw_event {
     ng_jw_event_kind kind;
     int id;
-    const char *str;  /* KEY, VALUE: NUL-terminated, valid only during the callback */
+    const char *str;  /* KEY, VALUE: len bytes, valid only during the callback; NUL-terminated
+                         only for NUMBER and BOOL (a string goes uncopied to the sink) */
     size_t len;
     bool boolean;     /* BOOL values */
     size_t off, len_bytes;  /* END of a captured object */

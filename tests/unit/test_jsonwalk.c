@@ -127,7 +127,8 @@ static int record(void *user, const ng_jw_event *ev)
         rec_puts(r, path);
     }
     if (ev->kind == NG_JW_KEY || ev->kind == NG_JW_VALUE) {
-        assert_int_equal(ev->str[ev->len], '\0');
+        if (ev->kind == NG_JW_VALUE && (ev->id == SECS || ev->id == PRIO))   /* numbers */
+            assert_int_equal(ev->str[ev->len], '\0');
         rec_putc(r, '=');
         rec_bytes(r, ev->str, ev->len);
     }
@@ -141,7 +142,7 @@ static int record(void *user, const ng_jw_event *ev)
     rec_putc(r, '\n');
     if (ev->kind == NG_JW_VALUE && ev->id == r->fail_id) {
         if (!r->silent_fail)
-            return ng_jw_fail(r->w, r->fail_status, "bad value %s", ev->str);
+            return ng_jw_fail(r->w, r->fail_status, "bad value %.*s", (int)ev->len, ev->str);
         return r->fail_status;
     }
     return 0;
