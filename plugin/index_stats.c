@@ -59,15 +59,15 @@ void ng_idx_measure(const ng_idx *x, ng_idx_stats *st)
     st->nodes = x->count;
     st->capacity = x->capacity;
     st->index_bytes = x->capacity * sizeof *x->nodes + 2 * (x->nwords * 8 + CHUNK) +
-                      x->nfree * sizeof *x->free_ids + x->names_cap * sizeof *x->names + (x->names ? CHUNK : 0) + map_bytes(&x->keys) +
-                      map_bytes(&x->tlists);
+                      x->nfree * sizeof *x->free_ids + x->names_cap * sizeof *x->names +
+                      (x->names ? CHUNK : 0) + map_bytes(&x->keys) + map_bytes(&x->tlists);
     size_t names = 0;
     for (uint32_t id = 0; id < x->high; id++) {
         const ng_node *n = &x->nodes[id];
         if (!n->name)
             continue;
         st->index_bytes += (n->nlabels ? n->nlabels : 1) * sizeof *n->labels + CHUNK;
-        names += strlen(n->name) + 1 + n->quoted_len + 1;
+        names += n->quoted_len + 1 + n->name_len + 1;
     }
     st->string_bytes += names;
     st->index_bytes += x->pool_cap - names + (x->pool ? CHUNK : 0);   /* the pool's spare and dead bytes */
