@@ -61,11 +61,6 @@ static const char EXPECTED[] =
  * chunks end mid-key and mid-string. The plugin accepts any split. */
 #define CHUNK 7
 
-/* True when the plugin's table is long enough to hold field f. The table only
- * grows at its end, so a plugin built against an older header may have a
- * shorter one: a host must never read past struct_size. */
-#define HAS(p, f) ((p)->struct_size >= offsetof(struct nodegate_plugin, f) + sizeof((p)->f))
-
 /* Steps 1 and 2: returns the plugin's function table with *dl set, or NULL
  * after printing one line that names the path and says what is wrong. The
  * table is static data inside the plugin: it lives until dlclose. */
@@ -92,10 +87,12 @@ static const struct nodegate_plugin *load(const char *path, void **dl)
         snprintf(buf, sizeof buf, "ABI %u required, plugin built for %u", NODEGATE_ABI_VERSION,
                  p->abi_version);
         why = buf;
-    } else if (!HAS(p, reply_free)) {
+    } else if (!NODEGATE_HAS(p, reply_free)) {
         /* reply_free is the last function this host calls: everything before
-         * it must be there too. (A later field would need its own HAS check
-         * before each use, or a NULL test: a missing entry is NULL.) */
+         * it must be there too. The table only grows at its end, so a plugin
+         * built against an older header may have a shorter one; NODEGATE_HAS
+         * never reads past struct_size. (A later entry would need its own
+         * NODEGATE_HAS check before each use.) */
         snprintf(buf, sizeof buf, "function table of %u bytes is too small", p->struct_size);
         why = buf;
     }

@@ -17,9 +17,10 @@
  *     send(r.status, r.data, r.len); p->reply_free(&r);
  *     p->index_free(idx);
  *
- * Compatibility: the table only ever grows at its end. A host built against an
- * older header reads only the fields it knows; a host built against a newer one
- * must check struct_size (or a NULL entry) before calling a later field.
+ * Compatibility: the table only ever grows at its end, and each entry is
+ * labelled with the ABI revision that added it. A host built against an
+ * older header reads only the fields it knows; a host built against a newer
+ * one probes every entry added after ABI 1.0 with NODEGATE_HAS before calling it.
  *
  * Memory: every pointer the plugin returns is freed by the plugin's own free
  * function (index_free, reply_free, call_end), never by the host's free().
@@ -62,8 +63,8 @@ typedef enum {
     NG_PRIORITIZE,   /* ExtenderArgs -> HostPriorityList */
     NG_PREEMPT,      /* ExtenderPreemptionArgs -> ExtenderPreemptionResult */
     NG_DAEMONSET,    /* {DaemonSet, Nodes|NodeNames} -> DaemonSet placement plan */
-    NG_NODES,        /* Node, NodeList or watch event -> update of the index */
-    NG_VERB_COUNT
+    NG_NODES         /* Node, NodeList or watch event -> update of the index */
+    /* New verbs are appended; a value the plugin does not know makes the call a 404. */
 } ng_verb;
 
 /* What a call produced: an HTTP status and a JSON body (NUL-terminated, len
@@ -78,7 +79,12 @@ typedef struct {
     int status;
 } ng_reply;
 
+/* Locks: an index has one read-write lock, taken inside the plugin; the host
+ * never sees it. "Read lock" entries run concurrently with each other; "write
+ * lock" entries wait for every reader and exclude them while they change the
+ * index; "no lock" entries touch no shared state. */
 struct nodegate_plugin {
+    /* --- ABI 1.0 --- */
     uint32_t abi_version;    /* NODEGATE_ABI_VERSION the plugin was built with */
     uint32_t struct_size;    /* sizeof(struct nodegate_plugin) in the plugin */
     const char *name;        /* "nodegate" */
@@ -89,34 +95,41 @@ struct nodegate_plugin {
      *    "weights": {"TaintToleration": 3, "NodeAffinity": 2}}
      * Unknown keys are errors. Returns NULL and writes one sentence into err
      * (NUL-terminated, err may be NULL) when the options are invalid.
-     * Free with index_free. */
+     * Free with index_free. No lock. */
     ng_index *(*index_new)(const char *options_json, char *err, size_t errlen);
-    /* Frees the index. No call on it may be in flight. NULL is a no-op. */
+    /* Frees the index. No call on it may be in flight. NULL is a no-op. No lock. */
     void (*index_free)(ng_index *idx);
 
     /* Applies a Node (upsert), a NodeList (upsert of every item) or a watch
      * event {"type": "ADDED|MODIFIED|DELETED|BOOKMARK", "object": Node}, all or
      * nothing: a rejected update leaves the index exactly as it was. Fills
      * *reply (200 {"applied": N, "nodes": total} or an error) and returns
-     * its status. Same as an NG_NODES call fed the whole body at once. */
+     * its status. Same as an NG_NODES call fed the whole body at once.
+     * Takes the write lock once the update is decoded and checked. */
     int (*nodes_apply)(ng_index *idx, const char *json, size_t len, ng_reply *reply);
-    /* Deletes one node by name: 200, or 404 when the index does not hold it. */
+    /* Deletes one node by name: 200, or 404 when the index does not hold it.
+     * Takes the write lock. */
     int (*nodes_delete)(ng_index *idx, const char *name, ng_reply *reply);
-    /* Lists the cached node names as a JSON array, in id order. Returns 200. */
+    /* Lists the cached node names as a JSON array, in id order. Returns 200.
+     * Takes the read lock. */
     int (*nodes_list)(ng_index *idx, ng_reply *reply);
 
     /* Starts a call. Never NULL (aborts on OOM). The call borrows idx, which
-     * must outlive it. Finish every call with call_end, even after an error. */
+     * must outlive it. Finish every call with call_end, even after an error.
+     * No lock. */
     ng_call *(*call_begin)(ng_index *idx, ng_verb verb);
     /* Feeds the next chunk of the request body; chunks may split the JSON
      * anywhere. Returns 0, or the HTTP status of the first error found (the
      * call then ignores further chunks; call_end reports the error). The
-     * chunk is borrowed only for the duration of the call. */
+     * chunk is borrowed only for the duration of the call. No lock: decoding
+     * touches only the call. */
     int (*call_feed)(ng_call *call, const char *chunk, size_t len);
     /* Ends the body, evaluates the verb, fills *reply and frees the call.
-     * Returns the reply's HTTP status. */
+     * Returns the reply's HTTP status. Takes the read lock while it evaluates
+     * over the cache (names mode, preempt), the write lock for NG_NODES, and
+     * none for a full-mode call, which indexes its own nodes privately. */
     int (*call_end)(ng_call *call, ng_reply *reply);
-    /* Releases a reply's body and zeroes it. Safe on a zeroed reply. */
+    /* Releases a reply's body and zeroes it. Safe on a zeroed reply. No lock. */
     void (*reply_free)(ng_reply *reply);
 
     /* Describes the index as JSON: {"nodes", "capacity", "label_keys",
@@ -125,8 +138,17 @@ struct nodegate_plugin {
      * index_bytes everything else. Returns 200. Takes the read lock. */
     int (*index_stats)(ng_index *idx, ng_reply *reply);
 
-    /* New entries go here, at the end only. */
+    /* New entries go here, at the end only, under a heading that names the
+     * ABI revision that adds them (--- ABI 1.1 --- and so on), each with
+     * the lock it takes. */
 };
+
+/* True when the plugin's table holds entry f and it is set. A plugin built
+ * against an older header has a shorter table (struct_size), and an entry it
+ * leaves out is NULL: probe every entry added after ABI 1.0 before calling it.
+ * Reads nothing past struct_size. */
+#define NODEGATE_HAS(p, f) \
+    ((p)->struct_size >= offsetof(struct nodegate_plugin, f) + sizeof((p)->f) && (p)->f != NULL)
 
 /* The one exported symbol: returns the plugin's static function table. */
 NODEGATE_EXPORT const struct nodegate_plugin *nodegate_plugin_v1(void);

@@ -149,7 +149,7 @@ static const ng_jw_field f_update[] = {
     {"items", &s_update_items}, {"object", &s_object}, {0}};
 static const ng_jw_schema s_update = OBJ(D_ROOT, f_update);
 
-static const ng_jw_schema *const roots[NG_VERB_COUNT] = {
+static const ng_jw_schema *const roots[NGP_VERB_COUNT] = {
     [NG_FILTER] = &s_args, [NG_PRIORITIZE] = &s_args, [NG_PREEMPT] = &s_preempt,
     [NG_DAEMONSET] = &s_ds_args, [NG_NODES] = &s_update};
 

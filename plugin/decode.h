@@ -15,6 +15,8 @@
 #include "model.h"
 #include "nodegate.h"
 
+#define NGP_VERB_COUNT (NG_NODES + 1)   /* verbs this plugin answers */
+
 /* Victims of one node in a preempt call (UIDs only: MetaVictims). */
 typedef struct ng_victims {
     const char *node;

@@ -73,8 +73,8 @@ static ng_call *call_begin(ng_index *index, ng_verb verb)
 {
     ng_call *c = ng_xcalloc(1, sizeof *c);
     c->index = index;
-    c->verb = verb < NG_VERB_COUNT ? verb : NG_FILTER;
-    if (verb >= NG_VERB_COUNT)
+    c->verb = verb < NGP_VERB_COUNT ? verb : NG_FILTER;
+    if (verb >= NGP_VERB_COUNT)
         c->status = 404;
     c->dec = ng_decoder_new(c->verb, &c->arena, &c->req);
     return c;

@@ -444,7 +444,24 @@ static void test_table(void **state)
     assert_non_null(p->call_end);
     assert_non_null(p->reply_free);
     assert_non_null(p->index_stats);
+    assert_true(NODEGATE_HAS(p, index_stats));
     assert_int_equal(dlclose(h), 0);
+}
+
+/* NODEGATE_HAS against tables as an older or partial plugin would ship them. */
+static void test_has(void **state)
+{
+    (void)state;
+    struct nodegate_plugin t = *P;
+    t.struct_size = (uint32_t)offsetof(struct nodegate_plugin, index_stats);   /* ends before it */
+    assert_false(NODEGATE_HAS(&t, index_stats));
+    assert_true(NODEGATE_HAS(&t, reply_free));
+    t.struct_size = (uint32_t)(offsetof(struct nodegate_plugin, index_stats) + sizeof t.index_stats - 1);
+    assert_false(NODEGATE_HAS(&t, index_stats));   /* one byte short of the whole entry */
+    t.struct_size = (uint32_t)sizeof t;
+    t.index_stats = NULL;   /* inside the table, but left out */
+    assert_false(NODEGATE_HAS(&t, index_stats));
+    assert_true(NODEGATE_HAS(P, index_stats));
 }
 
 static void test_index_new(void **state)
@@ -881,10 +898,10 @@ static void test_errors(void **state)
     free(deep.s);
     free(deep_pod.s);
     ng_reply r;
-    assert_int_equal(call_q(idx, NG_VERB_COUNT, "{'Pod':{'spec':{}},'NodeNames':['n1']}", &r), 404);
+    assert_int_equal(call_q(idx, (ng_verb)(NG_NODES + 1), "{'Pod':{'spec':{}},'NodeNames':['n1']}", &r), 404);
     expect_error(&r, 404);
     P->reply_free(&r);
-    assert_int_equal(call_q(idx, (ng_verb)(NG_VERB_COUNT + 7), "", &r), 404);
+    assert_int_equal(call_q(idx, (ng_verb)(NG_NODES + 8), "", &r), 404);
     expect_error(&r, 404);
     P->reply_free(&r);
     /* the index still serves */
@@ -1118,6 +1135,7 @@ int main(int argc, char **argv)
         cmocka_set_test_filter(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_has),
         cmocka_unit_test(test_index_new),
         cmocka_unit_test(test_index_new_bad_options),
         cmocka_unit_test(test_reply_free),
