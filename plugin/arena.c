@@ -6,21 +6,21 @@
 
 #include "xalloc.h"
 
-struct ng_arena_block {
-    ng_arena_block *next;
+struct ngp_arena_block {
+    ngp_arena_block *next;
     size_t used, size;
     _Alignas(16) unsigned char data[];
 };
 
 enum { ARENA_BLOCK = 64 * 1024, ARENA_ALIGN = 16 };
 
-void *ng_arena_alloc(ng_arena *a, size_t n)
+void *ngp_arena_alloc(ngp_arena *a, size_t n)
 {
     n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    ng_arena_block *b = a->head;
+    ngp_arena_block *b = a->head;
     if (b == NULL || b->size - b->used < n) {
         size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;   /* big requests get their own block */
-        b = ng_xmalloc(sizeof *b + size);
+        b = ngp_xmalloc(sizeof *b + size);
         b->used = 0;
         b->size = size;
         if (n > ARENA_BLOCK / 4 && a->head != NULL) {
@@ -37,31 +37,31 @@ void *ng_arena_alloc(ng_arena *a, size_t n)
     return p;
 }
 
-char *ng_arena_strndup(ng_arena *a, const char *s, size_t n)
+char *ngp_arena_strndup(ngp_arena *a, const char *s, size_t n)
 {
-    char *p = ng_arena_alloc(a, n + 1);
+    char *p = ngp_arena_alloc(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-void *ng_arena_grow(ng_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t *cap)
+void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t *cap)
 {
     if (count < *cap)
         return array;
     uint32_t ncap = *cap ? *cap * 2 : 4;
-    void *p = ng_arena_alloc(a, elem_size * ncap);
+    void *p = ngp_arena_alloc(a, elem_size * ncap);
     if (count)
         memcpy(p, array, elem_size * count);
     *cap = ncap;
     return p;
 }
 
-void ng_arena_free(ng_arena *a)
+void ngp_arena_free(ngp_arena *a)
 {
-    ng_arena_block *b = a->head;
+    ngp_arena_block *b = a->head;
     while (b) {
-        ng_arena_block *next = b->next;
+        ngp_arena_block *next = b->next;
         free(b);
         b = next;
     }

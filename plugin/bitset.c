@@ -13,64 +13,64 @@
 
 #include "xalloc.h"
 
-uint64_t *ng_bitset_new(size_t nwords)
+uint64_t *ngp_bitset_new(size_t nwords)
 {
-    return ng_xcalloc(nwords, sizeof(uint64_t));
+    return ngp_xcalloc(nwords, sizeof(uint64_t));
 }
 
-uint64_t *ng_bitset_resize(uint64_t *b, size_t old_nwords, size_t new_nwords)
+uint64_t *ngp_bitset_resize(uint64_t *b, size_t old_nwords, size_t new_nwords)
 {
-    b = ng_xrealloc(b, new_nwords * sizeof(uint64_t));
+    b = ngp_xrealloc(b, new_nwords * sizeof(uint64_t));
     for (size_t i = old_nwords; i < new_nwords; i++)
         b[i] = 0;
     return b;
 }
 
-void ng_bitset_free(uint64_t *b)
+void ngp_bitset_free(uint64_t *b)
 {
     free(b);
 }
 
-void ng_bitset_zero(uint64_t *b, size_t nwords)
+void ngp_bitset_zero(uint64_t *b, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         b[i] = 0;
 }
 
-void ng_bitset_fill(uint64_t *b, size_t nbits, size_t nwords)
+void ngp_bitset_fill(uint64_t *b, size_t nbits, size_t nwords)
 {
     size_t full = nbits / 64;
     for (size_t i = 0; i < nwords; i++)
         b[i] = i < full ? ~(uint64_t)0 : 0;
     if (nbits % 64)
-        b[full] = ng_mask_of(nbits) - 1;
+        b[full] = ngp_mask_of(nbits) - 1;
 }
 
-void ng_bitset_copy(uint64_t *dst, const uint64_t *src, size_t nwords)
+void ngp_bitset_copy(uint64_t *dst, const uint64_t *src, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         dst[i] = src[i];
 }
 
-void ng_bitset_or_inplace(uint64_t *dst, const uint64_t *src, size_t nwords)
+void ngp_bitset_or_inplace(uint64_t *dst, const uint64_t *src, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         dst[i] |= src[i];
 }
 
-void ng_bitset_and_inplace(uint64_t *dst, const uint64_t *src, size_t nwords)
+void ngp_bitset_and_inplace(uint64_t *dst, const uint64_t *src, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         dst[i] &= src[i];
 }
 
-void ng_bitset_andnot_inplace(uint64_t *dst, const uint64_t *src, size_t nwords)
+void ngp_bitset_andnot_inplace(uint64_t *dst, const uint64_t *src, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         dst[i] &= ~src[i];
 }
 
-size_t ng_bitset_count(const uint64_t *b, size_t nwords)
+size_t ngp_bitset_count(const uint64_t *b, size_t nwords)
 {
     size_t n = 0;
     for (size_t i = 0; i < nwords; i++)
@@ -78,7 +78,7 @@ size_t ng_bitset_count(const uint64_t *b, size_t nwords)
     return n;
 }
 
-size_t ng_bitset_and_count(const uint64_t *a, const uint64_t *b, size_t nwords)
+size_t ngp_bitset_and_count(const uint64_t *a, const uint64_t *b, size_t nwords)
 {
     size_t n = 0;
     for (size_t i = 0; i < nwords; i++)
@@ -86,7 +86,7 @@ size_t ng_bitset_and_count(const uint64_t *a, const uint64_t *b, size_t nwords)
     return n;
 }
 
-bool ng_bitset_intersects(const uint64_t *a, const uint64_t *b, size_t nwords)
+bool ngp_bitset_intersects(const uint64_t *a, const uint64_t *b, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         if (a[i] & b[i])
@@ -94,7 +94,7 @@ bool ng_bitset_intersects(const uint64_t *a, const uint64_t *b, size_t nwords)
     return false;
 }
 
-bool ng_bitset_is_empty(const uint64_t *b, size_t nwords)
+bool ngp_bitset_is_empty(const uint64_t *b, size_t nwords)
 {
     for (size_t i = 0; i < nwords; i++)
         if (b[i])
@@ -105,10 +105,10 @@ bool ng_bitset_is_empty(const uint64_t *b, size_t nwords)
 /* First bit at or after from that is set in b ^ flip: flip 0 finds ones, ~0 zeros. */
 static size_t scan(const uint64_t *b, size_t nwords, size_t from, uint64_t flip)
 {
-    size_t w = ng_word_of(from);
+    size_t w = ngp_word_of(from);
     if (w >= nwords)
         return nwords * 64;
-    uint64_t x = (b[w] ^ flip) & ~(ng_mask_of(from) - 1);
+    uint64_t x = (b[w] ^ flip) & ~(ngp_mask_of(from) - 1);
     while (x == 0) {
         if (++w == nwords)
             return nwords * 64;
@@ -117,7 +117,7 @@ static size_t scan(const uint64_t *b, size_t nwords, size_t from, uint64_t flip)
     return w * 64 + (size_t)__builtin_ctzll(x);
 }
 
-size_t ng_bitset_next(const uint64_t *b, size_t nwords, size_t from)
+size_t ngp_bitset_next(const uint64_t *b, size_t nwords, size_t from)
 {
     return scan(b, nwords, from, 0);
 }
@@ -132,7 +132,7 @@ static void append(char *out, size_t outlen, size_t *pos, const char *s, size_t 
     *pos += n;
 }
 
-size_t ng_bitset_format(const uint64_t *b, size_t nwords, char *out, size_t outlen)
+size_t ngp_bitset_format(const uint64_t *b, size_t nwords, char *out, size_t outlen)
 {
     size_t pos = 0, end = nwords * 64;
     for (size_t lo = scan(b, nwords, 0, 0); lo < end;) {

@@ -9,18 +9,18 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-void ng_buf_reserve(ng_buf *b, size_t more)
+void ngp_buf_reserve(ngp_buf *b, size_t more)
 {
     if (b->cap - b->len > more)
         return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len <= more)
         cap *= 2;
-    b->data = ng_xrealloc(b->data, cap);
+    b->data = ngp_xrealloc(b->data, cap);
     b->cap = cap;
 }
 
-void ng_buf_int(ng_buf *b, int64_t v)
+void ngp_buf_int(ngp_buf *b, int64_t v)
 {
     char digits[24], *p = digits + sizeof digits;
     uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
@@ -29,7 +29,7 @@ void ng_buf_int(ng_buf *b, int64_t v)
     while (u /= 10);
     if (v < 0)
         *--p = '-';
-    ng_buf_put(b, p, (size_t)(digits + sizeof digits - p));
+    ngp_buf_put(b, p, (size_t)(digits + sizeof digits - p));
 }
 
 /* Bytes that cannot be copied as they are: controls (NUL ends the string),
@@ -37,11 +37,11 @@ void ng_buf_int(ng_buf *b, int64_t v)
 static const unsigned char special[256] = {
     [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1};
 
-void ng_buf_json_str(ng_buf *b, const char *str)
+void ngp_buf_json_str(ngp_buf *b, const char *str)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str, *run = s;
-    ng_buf_putc(b, '"');
+    ngp_buf_putc(b, '"');
     for (;;) {
         while (!special[*s])
             s++;
@@ -49,34 +49,34 @@ void ng_buf_json_str(ng_buf *b, const char *str)
         if (c == '\0')
             break;
         if (c >= 0x80) {
-            size_t n = ng_utf8_sequence(s, 4);   /* stops at the NUL: it is no continuation byte */
+            size_t n = ngp_utf8_sequence(s, 4);   /* stops at the NUL: it is no continuation byte */
             if (n) {
                 s += n;
                 continue;
             }
         }
-        ng_buf_put(b, (const char *)run, (size_t)(s - run));
+        ngp_buf_put(b, (const char *)run, (size_t)(s - run));
         run = ++s;
         switch (c) {
-        case '"': ng_buf_put(b, "\\\"", 2); break;
-        case '\\': ng_buf_put(b, "\\\\", 2); break;
-        case '\n': ng_buf_put(b, "\\n", 2); break;
-        case '\r': ng_buf_put(b, "\\r", 2); break;
-        case '\t': ng_buf_put(b, "\\t", 2); break;
+        case '"': ngp_buf_put(b, "\\\"", 2); break;
+        case '\\': ngp_buf_put(b, "\\\\", 2); break;
+        case '\n': ngp_buf_put(b, "\\n", 2); break;
+        case '\r': ngp_buf_put(b, "\\r", 2); break;
+        case '\t': ngp_buf_put(b, "\\t", 2); break;
         default:
             if (c >= 0x80) {
-                ng_buf_put(b, "\\ufffd", 6);   /* as Go: each bad byte becomes U+FFFD */
+                ngp_buf_put(b, "\\ufffd", 6);   /* as Go: each bad byte becomes U+FFFD */
             } else {
                 char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                ng_buf_put(b, u, sizeof u);
+                ngp_buf_put(b, u, sizeof u);
             }
         }
     }
-    ng_buf_put(b, (const char *)run, (size_t)(s - run));
-    ng_buf_putc(b, '"');
+    ngp_buf_put(b, (const char *)run, (size_t)(s - run));
+    ngp_buf_putc(b, '"');
 }
 
-void ng_buf_printf(ng_buf *b, const char *fmt, ...)
+void ngp_buf_printf(ngp_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -84,25 +84,25 @@ void ng_buf_printf(ng_buf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    ng_buf_reserve(b, (size_t)n);
+    ngp_buf_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
 
-char *ng_buf_take(ng_buf *b, size_t *len)
+char *ngp_buf_take(ngp_buf *b, size_t *len)
 {
     if (b->data == NULL)
-        ng_buf_reserve(b, 0), b->data[0] = '\0';
+        ngp_buf_reserve(b, 0), b->data[0] = '\0';
     char *d = b->data;
     *len = b->len;
-    *b = (ng_buf){0};
+    *b = (ngp_buf){0};
     return d;
 }
 
-void ng_buf_free(ng_buf *b)
+void ngp_buf_free(ngp_buf *b)
 {
     free(b->data);
-    *b = (ng_buf){0};
+    *b = (ngp_buf){0};
 }

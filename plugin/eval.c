@@ -10,254 +10,254 @@
 #include "match.h"
 #include "xalloc.h"
 
-static const ng_taint unschedulable_taint = {"node.kubernetes.io/unschedulable", "",
-                                             NG_EFFECT_NO_SCHEDULE};
+static const ngp_taint unschedulable_taint = {"node.kubernetes.io/unschedulable", "",
+                                             NGP_EFFECT_NO_SCHEDULE};
 
-bool ng_eval_tolerates_unschedulable(const ng_eval *e)
+bool ngp_eval_tolerates_unschedulable(const ngp_eval *e)
 {
-    return ng_tolerations_tolerate(e->pod->tols, e->pod->ntols, &unschedulable_taint,
+    return ngp_tolerations_tolerate(e->pod->tols, e->pod->ntols, &unschedulable_taint,
                                    e->comparison_ops);
 }
 
 /* Tolerations that count for scoring: effect empty or PreferNoSchedule (SPEC 3.2). */
-static bool tolerated_for_score(const ng_eval *e, const ng_taint *t)
+static bool tolerated_for_score(const ngp_eval *e, const ngp_taint *t)
 {
     for (uint32_t i = 0; i < e->pod->ntols; i++) {
-        const ng_toleration *tol = &e->pod->tols[i];
-        if ((tol->effect == NG_EFFECT_EMPTY || tol->effect == NG_EFFECT_PREFER_NO_SCHEDULE) &&
-            ng_tolerates(tol, t, e->comparison_ops))
+        const ngp_toleration *tol = &e->pod->tols[i];
+        if ((tol->effect == NGP_EFFECT_EMPTY || tol->effect == NGP_EFFECT_PREFER_NO_SCHEDULE) &&
+            ngp_tolerates(tol, t, e->comparison_ops))
             return true;
     }
     return false;
 }
 
-static ng_taint_verdict judge_taints(const ng_eval *e, const ng_taint_list *l)
+static ngp_taint_verdict judge_taints(const ngp_eval *e, const ngp_taint_list *l)
 {
-    ng_taint_verdict v = {.first_untolerated = -1};
+    ngp_taint_verdict v = {.first_untolerated = -1};
     for (uint32_t i = 0; i < l->ntaints; i++) {
-        const ng_taint *t = &l->taints[i];
-        if (t->effect == NG_EFFECT_PREFER_NO_SCHEDULE) {
+        const ngp_taint *t = &l->taints[i];
+        if (t->effect == NGP_EFFECT_PREFER_NO_SCHEDULE) {
             v.prefer_untolerated += !tolerated_for_score(e, t);
             continue;
         }
-        if (ng_tolerations_tolerate(e->pod->tols, e->pod->ntols, t, e->comparison_ops))
+        if (ngp_tolerations_tolerate(e->pod->tols, e->pod->ntols, t, e->comparison_ops))
             continue;
         if (v.first_untolerated < 0)
             v.first_untolerated = (int32_t)i;
-        if (t->effect == NG_EFFECT_NO_EXECUTE)
+        if (t->effect == NGP_EFFECT_NO_EXECUTE)
             v.noexecute_untolerated = true;
     }
     return v;
 }
 
-static void eval_taints(ng_eval *e)
+static void eval_taints(ngp_eval *e)
 {
     for (uint32_t s = 0; s < e->x->nslots; s++) {
-        const ng_taint_list *l = e->x->slots[s];
+        const ngp_taint_list *l = e->x->slots[s];
         if (!l)
             continue;
         e->verdicts[s] = judge_taints(e, l);
         if (e->verdicts[s].first_untolerated >= 0)
-            ng_posting_or_into(e->blocked, &l->ids, e->nwords);
+            ngp_posting_or_into(e->blocked, &l->ids, e->nwords);
         if (e->verdicts[s].noexecute_untolerated)
-            ng_posting_or_into(e->noexecute_blocked, &l->ids, e->nwords);
+            ngp_posting_or_into(e->noexecute_blocked, &l->ids, e->nwords);
     }
 }
 
 /* out &= nodes whose label r->key is one of r's values. */
-static void and_any_value(ng_eval *e, const ng_requirement *r, uint64_t *out)
+static void and_any_value(ngp_eval *e, const ngp_requirement *r, uint64_t *out)
 {
-    ng_bitset_zero(e->scratch, e->nwords);
+    ngp_bitset_zero(e->scratch, e->nwords);
     for (uint32_t i = 0; i < r->nvalues; i++) {
-        const ng_label_value *v = ng_idx_value(e->x, r->key, r->values[i]);
+        const ngp_label_value *v = ngp_store_value(e->x, r->key, r->values[i]);
         if (v)
-            ng_posting_or_into(e->scratch, &v->ids, e->nwords);
+            ngp_posting_or_into(e->scratch, &v->ids, e->nwords);
     }
-    ng_bitset_and_inplace(out, e->scratch, e->nwords);
+    ngp_bitset_and_inplace(out, e->scratch, e->nwords);
 }
 
 /* out &= nodes whose label value parses as an integer beyond r's threshold (Gt/Lt). */
-static void and_numeric(ng_eval *e, const ng_label_key *k, const ng_requirement *r, uint64_t *out)
+static void and_numeric(ngp_eval *e, const ngp_label_key *k, const ngp_requirement *r, uint64_t *out)
 {
     int64_t threshold = 0;
-    ng_parse_go_int(r->values[0], &threshold);
-    ng_bitset_zero(e->scratch, e->nwords);
+    ngp_parse_go_int(r->values[0], &threshold);
+    ngp_bitset_zero(e->scratch, e->nwords);
     for (size_t j = 0; k && j < k->values.cap; j++) {
-        if (!NG_STRMAP_LIVE(&k->values, j))
+        if (!NGP_STRMAP_LIVE(&k->values, j))
             continue;
-        const ng_label_value *v = k->values.slots[j].value;
-        if (v->num_ok && (r->op == NG_SEL_GT ? v->num > threshold : v->num < threshold))
-            ng_posting_or_into(e->scratch, &v->ids, e->nwords);
+        const ngp_label_value *v = k->values.slots[j].value;
+        if (v->num_ok && (r->op == NGP_SEL_GT ? v->num > threshold : v->num < threshold))
+            ngp_posting_or_into(e->scratch, &v->ids, e->nwords);
     }
-    ng_bitset_and_inplace(out, e->scratch, e->nwords);
+    ngp_bitset_and_inplace(out, e->scratch, e->nwords);
 }
 
 /* out &= nodes matching one valid matchExpressions requirement (SPEC 5.2). */
-static void and_label_requirement(ng_eval *e, const ng_requirement *r, uint64_t *out)
+static void and_label_requirement(ngp_eval *e, const ngp_requirement *r, uint64_t *out)
 {
-    const ng_label_key *k = ng_idx_key(e->x, r->key);
+    const ngp_label_key *k = ngp_store_key(e->x, r->key);
     switch (r->op) {
-    case NG_SEL_IN:
+    case NGP_SEL_IN:
         if (r->nvalues == 1) {
-            const ng_label_value *v = ng_idx_value(e->x, r->key, r->values[0]);
+            const ngp_label_value *v = ngp_store_value(e->x, r->key, r->values[0]);
             if (v)
-                ng_posting_and_into(out, &v->ids, e->nwords);
+                ngp_posting_and_into(out, &v->ids, e->nwords);
             else
-                ng_bitset_zero(out, e->nwords);
+                ngp_bitset_zero(out, e->nwords);
             return;
         }
         and_any_value(e, r, out);
         return;
-    case NG_SEL_NOT_IN:
+    case NGP_SEL_NOT_IN:
         for (uint32_t i = 0; i < r->nvalues; i++) {
-            const ng_label_value *v = ng_idx_value(e->x, r->key, r->values[i]);
+            const ngp_label_value *v = ngp_store_value(e->x, r->key, r->values[i]);
             if (v)
-                ng_posting_andnot_into(out, &v->ids, e->nwords);
+                ngp_posting_andnot_into(out, &v->ids, e->nwords);
         }
         return;
-    case NG_SEL_EXISTS:
+    case NGP_SEL_EXISTS:
         if (k)
-            ng_posting_and_into(out, &k->ids, e->nwords);
+            ngp_posting_and_into(out, &k->ids, e->nwords);
         else
-            ng_bitset_zero(out, e->nwords);
+            ngp_bitset_zero(out, e->nwords);
         return;
-    case NG_SEL_DOES_NOT_EXIST:
+    case NGP_SEL_DOES_NOT_EXIST:
         if (k)
-            ng_posting_andnot_into(out, &k->ids, e->nwords);
+            ngp_posting_andnot_into(out, &k->ids, e->nwords);
         return;
-    case NG_SEL_GT:
-    case NG_SEL_LT:
+    case NGP_SEL_GT:
+    case NGP_SEL_LT:
         and_numeric(e, k, r, out);
         return;
-    case NG_SEL_OTHER:
-        ng_bitset_zero(out, e->nwords);   /* unreachable for a valid requirement */
+    case NGP_SEL_OTHER:
+        ngp_bitset_zero(out, e->nwords);   /* unreachable for a valid requirement */
         return;
     }
 }
 
 /* out &= nodes matching one valid matchFields requirement: In/NotIn with one value. */
-static void and_field_requirement(ng_eval *e, const ng_requirement *r, uint64_t *out)
+static void and_field_requirement(ngp_eval *e, const ngp_requirement *r, uint64_t *out)
 {
-    bool in = r->op == NG_SEL_IN;
+    bool in = r->op == NGP_SEL_IN;
     if (strcmp(r->key, "metadata.name") != 0) {
         /* every other field reads as "" on every node */
         if ((r->values[0][0] == '\0') != in)
-            ng_bitset_zero(out, e->nwords);
+            ngp_bitset_zero(out, e->nwords);
         return;
     }
-    int64_t id = ng_idx_find(e->x, r->values[0], strlen(r->values[0]));
-    bool had = id >= 0 && ng_bit_test(out, (size_t)id);
+    int64_t id = ngp_store_find(e->x, r->values[0], strlen(r->values[0]));
+    bool had = id >= 0 && ngp_bit_test(out, (size_t)id);
     if (in) {
-        ng_bitset_zero(out, e->nwords);
+        ngp_bitset_zero(out, e->nwords);
         if (had)
-            ng_bit_set(out, (size_t)id);
+            ngp_bit_set(out, (size_t)id);
     } else if (had) {
-        ng_bit_clear(out, (size_t)id);
+        ngp_bit_clear(out, (size_t)id);
     }
 }
 
-void ng_eval_term(ng_eval *e, const ng_term *t, uint64_t *out)
+void ngp_eval_term(ngp_eval *e, const ngp_term *t, uint64_t *out)
 {
-    ng_bitset_copy(out, e->x->live, e->nwords);
+    ngp_bitset_copy(out, e->x->live, e->nwords);
     for (uint32_t i = 0; i < t->nexprs; i++)
         and_label_requirement(e, &t->exprs[i], out);
     for (uint32_t i = 0; i < t->nfields; i++)
         and_field_requirement(e, &t->fields[i], out);
 }
 
-bool ng_term_is_empty(const ng_term *t) { return t->nexprs == 0 && t->nfields == 0; }
+bool ngp_term_is_empty(const ngp_term *t) { return t->nexprs == 0 && t->nfields == 0; }
 
-bool ng_term_valid(const ng_term *t, const char *path, char *err, size_t errlen)
+bool ngp_term_valid(const ngp_term *t, const char *path, char *err, size_t errlen)
 {
     char sub[512];
     for (uint32_t i = 0; i < t->nexprs; i++) {
         snprintf(sub, sizeof sub, "%s.matchExpressions[%u]", path, i);
-        if (!ng_requirement_valid(&t->exprs[i], false, sub, err, errlen))
+        if (!ngp_requirement_valid(&t->exprs[i], false, sub, err, errlen))
             return false;
     }
     for (uint32_t i = 0; i < t->nfields; i++) {
         snprintf(sub, sizeof sub, "%s.matchFields[%u]", path, i);
-        if (!ng_requirement_valid(&t->fields[i], true, sub, err, errlen))
+        if (!ngp_requirement_valid(&t->fields[i], true, sub, err, errlen))
             return false;
     }
     return true;
 }
 
 /* nodeSelector, then required terms ORed; empty and invalid terms match nothing (SPEC 5.1). */
-static void eval_affinity(ng_eval *e)
+static void eval_affinity(ngp_eval *e)
 {
-    const ng_pod *pod = e->pod;
-    ng_bitset_copy(e->affinity, e->x->live, e->nwords);
+    const ngp_pod *pod = e->pod;
+    ngp_bitset_copy(e->affinity, e->x->live, e->nwords);
     for (uint32_t i = 0; i < pod->nselector; i++) {
-        const ng_label_value *v = ng_idx_value(e->x, pod->selector[i].key, pod->selector[i].value);
+        const ngp_label_value *v = ngp_store_value(e->x, pod->selector[i].key, pod->selector[i].value);
         if (v)
-            ng_posting_and_into(e->affinity, &v->ids, e->nwords);
+            ngp_posting_and_into(e->affinity, &v->ids, e->nwords);
         else
-            ng_bitset_zero(e->affinity, e->nwords);
+            ngp_bitset_zero(e->affinity, e->nwords);
     }
     if (!pod->has_required)
         return;
-    uint64_t *any = ng_bitset_new(e->nwords);
+    uint64_t *any = ngp_bitset_new(e->nwords);
     char err[8];
     for (uint32_t i = 0; i < pod->nrequired; i++) {
-        const ng_term *t = &pod->required[i];
-        if (ng_term_is_empty(t) || !ng_term_valid(t, "", err, sizeof err))
+        const ngp_term *t = &pod->required[i];
+        if (ngp_term_is_empty(t) || !ngp_term_valid(t, "", err, sizeof err))
             continue;
-        ng_eval_term(e, t, e->term);
-        ng_bitset_or_inplace(any, e->term, e->nwords);
+        ngp_eval_term(e, t, e->term);
+        ngp_bitset_or_inplace(any, e->term, e->nwords);
     }
-    ng_bitset_and_inplace(e->affinity, any, e->nwords);
-    ng_bitset_free(any);
+    ngp_bitset_and_inplace(e->affinity, any, e->nwords);
+    ngp_bitset_free(any);
 }
 
-void ng_eval_init(ng_eval *e, const ng_idx *x, const ng_pod *pod, bool comparison_ops)
+void ngp_eval_init(ngp_eval *e, const ngp_store *x, const ngp_pod *pod, bool comparison_ops)
 {
     size_t nw = x->nwords ? x->nwords : 1;
-    *e = (ng_eval){.x = x, .pod = pod, .comparison_ops = comparison_ops, .nwords = x->nwords};
-    e->verdicts = ng_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->verdicts);
-    e->taint_reasons = ng_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->taint_reasons);
-    e->blocked = ng_bitset_new(nw);
-    e->noexecute_blocked = ng_bitset_new(nw);
-    e->affinity = ng_bitset_new(nw);
-    e->scratch = ng_bitset_new(nw);
-    e->term = ng_bitset_new(nw);
+    *e = (ngp_eval){.x = x, .pod = pod, .comparison_ops = comparison_ops, .nwords = x->nwords};
+    e->verdicts = ngp_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->verdicts);
+    e->taint_reasons = ngp_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->taint_reasons);
+    e->blocked = ngp_bitset_new(nw);
+    e->noexecute_blocked = ngp_bitset_new(nw);
+    e->affinity = ngp_bitset_new(nw);
+    e->scratch = ngp_bitset_new(nw);
+    e->term = ngp_bitset_new(nw);
     eval_taints(e);
     eval_affinity(e);
 }
 
-const ng_taint_verdict *ng_eval_verdict(const ng_eval *e, uint32_t id)
+const ngp_taint_verdict *ngp_eval_verdict(const ngp_eval *e, uint32_t id)
 {
-    const ng_taint_list *l = e->x->nodes[id].taints;
+    const ngp_taint_list *l = e->x->nodes[id].taints;
     return l ? &e->verdicts[l->slot] : NULL;
 }
 
 /* Formatted once per taint list, not once per node. */
-const char *ng_eval_taint_reason(ng_eval *e, uint32_t id)
+const char *ngp_eval_taint_reason(ngp_eval *e, uint32_t id)
 {
-    const ng_taint_list *l = e->x->nodes[id].taints;
+    const ngp_taint_list *l = e->x->nodes[id].taints;
     char **r = &e->taint_reasons[l->slot];
     if (!*r) {
-        const ng_taint *t = &l->taints[ng_eval_verdict(e, id)->first_untolerated];
-        ng_buf text = {0}, quoted = {0};
-        ng_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
-        ng_buf_json_str(&quoted, text.data);
-        ng_buf_free(&text);
+        const ngp_taint *t = &l->taints[ngp_eval_verdict(e, id)->first_untolerated];
+        ngp_buf text = {0}, quoted = {0};
+        ngp_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
+        ngp_buf_json_str(&quoted, text.data);
+        ngp_buf_free(&text);
         size_t len;
-        *r = ng_buf_take(&quoted, &len);
+        *r = ngp_buf_take(&quoted, &len);
     }
     return *r;
 }
 
-void ng_eval_free(ng_eval *e)
+void ngp_eval_free(ngp_eval *e)
 {
     for (uint32_t s = 0; s < e->x->nslots; s++)
         free(e->taint_reasons[s]);
     free(e->taint_reasons);
     free(e->verdicts);
-    ng_bitset_free(e->blocked);
-    ng_bitset_free(e->noexecute_blocked);
-    ng_bitset_free(e->affinity);
-    ng_bitset_free(e->scratch);
-    ng_bitset_free(e->term);
-    *e = (ng_eval){0};
+    ngp_bitset_free(e->blocked);
+    ngp_bitset_free(e->noexecute_blocked);
+    ngp_bitset_free(e->affinity);
+    ngp_bitset_free(e->scratch);
+    ngp_bitset_free(e->term);
+    *e = (ngp_eval){0};
 }

@@ -1,7 +1,7 @@
 /* jsonscan.c - the skip and strings lanes: a resumable JSON grammar check per byte,
  * with string bodies crossed 16 bytes at a time.
  *
- * The states mirror yajl's parser states, so that ng_scan_prefix can put a
+ * The states mirror yajl's parser states, so that ngp_scan_prefix can put a
  * fresh yajl exactly where a lane stopped. The grammar is RFC 8259's as yajl
  * applies it: whitespace is space, tab, CR and LF (the walker refuses \f and
  * \v before any lane sees them); strings exclude raw bytes below 0x20; UTF-8
@@ -28,13 +28,13 @@ enum {
     LITERAL
 };
 
-static bool top_is_object(const ng_scan *s)
+static bool top_is_object(const ngp_scan *s)
 {
     unsigned d = s->depth - 1;
     return s->objects[d / 64] >> (d % 64) & 1;
 }
 
-static bool push(ng_scan *s, bool object)
+static bool push(ngp_scan *s, bool object)
 {
     if (s->depth >= s->max)
         return false;
@@ -45,14 +45,14 @@ static bool push(ng_scan *s, bool object)
     return true;
 }
 
-void ng_scan_start(ng_scan *s, bool object, unsigned max)
+void ngp_scan_start(ngp_scan *s, bool object, unsigned max)
 {
     memset(s, 0, sizeof *s);
-    s->max = max < NG_SCAN_MAX_DEPTH ? max : NG_SCAN_MAX_DEPTH;
+    s->max = max < NGP_SCAN_MAX_DEPTH ? max : NGP_SCAN_MAX_DEPTH;
     push(s, object);
 }
 
-bool ng_scan_in_string(const ng_scan *s)
+bool ngp_scan_in_string(const ngp_scan *s)
 {
     return s->state == STRING || s->state == ESCAPE || s->state == HEX;
 }
@@ -100,7 +100,7 @@ static size_t plain_run(const char *p, size_t i, size_t len, bool *high)
 }
 
 /* A value starts with c: enters its token or container. False if c cannot start one. */
-static bool value_start(ng_scan *s, unsigned char c)
+static bool value_start(ngp_scan *s, unsigned char c)
 {
     switch (c) {
     case '"': s->state = STRING; s->key = false; return true;
@@ -123,7 +123,7 @@ static bool value_start(ng_scan *s, unsigned char c)
 }
 
 /* A closer c in AFTER (or right after the opener): pops its container. */
-static bool close(ng_scan *s, unsigned char c)
+static bool close(ngp_scan *s, unsigned char c)
 {
     if ((c == '}') != top_is_object(s))
         return false;
@@ -134,7 +134,7 @@ static bool close(ng_scan *s, unsigned char c)
 
 /* One byte outside string bodies. Returns the bytes taken (0: re-read c in
  * the new state, as after a number), or -1 when c is not acceptable. */
-static int step(ng_scan *s, unsigned char c)
+static int step(ngp_scan *s, unsigned char c)
 {
     switch (s->state) {
     case ARR_FIRST:
@@ -220,7 +220,7 @@ static int step(ng_scan *s, unsigned char c)
     return -1;
 }
 
-size_t ng_scan_skip(ng_scan *s, const char *p, size_t len, ng_scan_end *end)
+size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end)
 {
     size_t i = 0;
     while (i < len) {
@@ -243,15 +243,15 @@ size_t ng_scan_skip(ng_scan *s, const char *p, size_t len, ng_scan_end *end)
             break;
         i += (size_t)took;
         if (s->depth == 0) {
-            *end = NG_SCAN_DONE;
+            *end = NGP_SCAN_DONE;
             return i;
         }
     }
-    *end = i == len ? NG_SCAN_MORE : NG_SCAN_STOP;
+    *end = i == len ? NGP_SCAN_MORE : NGP_SCAN_STOP;
     return i;
 }
 
-size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, size_t *from)
+size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end, size_t *from)
 {
     size_t i = 0, quote = len;   /* quote: where a string begun in this chunk opens */
     *from = 0;
@@ -261,7 +261,7 @@ size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, 
             i = plain_run(p, i, len, &s->high);
             if (i < len && p[i] != '"') {   /* an escape or a control byte: back to its string's start */
                 if (quote == len) {
-                    *end = NG_SCAN_STOP;
+                    *end = NGP_SCAN_STOP;
                     return 0;
                 }
                 s->state = s->before;
@@ -270,7 +270,7 @@ size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, 
             }
             if (i < len) {
                 s->state = AFTER;
-                *end = NG_SCAN_STRING;
+                *end = NGP_SCAN_STRING;
                 return i + 1;
             }
         } else if ((s->state == ARR_FIRST || s->state == ARR_VALUE) && c == '"') {
@@ -281,7 +281,7 @@ size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, 
             *from = i;
         } else if (c == ']' && (s->state == ARR_FIRST || s->state == AFTER)) {
             s->depth = 0;
-            *end = NG_SCAN_DONE;
+            *end = NGP_SCAN_DONE;
             return i + 1;
         } else if (c == ',' && s->state == AFTER) {
             s->state = ARR_VALUE;
@@ -292,7 +292,7 @@ size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, 
             break;   /* null, a number, a nested value, a stray byte: yajl's */
         }
     }
-    *end = i == len ? NG_SCAN_MORE : NG_SCAN_STOP;
+    *end = i == len ? NGP_SCAN_MORE : NGP_SCAN_STOP;
     return i;
 }
 
@@ -303,7 +303,7 @@ static size_t put(char *out, size_t n, const char *text)
     return n + k;
 }
 
-size_t ng_scan_prefix(const ng_scan *s, char *out)
+size_t ngp_scan_prefix(const ngp_scan *s, char *out)
 {
     static const char *const partial[] = {
         [STRING] = "\"", [ESCAPE] = "\"\\", [HEX] = "\"\\u",
@@ -324,7 +324,7 @@ size_t ng_scan_prefix(const ng_scan *s, char *out)
     case AFTER: return put(out, n, object ? "{\"\":null" : "[null");
     }
     /* inside a token: its container, then the token so far */
-    bool key = ng_scan_in_string(s) && s->key;
+    bool key = ngp_scan_in_string(s) && s->key;
     n = put(out, n, !object ? "[" : key ? "{" : "{\"\":");
     if (s->state == LITERAL) {
         memcpy(out + n, s->literal, s->aux);

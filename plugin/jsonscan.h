@@ -9,18 +9,18 @@
  * Both are resumable at any byte, so chunks may split anything. Neither
  * judges bad input: where a lane meets something it does not handle (an
  * error, an escape in a read string, a null), it stops, and the walker hands
- * the bytes back to yajl from a state ng_scan_prefix reproduces. A lane may
+ * the bytes back to yajl from a state ngp_scan_prefix reproduces. A lane may
  * stop early, never accept what yajl rejects. */
-#ifndef NG_JSONSCAN_H
-#define NG_JSONSCAN_H
+#ifndef NGP_JSONSCAN_H
+#define NGP_JSONSCAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define NG_SCAN_MAX_DEPTH 128
+#define NGP_SCAN_MAX_DEPTH 128
 
-typedef struct ng_scan {
+typedef struct ngp_scan {
     uint8_t state;
     uint8_t aux;           /* hex digits read in \u; bytes of a literal matched */
     uint8_t before;        /* strings lane: the state before the current string */
@@ -28,39 +28,39 @@ typedef struct ng_scan {
     bool high;             /* strings lane: the current string may hold bytes >= 0x80 */
     const char *literal;   /* "true", "false" or "null" being matched */
     unsigned depth, max;   /* open containers; the most allowed */
-    uint64_t objects[NG_SCAN_MAX_DEPTH / 64];   /* bit d: container d+1 is an object */
-} ng_scan;
+    uint64_t objects[NGP_SCAN_MAX_DEPTH / 64];   /* bit d: container d+1 is an object */
+} ngp_scan;
 
 typedef enum {
-    NG_SCAN_MORE,     /* every byte was taken; more input is needed */
-    NG_SCAN_DONE,     /* the outermost container closed; its closer was taken */
-    NG_SCAN_STRING,   /* strings lane: a string ended; its closing quote was taken */
-    NG_SCAN_STOP      /* the lane cannot go on: yajl must take over (see above) */
-} ng_scan_end;
+    NGP_SCAN_MORE,     /* every byte was taken; more input is needed */
+    NGP_SCAN_DONE,     /* the outermost container closed; its closer was taken */
+    NGP_SCAN_STRING,   /* strings lane: a string ended; its closing quote was taken */
+    NGP_SCAN_STOP      /* the lane cannot go on: yajl must take over (see above) */
+} ngp_scan_end;
 
 /* Starts a lane just past a container's '{' or '['; max bounds the depth,
  * counting that container (a deeper one stops the lane). */
-void ng_scan_start(ng_scan *s, bool object, unsigned max);
+void ngp_scan_start(ngp_scan *s, bool object, unsigned max);
 
 /* Skip lane: crosses p[0..len). Returns the bytes taken. On STOP the state is
  * unspecified: the caller resumes yajl from a copy taken before the call. */
-size_t ng_scan_skip(ng_scan *s, const char *p, size_t len, ng_scan_end *end);
+size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end);
 
 /* Strings lane, started on an array. Returns the bytes taken. For STRING,
  * the string's bytes in p start at *from and end before the last byte taken;
  * for MORE inside a string, they run from *from to len (the rest comes in the
  * next chunk). On STOP, p[taken] is where yajl resumes and the state is the
  * one there: if it is inside a string, the string began in an earlier chunk. */
-size_t ng_scan_strings(ng_scan *s, const char *p, size_t len, ng_scan_end *end, size_t *from);
+size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end, size_t *from);
 
 /* True when the state is inside a string (its bytes so far precede p). */
-bool ng_scan_in_string(const ng_scan *s);
+bool ngp_scan_in_string(const ngp_scan *s);
 
 /* Writes yajl text that, fed to a fresh parser positioned where a value may
  * start, reaches s's state: its open containers and any partial token (a
  * string's text is not repeated). Returns the length; out holds at least
- * ng_scan_prefix_max bytes. */
-size_t ng_scan_prefix(const ng_scan *s, char *out);
-#define ng_scan_prefix_max (NG_SCAN_MAX_DEPTH * 4 + 16)
+ * ngp_scan_prefix_max bytes. */
+size_t ngp_scan_prefix(const ngp_scan *s, char *out);
+#define ngp_scan_prefix_max (NGP_SCAN_MAX_DEPTH * 4 + 16)
 
 #endif

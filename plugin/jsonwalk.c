@@ -26,8 +26,8 @@
 _Static_assert(PATH_LEN + 2 < MSG_LEN, "a path and its \": \" fit in a message");
 
 typedef struct frame {
-    const ng_jw_schema *schema;  /* OBJECT, ARRAY or MAP */
-    const ng_jw_schema *next;    /* OBJECT, MAP: schema of the current key's value; NULL skips it */
+    const ngp_jw_schema *schema;  /* OBJECT, ARRAY or MAP */
+    const ngp_jw_schema *next;    /* OBJECT, MAP: schema of the current key's value; NULL skips it */
     const char *field;           /* OBJECT: the current key's field name; NULL when unknown */
     size_t count;                /* ARRAY: elements begun; the current one is count - 1 */
     uint64_t cap_abs;            /* captured OBJECT: absolute offset of its '{' */
@@ -43,10 +43,10 @@ typedef struct growbuf {
 
 typedef enum { LANE_NONE, LANE_SKIP, LANE_STRINGS } lane_kind;
 
-struct ng_jw {
+struct ngp_jw {
     yajl_handle h;               /* dead while a lane runs: yajl cannot resume after a cancel */
-    const ng_jw_schema *root;
-    ng_jw_sink sink;
+    const ngp_jw_schema *root;
+    ngp_jw_sink sink;
     void *user;
     unsigned nf;                 /* frames in use */
     unsigned skip;               /* open containers inside a skipped value */
@@ -55,7 +55,7 @@ struct ng_jw {
     size_t yoff;                 /* chunk offset where yajl's current yajl_parse began */
     lane_kind lane;              /* a fast lane (jsonscan.h) has the bytes instead of yajl */
     size_t lane_at;              /* chunk offset just past what the lane has taken */
-    ng_scan scan;
+    ngp_scan scan;
     growbuf part;                /* strings lane: a string begun in an earlier chunk */
     growbuf prefix;              /* resync text for a fresh yajl */
     bool replaying;              /* yajl is reading resync text: callbacks do nothing */
@@ -70,12 +70,12 @@ struct ng_jw {
     int status;
     char path[PATH_LEN];
     char msg[MSG_LEN];
-    frame frames[NG_JW_MAX_DEPTH];
+    frame frames[NGP_JW_MAX_DEPTH];
 };
 
 static const char *const type_names[] = {
-    [NG_JW_SKIP] = "any", [NG_JW_OBJECT] = "object", [NG_JW_ARRAY] = "array", [NG_JW_MAP] = "object",
-    [NG_JW_STRING] = "string", [NG_JW_BOOL] = "bool", [NG_JW_NUMBER] = "number",
+    [NGP_JW_SKIP] = "any", [NGP_JW_OBJECT] = "object", [NGP_JW_ARRAY] = "array", [NGP_JW_MAP] = "object",
+    [NGP_JW_STRING] = "string", [NGP_JW_BOOL] = "bool", [NGP_JW_NUMBER] = "number",
 };
 
 static void grow(growbuf *b, size_t need)
@@ -85,7 +85,7 @@ static void grow(growbuf *b, size_t need)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
-    b->data = ng_xrealloc(b->data, cap);
+    b->data = ngp_xrealloc(b->data, cap);
     b->cap = cap;
 }
 
@@ -99,7 +99,7 @@ static void append(growbuf *b, const char *p, size_t n)
 }
 
 /* A number's text, NUL-terminated for the sink's parser; yajl's points into the chunk. */
-static const char *terminated(ng_jw *w, const void *p, size_t n)
+static const char *terminated(ngp_jw *w, const void *p, size_t n)
 {
     grow(&w->scratch, n + 1);
     memcpy(w->scratch.data, p, n);
@@ -109,7 +109,7 @@ static const char *terminated(ng_jw *w, const void *p, size_t n)
 
 /* Bytes of the current chunk taken by yajl or the lane; during
  * yajl_complete_parse yajl parses a private " ", which must not count. */
-static size_t consumed(const ng_jw *w)
+static size_t consumed(const ngp_jw *w)
 {
     if (w->lane)
         return w->lane_at;
@@ -117,12 +117,12 @@ static size_t consumed(const ng_jw *w)
     return c < w->chunk_len ? c : w->chunk_len;
 }
 
-static int fail_at(ng_jw *w, uint64_t offset, int status, const char *fmt, va_list ap)
+static int fail_at(ngp_jw *w, uint64_t offset, int status, const char *fmt, va_list ap)
 {
     if (w->status)
         return status;
     w->status = status;
-    const char *path = ng_jw_path(w);
+    const char *path = ngp_jw_path(w);
     size_t n = *path ? (size_t)snprintf(w->msg, sizeof w->msg, "%s: ", path) : 0;
     int m = vsnprintf(w->msg + n, sizeof w->msg - n, fmt, ap);
     n += m > 0 ? (size_t)m : 0;
@@ -131,7 +131,7 @@ static int fail_at(ng_jw *w, uint64_t offset, int status, const char *fmt, va_li
     return status;
 }
 
-int ng_jw_fail(ng_jw *w, int status, const char *fmt, ...)
+int ngp_jw_fail(ngp_jw *w, int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -141,91 +141,91 @@ int ng_jw_fail(ng_jw *w, int status, const char *fmt, ...)
 }
 
 /* Reports ev; returns yajl's "go on" (1) or "stop" (0). */
-static int emit(ng_jw *w, const ng_jw_event *ev)
+static int emit(ngp_jw *w, const ngp_jw_event *ev)
 {
     int st = w->sink(w->user, ev);
     if (st && !w->status)
-        ng_jw_fail(w, st, "rejected");   /* a sink that forgot ng_jw_fail */
+        ngp_jw_fail(w, st, "rejected");   /* a sink that forgot ngp_jw_fail */
     return w->status == 0;
 }
 
 /* Where a value begins: returns its schema, or NULL when it is skipped. */
-static const ng_jw_schema *value_start(ng_jw *w)
+static const ngp_jw_schema *value_start(ngp_jw *w)
 {
-    const ng_jw_schema *s;
+    const ngp_jw_schema *s;
     if (!w->nf) {
         s = w->root;
     } else {
         frame *f = &w->frames[w->nf - 1];
-        if (f->schema->type == NG_JW_ARRAY) {
+        if (f->schema->type == NGP_JW_ARRAY) {
             f->count++;
             s = f->schema->elem;
         } else {
             s = f->next;
         }
     }
-    return s && s->type != NG_JW_SKIP ? s : NULL;
+    return s && s->type != NGP_JW_SKIP ? s : NULL;
 }
 
-static int type_error(ng_jw *w, const ng_jw_schema *s, ng_jw_type got)
+static int type_error(ngp_jw *w, const ngp_jw_schema *s, ngp_jw_type got)
 {
-    ng_jw_fail(w, 400, "expected %s, got %s", type_names[s->type], type_names[got]);
+    ngp_jw_fail(w, 400, "expected %s, got %s", type_names[s->type], type_names[got]);
     return 0;
 }
 
 /* ascii: a string already known to be ASCII needs no UTF-8 check. */
-static int scalar(ng_jw *w, ng_jw_type got, const void *text, size_t len, bool b, bool ascii)
+static int scalar(ngp_jw *w, ngp_jw_type got, const void *text, size_t len, bool b, bool ascii)
 {
-    const ng_jw_schema *s = value_start(w);
+    const ngp_jw_schema *s = value_start(w);
     if (!s)
         return 1;
     if (s->type != got)
         return type_error(w, s, got);
-    if (got == NG_JW_STRING && !ascii && !ng_utf8_valid(text, len)) {
-        ng_jw_fail(w, 400, "invalid UTF-8 in string");
+    if (got == NGP_JW_STRING && !ascii && !ngp_utf8_valid(text, len)) {
+        ngp_jw_fail(w, 400, "invalid UTF-8 in string");
         return 0;
     }
-    ng_jw_event ev = {.kind = NG_JW_VALUE, .id = s->id, .len = len, .boolean = b,
-                      .str = got == NG_JW_NUMBER ? terminated(w, text, len) : text};
+    ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = s->id, .len = len, .boolean = b,
+                      .str = got == NGP_JW_NUMBER ? terminated(w, text, len) : text};
     return emit(w, &ev);
 }
 
 static int on_null(void *ctx)
 {
-    ng_jw *w = ctx;
+    ngp_jw *w = ctx;
     if (w->skip || w->replaying)
         return 1;
-    const ng_jw_schema *s = value_start(w);
+    const ngp_jw_schema *s = value_start(w);
     if (!s)
         return 1;
-    ng_jw_event ev = {.kind = NG_JW_NULL, .id = s->id};
+    ngp_jw_event ev = {.kind = NGP_JW_NULL, .id = s->id};
     return emit(w, &ev);
 }
 
 static int on_bool(void *ctx, int b)
 {
-    ng_jw *w = ctx;
+    ngp_jw *w = ctx;
     if (w->skip || w->replaying)
         return 1;
-    return b ? scalar(w, NG_JW_BOOL, "true", 4, true, true) : scalar(w, NG_JW_BOOL, "false", 5, false, true);
+    return b ? scalar(w, NGP_JW_BOOL, "true", 4, true, true) : scalar(w, NGP_JW_BOOL, "false", 5, false, true);
 }
 
 static int on_number(void *ctx, const char *s, size_t len)
 {
-    ng_jw *w = ctx;
-    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_NUMBER, s, len, false, true);
+    ngp_jw *w = ctx;
+    return w->skip || w->replaying ? 1 : scalar(w, NGP_JW_NUMBER, s, len, false, true);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
-    ng_jw *w = ctx;
-    return w->skip || w->replaying ? 1 : scalar(w, NG_JW_STRING, s, len, false, false);
+    ngp_jw *w = ctx;
+    return w->skip || w->replaying ? 1 : scalar(w, NGP_JW_STRING, s, len, false, false);
 }
 
-static int open_skipped(ng_jw *w)
+static int open_skipped(ngp_jw *w)
 {
-    if (w->nf + w->skip >= NG_JW_MAX_DEPTH) {
-        ng_jw_fail(w, 400, "nesting deeper than %d", NG_JW_MAX_DEPTH);
+    if (w->nf + w->skip >= NGP_JW_MAX_DEPTH) {
+        ngp_jw_fail(w, 400, "nesting deeper than %d", NGP_JW_MAX_DEPTH);
         return 0;
     }
     w->skip++;
@@ -233,10 +233,10 @@ static int open_skipped(ng_jw *w)
 }
 
 /* Opens a frame for s, whose '{' or '[' yajl just read. */
-static int open_frame(ng_jw *w, const ng_jw_schema *s)
+static int open_frame(ngp_jw *w, const ngp_jw_schema *s)
 {
-    if (w->nf >= NG_JW_MAX_DEPTH) {
-        ng_jw_fail(w, 400, "nesting deeper than %d", NG_JW_MAX_DEPTH);
+    if (w->nf >= NGP_JW_MAX_DEPTH) {
+        ngp_jw_fail(w, 400, "nesting deeper than %d", NGP_JW_MAX_DEPTH);
         return 0;
     }
     frame *f = &w->frames[w->nf++];
@@ -245,7 +245,7 @@ static int open_frame(ng_jw *w, const ng_jw_schema *s)
     f->field = NULL;
     f->count = 0;
     f->has_key = false;
-    if (s->type == NG_JW_OBJECT && s->capture) {
+    if (s->type == NGP_JW_OBJECT && s->capture) {
         size_t at = consumed(w) - 1;
         f->cap_abs = w->base + at;
         if (w->cap_open++ == 0) {
@@ -254,50 +254,50 @@ static int open_frame(ng_jw *w, const ng_jw_schema *s)
             w->cap_off = w->cap.len;
         }
     }
-    ng_jw_event ev = {.kind = NG_JW_BEGIN, .id = s->id};
+    ngp_jw_event ev = {.kind = NGP_JW_BEGIN, .id = s->id};
     return emit(w, &ev);
 }
 
 /* A skipped object or array begins: the skip lane crosses it, unless it lies
  * inside one yajl is already skipping. Returns 0 to stop yajl for the lane. */
-static int skipped_container(ng_jw *w, bool object)
+static int skipped_container(ngp_jw *w, bool object)
 {
-    if (w->skip || w->nf >= NG_JW_MAX_DEPTH)
+    if (w->skip || w->nf >= NGP_JW_MAX_DEPTH)
         return open_skipped(w);
-    ng_scan_start(&w->scan, object, NG_JW_MAX_DEPTH - w->nf);
+    ngp_scan_start(&w->scan, object, NGP_JW_MAX_DEPTH - w->nf);
     w->lane = LANE_SKIP;
     return 0;
 }
 
 static int on_start_map(void *ctx)
 {
-    ng_jw *w = ctx;
+    ngp_jw *w = ctx;
     if (w->replaying)
         return 1;
-    const ng_jw_schema *s = w->skip ? NULL : value_start(w);
+    const ngp_jw_schema *s = w->skip ? NULL : value_start(w);
     if (!s)
         return skipped_container(w, true);
-    if (s->type != NG_JW_OBJECT && s->type != NG_JW_MAP)
-        return type_error(w, s, NG_JW_OBJECT);
+    if (s->type != NGP_JW_OBJECT && s->type != NGP_JW_MAP)
+        return type_error(w, s, NGP_JW_OBJECT);
     return open_frame(w, s);
 }
 
 /* An array of strings (NodeNames above all) goes to the strings lane. */
 static int on_start_array(void *ctx)
 {
-    ng_jw *w = ctx;
+    ngp_jw *w = ctx;
     if (w->replaying)
         return 1;
-    const ng_jw_schema *s = w->skip ? NULL : value_start(w);
+    const ngp_jw_schema *s = w->skip ? NULL : value_start(w);
     if (!s)
         return skipped_container(w, false);
-    if (s->type != NG_JW_ARRAY)
-        return type_error(w, s, NG_JW_ARRAY);
+    if (s->type != NGP_JW_ARRAY)
+        return type_error(w, s, NGP_JW_ARRAY);
     if (!open_frame(w, s))
         return 0;
-    if (s->elem->type != NG_JW_STRING)
+    if (s->elem->type != NGP_JW_STRING)
         return 1;
-    ng_scan_start(&w->scan, false, 1);
+    ngp_scan_start(&w->scan, false, 1);
     w->lane = LANE_STRINGS;
     return 0;
 }
@@ -305,7 +305,7 @@ static int on_start_array(void *ctx)
 /* end_map and end_array alike. The frame goes first, so END's path is the container's own. */
 static int on_end(void *ctx)
 {
-    ng_jw *w = ctx;
+    ngp_jw *w = ctx;
     if (w->replaying)
         return 1;
     if (w->skip) {
@@ -313,8 +313,8 @@ static int on_end(void *ctx)
         return 1;
     }
     frame *f = &w->frames[--w->nf];
-    ng_jw_event ev = {.kind = NG_JW_END, .id = f->schema->id};
-    if (f->schema->type == NG_JW_OBJECT && f->schema->capture) {
+    ngp_jw_event ev = {.kind = NGP_JW_END, .id = f->schema->id};
+    if (f->schema->type == NGP_JW_OBJECT && f->schema->capture) {
         /* Copy up to the '}' now, so the sink can read a nested capture at once. */
         size_t end = consumed(w);
         append(&w->cap, w->chunk + w->cap_from, end - w->cap_from);
@@ -332,10 +332,10 @@ static int lower(int c)
 }
 
 /* Go's encoding/json: an exact match wins, else the first ASCII-case-folded one. */
-static const ng_jw_field *find_field(const ng_jw_schema *s, const unsigned char *k, size_t len)
+static const ngp_jw_field *find_field(const ngp_jw_schema *s, const unsigned char *k, size_t len)
 {
-    const ng_jw_field *folded = NULL;
-    for (const ng_jw_field *f = s->fields; f && f->name; f++) {
+    const ngp_jw_field *folded = NULL;
+    for (const ngp_jw_field *f = s->fields; f && f->name; f++) {
         if (strnlen(f->name, len + 1) != len)
             continue;
         if (memcmp(f->name, k, len) == 0)
@@ -353,18 +353,18 @@ static const ng_jw_field *find_field(const ng_jw_schema *s, const unsigned char 
 
 static int on_key(void *ctx, const unsigned char *k, size_t len)
 {
-    ng_jw *w = ctx;
+    ngp_jw *w = ctx;
     if (w->skip || w->replaying)
         return 1;
     frame *f = &w->frames[w->nf - 1];   /* a key needs an object, and this one is not skipped */
-    if (f->schema->type == NG_JW_OBJECT) {
-        const ng_jw_field *fd = find_field(f->schema, k, len);
+    if (f->schema->type == NGP_JW_OBJECT) {
+        const ngp_jw_field *fd = find_field(f->schema, k, len);
         f->field = fd ? fd->name : NULL;
         f->next = fd ? fd->schema : NULL;
         return 1;
     }
-    if (!ng_utf8_valid((const char *)k, len)) {
-        ng_jw_fail(w, 400, "invalid UTF-8 in key");
+    if (!ngp_utf8_valid((const char *)k, len)) {
+        ngp_jw_fail(w, 400, "invalid UTF-8 in key");
         return 0;
     }
     size_t n = len;
@@ -378,7 +378,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
     f->key_cut = n < len;
     f->has_key = true;
     f->next = f->schema->elem;
-    ng_jw_event ev = {.kind = NG_JW_KEY, .id = f->schema->id, .str = (const char *)k, .len = len};
+    ngp_jw_event ev = {.kind = NGP_JW_KEY, .id = f->schema->id, .str = (const char *)k, .len = len};
     return emit(w, &ev);
 }
 
@@ -397,13 +397,13 @@ static const yajl_callbacks callbacks = {
 static void *ya_malloc(void *ctx, size_t n)
 {
     (void)ctx;
-    return ng_xmalloc(n);
+    return ngp_xmalloc(n);
 }
 
 static void *ya_realloc(void *ctx, void *p, size_t n)
 {
     (void)ctx;
-    return ng_xrealloc(p, n);
+    return ngp_xrealloc(p, n);
 }
 
 static void ya_free(void *ctx, void *p)
@@ -412,7 +412,7 @@ static void ya_free(void *ctx, void *p)
     free(p);
 }
 
-static yajl_handle new_yajl(ng_jw *w)
+static yajl_handle new_yajl(ngp_jw *w)
 {
     yajl_alloc_funcs afs = {ya_malloc, ya_realloc, ya_free, NULL};   /* yajl copies it */
     yajl_handle h = yajl_alloc(&callbacks, &afs, w);   /* yajl defaults: one value, no trailing garbage */
@@ -422,9 +422,9 @@ static yajl_handle new_yajl(ng_jw *w)
     return h;
 }
 
-ng_jw *ng_jw_new(const ng_jw_schema *root, ng_jw_sink sink, void *user)
+ngp_jw *ngp_jw_new(const ngp_jw_schema *root, ngp_jw_sink sink, void *user)
 {
-    ng_jw *w = ng_xcalloc(1, sizeof *w);
+    ngp_jw *w = ngp_xcalloc(1, sizeof *w);
     w->root = root;
     w->sink = sink;
     w->user = user;
@@ -432,7 +432,7 @@ ng_jw *ng_jw_new(const ng_jw_schema *root, ng_jw_sink sink, void *user)
     return w;
 }
 
-void ng_jw_free(ng_jw *w)
+void ngp_jw_free(ngp_jw *w)
 {
     if (!w)
         return;
@@ -445,24 +445,24 @@ void ng_jw_free(ng_jw *w)
 }
 
 /* Records yajl's error, cut to its first line and without the final period. */
-static void syntax_error(ng_jw *w)
+static void syntax_error(ngp_jw *w)
 {
     unsigned char *e = yajl_get_error(w->h, 0, NULL, 0);
     size_t n = strcspn((const char *)e, "\r\n");
     while (n > 0 && (e[n - 1] == '.' || e[n - 1] == ' '))
         n--;
-    ng_jw_fail(w, 400, "invalid JSON: %.*s", (int)n, (const char *)e);
+    ngp_jw_fail(w, 400, "invalid JSON: %.*s", (int)n, (const char *)e);
     yajl_free_error(w->h, e);
 }
 
 /* yajl can neither resume after a callback stops it nor be told where a lane
  * left off; so a fresh one reads text that puts it there (jsonscan.h): the
  * first `frames` frames, each inside a value, then tail. */
-static void resync(ng_jw *w, unsigned frames, const char *tail, size_t tail_len, const growbuf *more)
+static void resync(ngp_jw *w, unsigned frames, const char *tail, size_t tail_len, const growbuf *more)
 {
     w->prefix.len = 0;
     for (unsigned i = 0; i < frames; i++)
-        if (w->frames[i].schema->type == NG_JW_ARRAY)
+        if (w->frames[i].schema->type == NGP_JW_ARRAY)
             append(&w->prefix, "[", 1);
         else
             append(&w->prefix, "{\"\":", 4);
@@ -479,22 +479,22 @@ static void resync(ng_jw *w, unsigned frames, const char *tail, size_t tail_len,
 }
 
 /* A lane crossed its whole value: yajl goes on after it. */
-static void lane_done(ng_jw *w)
+static void lane_done(ngp_jw *w)
 {
     w->lane = LANE_NONE;
     if (!w->nf) {
         resync(w, 0, "null", 4, NULL);
         return;
     }
-    bool array = w->frames[w->nf - 1].schema->type == NG_JW_ARRAY;
+    bool array = w->frames[w->nf - 1].schema->type == NGP_JW_ARRAY;
     resync(w, w->nf - 1, array ? "[null" : "{\"\":null", array ? 5 : 8, NULL);
 }
 
 /* The lane stops where it stands; yajl takes over from the lane's state. */
-static void lane_to_yajl(ng_jw *w)
+static void lane_to_yajl(ngp_jw *w)
 {
-    char tail[ng_scan_prefix_max];
-    size_t n = ng_scan_prefix(&w->scan, tail);
+    char tail[ngp_scan_prefix_max];
+    size_t n = ngp_scan_prefix(&w->scan, tail);
     bool strings = w->lane == LANE_STRINGS;   /* the array's own frame is in the tail */
     w->skip = strings ? 0 : w->scan.depth;
     w->lane = LANE_NONE;
@@ -504,7 +504,7 @@ static void lane_to_yajl(ng_jw *w)
 
 /* yajl reads the chunk from at. Returns the bytes it took: all of them,
  * unless a callback started a lane. */
-static size_t run_yajl(ng_jw *w, size_t at)
+static size_t run_yajl(ngp_jw *w, size_t at)
 {
     w->yoff = at;
     yajl_status st = yajl_parse(w->h, (const unsigned char *)w->chunk + at, w->chunk_len - at);
@@ -518,15 +518,15 @@ static size_t run_yajl(ng_jw *w, size_t at)
 }
 
 /* Returns the bytes taken; 0 when the lane stopped and yajl must read them. */
-static size_t run_skip_lane(ng_jw *w, size_t at)
+static size_t run_skip_lane(ngp_jw *w, size_t at)
 {
-    ng_scan before = w->scan;
-    ng_scan_end end;
-    size_t n = ng_scan_skip(&w->scan, w->chunk + at, w->chunk_len - at, &end);
+    ngp_scan before = w->scan;
+    ngp_scan_end end;
+    size_t n = ngp_scan_skip(&w->scan, w->chunk + at, w->chunk_len - at, &end);
     w->lane_at = at + n;
-    if (end == NG_SCAN_DONE) {
+    if (end == NGP_SCAN_DONE) {
         lane_done(w);
-    } else if (end == NG_SCAN_STOP) {   /* yajl judges the bytes this call read */
+    } else if (end == NGP_SCAN_STOP) {   /* yajl judges the bytes this call read */
         w->scan = before;
         lane_to_yajl(w);
         return 0;
@@ -534,35 +534,35 @@ static size_t run_skip_lane(ng_jw *w, size_t at)
     return n;
 }
 
-static size_t run_strings_lane(ng_jw *w, size_t at)
+static size_t run_strings_lane(ngp_jw *w, size_t at)
 {
     const char *p = w->chunk + at;
     size_t from;
-    ng_scan_end end;
-    size_t n = ng_scan_strings(&w->scan, p, w->chunk_len - at, &end, &from);
+    ngp_scan_end end;
+    size_t n = ngp_scan_strings(&w->scan, p, w->chunk_len - at, &end, &from);
     w->lane_at = at + n;
-    if (end == NG_SCAN_STRING) {
+    if (end == NGP_SCAN_STRING) {
         size_t len = n - 1 - from;
         bool ascii = !w->scan.high;
         if (w->part.len) {
             append(&w->part, p + from, len);
-            scalar(w, NG_JW_STRING, w->part.data, w->part.len, false, ascii);
+            scalar(w, NGP_JW_STRING, w->part.data, w->part.len, false, ascii);
         } else {
-            scalar(w, NG_JW_STRING, p + from, len, false, ascii);
+            scalar(w, NGP_JW_STRING, p + from, len, false, ascii);
         }
         w->part.len = 0;
-    } else if (end == NG_SCAN_MORE && ng_scan_in_string(&w->scan)) {
+    } else if (end == NGP_SCAN_MORE && ngp_scan_in_string(&w->scan)) {
         append(&w->part, p + from, n - from);
-    } else if (end == NG_SCAN_DONE) {
+    } else if (end == NGP_SCAN_DONE) {
         if (on_end(w))   /* the array's END; lane_at is past its ']' */
             lane_done(w);
-    } else if (end == NG_SCAN_STOP) {
+    } else if (end == NGP_SCAN_STOP) {
         lane_to_yajl(w);
     }
     return n;
 }
 
-static void parse(ng_jw *w, const char *p, size_t len)
+static void parse(ngp_jw *w, const char *p, size_t len)
 {
     w->chunk = p;
     w->chunk_len = len;
@@ -596,9 +596,9 @@ static bool has_content(const char *p, size_t len)
     return false;
 }
 
-static int fail_offset(ng_jw *w, uint64_t offset, const char *fmt, ...)
+static int fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail_offset(ng_jw *w, uint64_t offset, const char *fmt, ...)
+static int fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -607,7 +607,7 @@ static int fail_offset(ng_jw *w, uint64_t offset, const char *fmt, ...)
     return st;
 }
 
-int ng_jw_feed(ng_jw *w, const char *chunk, size_t len)
+int ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len)
 {
     if (w->status || len == 0)
         return w->status;
@@ -620,12 +620,12 @@ int ng_jw_feed(ng_jw *w, const char *chunk, size_t len)
     return w->status;
 }
 
-int ng_jw_finish(ng_jw *w)
+int ngp_jw_finish(ngp_jw *w)
 {
     if (w->status)
         return w->status;
     if (!w->seen)
-        return ng_jw_fail(w, 400, "empty body");
+        return ngp_jw_fail(w, 400, "empty body");
     if (w->lane)   /* the document ended inside a lane's value: yajl says how */
         lane_to_yajl(w);
     if (yajl_complete_parse(w->h) != yajl_status_ok && !w->status)
@@ -645,38 +645,38 @@ static size_t put(char *buf, size_t n, const char *fmt, ...)
     return n + (size_t)m < PATH_LEN ? n + (size_t)m : PATH_LEN - 1;
 }
 
-const char *ng_jw_path(ng_jw *w)
+const char *ngp_jw_path(ngp_jw *w)
 {
     size_t n = 0;
     w->path[0] = '\0';
     for (unsigned i = 0; i < w->nf; i++) {
         const frame *f = &w->frames[i];
-        if (f->schema->type == NG_JW_OBJECT && f->field)
+        if (f->schema->type == NGP_JW_OBJECT && f->field)
             n = put(w->path, n, "%s%s", n ? "." : "", f->field);
-        else if (f->schema->type == NG_JW_ARRAY && f->count)
+        else if (f->schema->type == NGP_JW_ARRAY && f->count)
             n = put(w->path, n, "[%zu]", f->count - 1);
-        else if (f->schema->type == NG_JW_MAP && f->has_key)
+        else if (f->schema->type == NGP_JW_MAP && f->has_key)
             n = put(w->path, n, "[\"%.*s%s\"]", (int)f->keylen, f->key, f->key_cut ? "..." : "");
     }
     return w->path;
 }
 
-const char *ng_jw_error(const ng_jw *w)
+const char *ngp_jw_error(const ngp_jw *w)
 {
     return w->status ? w->msg : NULL;
 }
 
-int ng_jw_status(const ng_jw *w)
+int ngp_jw_status(const ngp_jw *w)
 {
     return w->status;
 }
 
-const char *ng_jw_captured(const ng_jw *w)
+const char *ngp_jw_captured(const ngp_jw *w)
 {
     return w->cap.data;
 }
 
-uint64_t ng_jw_offset(const ng_jw *w)
+uint64_t ngp_jw_offset(const ngp_jw *w)
 {
     return w->base + w->chunk_len;
 }

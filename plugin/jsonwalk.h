@@ -9,102 +9,102 @@
  * and reports the first error with its byte offset and field path.
  *
  * Null handling follows Go's encoding/json: null is accepted wherever a
- * schema names a value (the sink gets NG_JW_NULL), as for a nil pointer,
+ * schema names a value (the sink gets NGP_JW_NULL), as for a nil pointer,
  * nil slice or nil map.
  *
  * Capture: an object schema with capture set has its exact bytes copied into
  * the walker's capture buffer as they stream past (the bytes between two
- * captured objects are not kept); the NG_JW_END event carries the object's
+ * captured objects are not kept); the NGP_JW_END event carries the object's
  * offset and length in that buffer. This is how full-mode filter replies echo
  * the request's node objects byte for byte. */
-#ifndef NG_JSONWALK_H
-#define NG_JSONWALK_H
+#ifndef NGP_JSONWALK_H
+#define NGP_JSONWALK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef enum {
-    NG_JW_SKIP = 0,   /* any value, not reported */
-    NG_JW_OBJECT,     /* fields: known keys; unknown keys are skipped */
-    NG_JW_ARRAY,      /* elem: schema of every element */
-    NG_JW_MAP,        /* object with arbitrary keys; elem: schema of every value */
-    NG_JW_STRING,
-    NG_JW_BOOL,
-    NG_JW_NUMBER      /* reported as its raw text; the sink checks the range */
-} ng_jw_type;
+    NGP_JW_SKIP = 0,   /* any value, not reported */
+    NGP_JW_OBJECT,     /* fields: known keys; unknown keys are skipped */
+    NGP_JW_ARRAY,      /* elem: schema of every element */
+    NGP_JW_MAP,        /* object with arbitrary keys; elem: schema of every value */
+    NGP_JW_STRING,
+    NGP_JW_BOOL,
+    NGP_JW_NUMBER      /* reported as its raw text; the sink checks the range */
+} ngp_jw_type;
 
-struct ng_jw_schema;
+struct ngp_jw_schema;
 
-typedef struct ng_jw_field {
+typedef struct ngp_jw_field {
     const char *name;                  /* NULL ends the list */
-    const struct ng_jw_schema *schema;
-} ng_jw_field;
+    const struct ngp_jw_schema *schema;
+} ngp_jw_field;
 
-typedef struct ng_jw_schema {
-    ng_jw_type type;
+typedef struct ngp_jw_schema {
+    ngp_jw_type type;
     int id;                            /* passed to the sink with every event */
     bool icase;                        /* OBJECT: keys match ASCII-case-insensitively
                                           (Go structs without json tags); an exact
                                           match wins over a case-folded one */
     bool capture;                      /* OBJECT: copy its bytes (see above) */
-    const ng_jw_field *fields;         /* OBJECT */
-    const struct ng_jw_schema *elem;   /* ARRAY, MAP */
-} ng_jw_schema;
+    const ngp_jw_field *fields;         /* OBJECT */
+    const struct ngp_jw_schema *elem;   /* ARRAY, MAP */
+} ngp_jw_schema;
 
 typedef enum {
-    NG_JW_BEGIN,      /* an OBJECT, ARRAY or MAP starts */
-    NG_JW_END,        /* it ends; for a captured object: off/len in the capture buffer */
-    NG_JW_KEY,        /* a MAP key (str/len), before the value's events; id is the MAP's */
-    NG_JW_VALUE,      /* a STRING (decoded text), BOOL ("true"/"false") or NUMBER (raw text) */
-    NG_JW_NULL        /* null where the schema named a value */
-} ng_jw_event_kind;
+    NGP_JW_BEGIN,      /* an OBJECT, ARRAY or MAP starts */
+    NGP_JW_END,        /* it ends; for a captured object: off/len in the capture buffer */
+    NGP_JW_KEY,        /* a MAP key (str/len), before the value's events; id is the MAP's */
+    NGP_JW_VALUE,      /* a STRING (decoded text), BOOL ("true"/"false") or NUMBER (raw text) */
+    NGP_JW_NULL        /* null where the schema named a value */
+} ngp_jw_event_kind;
 
-typedef struct ng_jw_event {
-    ng_jw_event_kind kind;
+typedef struct ngp_jw_event {
+    ngp_jw_event_kind kind;
     int id;
     const char *str;  /* KEY, VALUE: len bytes, valid only during the callback; NUL-terminated
                          only for NUMBER and BOOL (a string goes uncopied to the sink) */
     size_t len;
     bool boolean;     /* BOOL values */
     size_t off, len_bytes;  /* END of a captured object */
-} ng_jw_event;
+} ngp_jw_event;
 
 /* The sink returns 0 to go on, or an HTTP status (400, 422) after calling
- * ng_jw_fail to stop the walk with that error. */
-typedef int (*ng_jw_sink)(void *user, const ng_jw_event *ev);
+ * ngp_jw_fail to stop the walk with that error. */
+typedef int (*ngp_jw_sink)(void *user, const ngp_jw_event *ev);
 
-typedef struct ng_jw ng_jw;
+typedef struct ngp_jw ngp_jw;
 
-#define NG_JW_MAX_DEPTH 128
+#define NGP_JW_MAX_DEPTH 128
 
 /* Starts a walk of one JSON document against root. Never NULL (aborts on OOM). */
-ng_jw *ng_jw_new(const ng_jw_schema *root, ng_jw_sink sink, void *user);
-void ng_jw_free(ng_jw *w);
+ngp_jw *ngp_jw_new(const ngp_jw_schema *root, ngp_jw_sink sink, void *user);
+void ngp_jw_free(ngp_jw *w);
 
 /* Feeds the next chunk. Returns 0, or the HTTP status of the first error
  * (later chunks are then ignored and return the same status). */
-int ng_jw_feed(ng_jw *w, const char *chunk, size_t len);
+int ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len);
 /* Ends the document (trailing garbage, truncation and an empty body are
  * errors). Returns 0 or the error's status. */
-int ng_jw_finish(ng_jw *w);
+int ngp_jw_finish(ngp_jw *w);
 
 /* Records an error (first one wins) with the current path and byte offset:
  * the message reads "<path>: <text> (at byte <offset>)" - path like
- * "Pod.spec.tolerations[2].effect". Returns status, for `return ng_jw_fail(...)`. */
-int ng_jw_fail(ng_jw *w, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ * "Pod.spec.tolerations[2].effect". Returns status, for `return ngp_jw_fail(...)`. */
+int ngp_jw_fail(ngp_jw *w, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The current path as text (e.g. "Nodes.items[3].metadata.name"), for
  * messages built by the sink. Valid until the next event. */
-const char *ng_jw_path(ng_jw *w);
+const char *ngp_jw_path(ngp_jw *w);
 /* The error message, or NULL when there was none. */
-const char *ng_jw_error(const ng_jw *w);
-int ng_jw_status(const ng_jw *w);
+const char *ngp_jw_error(const ngp_jw *w);
+int ngp_jw_status(const ngp_jw *w);
 
-/* The capture buffer; offsets from NG_JW_END index into it and stay valid
+/* The capture buffer; offsets from NGP_JW_END index into it and stay valid
  * until the walker is freed. The buffer grows as the walk goes on, so the
- * pointer is valid only until the next ng_jw_feed: fetch it again after. */
-const char *ng_jw_captured(const ng_jw *w);
+ * pointer is valid only until the next ngp_jw_feed: fetch it again after. */
+const char *ngp_jw_captured(const ngp_jw *w);
 /* Total bytes fed so far. */
-uint64_t ng_jw_offset(const ng_jw *w);
+uint64_t ngp_jw_offset(const ngp_jw *w);
 
 #endif

@@ -51,7 +51,7 @@ static bool parse_signed(bool neg, const char *digits, int64_t *out)
     return true;
 }
 
-bool ng_parse_canonical_int(const char *s, int64_t *out)
+bool ngp_parse_canonical_int(const char *s, int64_t *out)
 {
     if (strcmp(s, "0") == 0) {
         *out = 0;
@@ -64,7 +64,7 @@ bool ng_parse_canonical_int(const char *s, int64_t *out)
     return parse_signed(neg, d, out);
 }
 
-bool ng_parse_go_int(const char *s, int64_t *out)
+bool ngp_parse_go_int(const char *s, int64_t *out)
 {
     bool neg = *s == '-';
     if (*s == '-' || *s == '+')
@@ -74,48 +74,48 @@ bool ng_parse_go_int(const char *s, int64_t *out)
 
 /* ---- taints and tolerations (SPEC 2.1, 2.2) ---- */
 
-/* A taint carries no text for NG_EFFECT_OTHER, so an unknown toleration
+/* A taint carries no text for NGP_EFFECT_OTHER, so an unknown toleration
  * effect is treated as equal to none; no plugin reads such taints anyway. */
-static bool effect_matches(const ng_toleration *t, const ng_taint *taint)
+static bool effect_matches(const ngp_toleration *t, const ngp_taint *taint)
 {
-    return t->effect == NG_EFFECT_EMPTY ||
-           (t->effect != NG_EFFECT_OTHER && t->effect == taint->effect);
+    return t->effect == NGP_EFFECT_EMPTY ||
+           (t->effect != NGP_EFFECT_OTHER && t->effect == taint->effect);
 }
 
-static bool numeric_matches(const ng_toleration *t, const ng_taint *taint)
+static bool numeric_matches(const ngp_toleration *t, const ngp_taint *taint)
 {
     int64_t limit, have;
-    if (!ng_parse_canonical_int(t->value, &limit) || !ng_parse_canonical_int(taint->value, &have))
+    if (!ngp_parse_canonical_int(t->value, &limit) || !ngp_parse_canonical_int(taint->value, &have))
         return false;
-    return t->op == NG_TOL_LT ? have < limit : have > limit;
+    return t->op == NGP_TOL_LT ? have < limit : have > limit;
 }
 
-bool ng_tolerates(const ng_toleration *t, const ng_taint *taint, bool comparison_ops)
+bool ngp_tolerates(const ngp_toleration *t, const ngp_taint *taint, bool comparison_ops)
 {
     if (!effect_matches(t, taint))
         return false;
     if (t->key[0] != '\0' && strcmp(t->key, taint->key) != 0)
         return false;
     switch (t->op) {
-    case NG_TOL_EMPTY:
-    case NG_TOL_EQUAL:
+    case NGP_TOL_EMPTY:
+    case NGP_TOL_EQUAL:
         return strcmp(t->value, taint->value) == 0;
-    case NG_TOL_EXISTS:
+    case NGP_TOL_EXISTS:
         return true;
-    case NG_TOL_LT:
-    case NG_TOL_GT:
+    case NGP_TOL_LT:
+    case NGP_TOL_GT:
         return comparison_ops && numeric_matches(t, taint);
-    case NG_TOL_OTHER:
+    case NGP_TOL_OTHER:
         break;
     }
     return false;
 }
 
-bool ng_tolerations_tolerate(const ng_toleration *t, uint32_t n, const ng_taint *taint,
+bool ngp_tolerations_tolerate(const ngp_toleration *t, uint32_t n, const ngp_taint *taint,
                              bool comparison_ops)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (ng_tolerates(&t[i], taint, comparison_ops))
+        if (ngp_tolerates(&t[i], taint, comparison_ops))
             return true;
     return false;
 }
@@ -182,7 +182,7 @@ static const char *check_name(const char *s, size_t n)
 }
 
 /* When both parts are bad only the prefix's sentence is returned. */
-const char *ng_check_label_key(const char *key)
+const char *ngp_check_label_key(const char *key)
 {
     const char *slash = strchr(key, '/');
     if (slash == NULL)
@@ -194,7 +194,7 @@ const char *ng_check_label_key(const char *key)
     return why != NULL ? why : check_name(slash + 1, strlen(slash + 1));
 }
 
-const char *ng_check_label_value(const char *value)
+const char *ngp_check_label_value(const char *value)
 {
     size_t n = strlen(value);
     bool ok = n == 0 || qualified_ok(value, n);
@@ -243,7 +243,7 @@ static void put_quoted(err_out *o, const char *s)
 }
 
 /* Go's %#v of a []string: a nil slice prints as []string(nil). */
-static void put_values(err_out *o, const ng_requirement *r)
+static void put_values(err_out *o, const ngp_requirement *r)
 {
     if (r->values == NULL) {
         put(o, "[]string(nil)");
@@ -274,7 +274,7 @@ static bool unsupported(err_out *o, const char *path, const char *op, const char
     return false;
 }
 
-static bool bad_values(err_out *o, const char *path, const ng_requirement *r, const char *why)
+static bool bad_values(err_out *o, const char *path, const ngp_requirement *r, const char *why)
 {
     put(o, "%s.values: Invalid value: ", path);
     put_values(o, r);
@@ -283,35 +283,35 @@ static bool bad_values(err_out *o, const char *path, const ng_requirement *r, co
 }
 
 /* labels.NewRequirement's check of the value count for each operator. */
-static const char *count_problem(const ng_requirement *r)
+static const char *count_problem(const ngp_requirement *r)
 {
     switch (r->op) {
-    case NG_SEL_IN:
-    case NG_SEL_NOT_IN:
+    case NGP_SEL_IN:
+    case NGP_SEL_NOT_IN:
         return r->nvalues == 0 ? "for 'in', 'notin' operators, values set can't be empty" : NULL;
-    case NG_SEL_EXISTS:
-    case NG_SEL_DOES_NOT_EXIST:
+    case NGP_SEL_EXISTS:
+    case NGP_SEL_DOES_NOT_EXIST:
         return r->nvalues != 0 ? "values set must be empty for exists and does not exist" : NULL;
-    case NG_SEL_GT:
-    case NG_SEL_LT:
+    case NGP_SEL_GT:
+    case NGP_SEL_LT:
         return r->nvalues != 1 ? "for 'Gt', 'Lt' operators, exactly one value is required" : NULL;
-    case NG_SEL_OTHER:
+    case NGP_SEL_OTHER:
         break;
     }
     return NULL;
 }
 
 /* Value i: a Gt/Lt integer check, then the label value rule (upstream's order). */
-static bool value_valid(err_out *o, const char *path, const ng_requirement *r, uint32_t i)
+static bool value_valid(err_out *o, const char *path, const ngp_requirement *r, uint32_t i)
 {
     const char *v = r->values[i], *why;
     int64_t ignored;
-    if ((r->op == NG_SEL_GT || r->op == NG_SEL_LT) && !ng_parse_go_int(v, &ignored)) {
+    if ((r->op == NGP_SEL_GT || r->op == NGP_SEL_LT) && !ngp_parse_go_int(v, &ignored)) {
         put(o, "%s.values[%u]", path, (unsigned)i);
         put_invalid(o, v, "for 'Gt', 'Lt' operators, the value must be an integer");
         return false;
     }
-    if ((why = ng_check_label_value(v)) != NULL) {
+    if ((why = ngp_check_label_value(v)) != NULL) {
         put(o, "%s.values[%u][%s]", path, (unsigned)i, r->key);
         put_invalid(o, v, why);
         return false;
@@ -320,13 +320,13 @@ static bool value_valid(err_out *o, const char *path, const ng_requirement *r, u
 }
 
 /* nodeSelectorRequirementsAsSelector then labels.NewRequirement; first error wins. */
-static bool expression_valid(err_out *o, const char *path, const ng_requirement *r)
+static bool expression_valid(err_out *o, const char *path, const ngp_requirement *r)
 {
     const char *why;
-    if (r->op == NG_SEL_OTHER)
+    if (r->op == NGP_SEL_OTHER)
         return unsupported(o, path, r->op_text,
                            "\"In\", \"NotIn\", \"Exists\", \"DoesNotExist\", \"Gt\", \"Lt\"");
-    if ((why = ng_check_label_key(r->key)) != NULL) {
+    if ((why = ngp_check_label_key(r->key)) != NULL) {
         put(o, "%s.key", path);
         put_invalid(o, r->key, why);
         return false;
@@ -340,16 +340,16 @@ static bool expression_valid(err_out *o, const char *path, const ng_requirement 
 }
 
 /* nodeSelectorRequirementsAsFieldSelector: key and value are not validated. */
-static bool field_valid(err_out *o, const char *path, const ng_requirement *r)
+static bool field_valid(err_out *o, const char *path, const ngp_requirement *r)
 {
-    if (r->op != NG_SEL_IN && r->op != NG_SEL_NOT_IN)
+    if (r->op != NGP_SEL_IN && r->op != NGP_SEL_NOT_IN)
         return unsupported(o, path, r->op_text, "\"In\", \"NotIn\"");
     if (r->nvalues != 1)
         return bad_values(o, path, r, "must have one element");
     return true;
 }
 
-bool ng_requirement_valid(const ng_requirement *r, bool is_field, const char *path,
+bool ngp_requirement_valid(const ngp_requirement *r, bool is_field, const char *path,
                           char *err, size_t errlen)
 {
     err_out o = {err, errlen, 0};
@@ -362,7 +362,7 @@ bool ng_requirement_valid(const ng_requirement *r, bool is_field, const char *pa
 
 /* The node's value for key, NULL when absent. Scans from the end so a
  * repeated key reads as its last value, as Go's JSON map decoding keeps. */
-static const char *label_get(const ng_kv *labels, uint32_t n, const char *key)
+static const char *label_get(const ngp_kv *labels, uint32_t n, const char *key)
 {
     for (uint32_t i = n; i-- > 0;)
         if (strcmp(labels[i].key, key) == 0)
@@ -370,7 +370,7 @@ static const char *label_get(const ng_kv *labels, uint32_t n, const char *key)
     return NULL;
 }
 
-static bool has_value(const ng_requirement *r, const char *v)
+static bool has_value(const ngp_requirement *r, const char *v)
 {
     for (uint32_t i = 0; i < r->nvalues; i++)
         if (strcmp(r->values[i], v) == 0)
@@ -379,42 +379,42 @@ static bool has_value(const ng_requirement *r, const char *v)
 }
 
 /* Requirement.Matches for Gt/Lt: both sides through strconv.ParseInt. */
-static bool compare_matches(const ng_requirement *r, const char *v)
+static bool compare_matches(const ngp_requirement *r, const char *v)
 {
     int64_t have, limit;
-    if (v == NULL || r->nvalues != 1 || !ng_parse_go_int(v, &have) ||
-        !ng_parse_go_int(r->values[0], &limit))
+    if (v == NULL || r->nvalues != 1 || !ngp_parse_go_int(v, &have) ||
+        !ngp_parse_go_int(r->values[0], &limit))
         return false;
-    return r->op == NG_SEL_GT ? have > limit : have < limit;
+    return r->op == NGP_SEL_GT ? have > limit : have < limit;
 }
 
-bool ng_requirement_matches_labels(const ng_requirement *r, const ng_kv *labels, uint32_t nlabels)
+bool ngp_requirement_matches_labels(const ngp_requirement *r, const ngp_kv *labels, uint32_t nlabels)
 {
     const char *v = label_get(labels, nlabels, r->key);
     switch (r->op) {
-    case NG_SEL_IN:
+    case NGP_SEL_IN:
         return v != NULL && has_value(r, v);
-    case NG_SEL_NOT_IN:
+    case NGP_SEL_NOT_IN:
         return v == NULL || !has_value(r, v);
-    case NG_SEL_EXISTS:
+    case NGP_SEL_EXISTS:
         return v != NULL;
-    case NG_SEL_DOES_NOT_EXIST:
+    case NGP_SEL_DOES_NOT_EXIST:
         return v == NULL;
-    case NG_SEL_GT:
-    case NG_SEL_LT:
+    case NGP_SEL_GT:
+    case NGP_SEL_LT:
         return compare_matches(r, v);
-    case NG_SEL_OTHER:
+    case NGP_SEL_OTHER:
         break;
     }
     return false;
 }
 
 /* fields.Set reads an absent field as "", and a node exposes only metadata.name. */
-bool ng_requirement_matches_fields(const ng_requirement *r, const char *node_name)
+bool ngp_requirement_matches_fields(const ngp_requirement *r, const char *node_name)
 {
     if (r->nvalues != 1)
         return false;
     const char *field = strcmp(r->key, "metadata.name") == 0 ? node_name : "";
     bool equal = strcmp(field, r->values[0]) == 0;
-    return r->op == NG_SEL_IN ? equal : r->op == NG_SEL_NOT_IN && !equal;
+    return r->op == NGP_SEL_IN ? equal : r->op == NGP_SEL_NOT_IN && !equal;
 }

@@ -2,116 +2,116 @@
  *
  * Strings are NUL-terminated and owned by whatever arena or index built the
  * struct; an absent string field is "" (Go's zero value), never NULL. */
-#ifndef NG_MODEL_H
-#define NG_MODEL_H
+#ifndef NGP_MODEL_H
+#define NGP_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct { const char *key, *value; } ng_kv;
+typedef struct { const char *key, *value; } ngp_kv;
 
-/* Taint and toleration effects. NG_EFFECT_EMPTY only occurs in tolerations
- * (it matches every effect); NG_EFFECT_OTHER is an unrecognised string. */
+/* Taint and toleration effects. NGP_EFFECT_EMPTY only occurs in tolerations
+ * (it matches every effect); NGP_EFFECT_OTHER is an unrecognised string. */
 typedef enum {
-    NG_EFFECT_EMPTY = 0,
-    NG_EFFECT_NO_SCHEDULE,
-    NG_EFFECT_PREFER_NO_SCHEDULE,
-    NG_EFFECT_NO_EXECUTE,
-    NG_EFFECT_OTHER
-} ng_effect;
+    NGP_EFFECT_EMPTY = 0,
+    NGP_EFFECT_NO_SCHEDULE,
+    NGP_EFFECT_PREFER_NO_SCHEDULE,
+    NGP_EFFECT_NO_EXECUTE,
+    NGP_EFFECT_OTHER
+} ngp_effect;
 
 typedef struct {
     const char *key, *value;
-    ng_effect effect;
-} ng_taint;
+    ngp_effect effect;
+} ngp_taint;
 
 /* Toleration operators; EMPTY and EQUAL compare values alike but are kept
  * apart because the DaemonSet merge rule compares operators as strings. */
 typedef enum {
-    NG_TOL_EMPTY = 0,
-    NG_TOL_EQUAL,
-    NG_TOL_EXISTS,
-    NG_TOL_LT,
-    NG_TOL_GT,
-    NG_TOL_OTHER
-} ng_tol_op;
+    NGP_TOL_EMPTY = 0,
+    NGP_TOL_EQUAL,
+    NGP_TOL_EXISTS,
+    NGP_TOL_LT,
+    NGP_TOL_GT,
+    NGP_TOL_OTHER
+} ngp_tol_op;
 
 typedef struct {
     const char *key, *value;
     const char *op_text, *effect_text;   /* as sent, for echoing */
-    ng_tol_op op;
-    ng_effect effect;
+    ngp_tol_op op;
+    ngp_effect effect;
     bool has_seconds;                    /* tolerationSeconds was set */
     int64_t seconds;
-} ng_toleration;
+} ngp_toleration;
 
 /* Node selector requirement operators (matchExpressions and matchFields). */
 typedef enum {
-    NG_SEL_IN = 0,
-    NG_SEL_NOT_IN,
-    NG_SEL_EXISTS,
-    NG_SEL_DOES_NOT_EXIST,
-    NG_SEL_GT,
-    NG_SEL_LT,
-    NG_SEL_OTHER
-} ng_sel_op;
+    NGP_SEL_IN = 0,
+    NGP_SEL_NOT_IN,
+    NGP_SEL_EXISTS,
+    NGP_SEL_DOES_NOT_EXIST,
+    NGP_SEL_GT,
+    NGP_SEL_LT,
+    NGP_SEL_OTHER
+} ngp_sel_op;
 
 typedef struct {
     const char *key;
     const char *op_text;        /* as sent, for error messages */
-    ng_sel_op op;
+    ngp_sel_op op;
     const char **values;
     uint32_t nvalues;
-} ng_requirement;
+} ngp_requirement;
 
 typedef struct {
-    ng_requirement *exprs;      /* matchExpressions: node labels */
+    ngp_requirement *exprs;      /* matchExpressions: node labels */
     uint32_t nexprs;
-    ng_requirement *fields;     /* matchFields: node fields (metadata.name) */
+    ngp_requirement *fields;     /* matchFields: node fields (metadata.name) */
     uint32_t nfields;
-} ng_term;
+} ngp_term;
 
 typedef struct {
     int32_t weight;
-    ng_term preference;
-} ng_pref_term;
+    ngp_term preference;
+} ngp_pref_term;
 
 /* The scheduling-relevant view of a Pod (or of a DaemonSet's pod template). */
 typedef struct {
     const char *name, *namespace, *uid;
     const char *node_name;      /* spec.nodeName */
     bool host_network;          /* spec.hostNetwork (DaemonSet default tolerations) */
-    ng_toleration *tols;
+    ngp_toleration *tols;
     uint32_t ntols;
-    ng_kv *selector;            /* spec.nodeSelector */
+    ngp_kv *selector;            /* spec.nodeSelector */
     uint32_t nselector;
     /* spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution:
      * has_required is false when it is absent or null (no constraint); when
      * true, nrequired may be 0 (null or [] nodeSelectorTerms: matches nothing). */
     bool has_required;
-    ng_term *required;
+    ngp_term *required;
     uint32_t nrequired;
-    ng_pref_term *preferred;    /* ...preferredDuringSchedulingIgnoredDuringExecution */
+    ngp_pref_term *preferred;    /* ...preferredDuringSchedulingIgnoredDuringExecution */
     uint32_t npreferred;
-} ng_pod;
+} ngp_pod;
 
 /* A node as decoded from a request or an update. raw_off/raw_len locate the
  * node object's bytes in the call's capture buffer (full mode only). */
 typedef struct {
     const char *name;
-    ng_kv *labels;
+    ngp_kv *labels;
     uint32_t nlabels;
-    ng_taint *taints;
+    ngp_taint *taints;
     uint32_t ntaints;
     bool unschedulable;
     size_t raw_off, raw_len;
-} ng_node_in;
+} ngp_node_in;
 
 /* Parses an effect or operator string into its enum. */
-ng_effect ng_effect_parse(const char *s);
-const char *ng_effect_name(ng_effect e);   /* "" for EMPTY/OTHER */
-ng_tol_op ng_tol_op_parse(const char *s);
-ng_sel_op ng_sel_op_parse(const char *s);
+ngp_effect ngp_effect_parse(const char *s);
+const char *ngp_effect_name(ngp_effect e);   /* "" for EMPTY/OTHER */
+ngp_tol_op ngp_tol_op_parse(const char *s);
+ngp_sel_op ngp_sel_op_parse(const char *s);
 
 #endif

@@ -12,7 +12,7 @@ static bool fail(char *err, size_t errlen, const char *fmt, const char *arg)
     return false;
 }
 
-static bool parse_gates(json_t *gates, ng_options *o, char *err, size_t errlen)
+static bool parse_gates(json_t *gates, ngp_options *o, char *err, size_t errlen)
 {
     const char *name;
     json_t *v;
@@ -28,7 +28,7 @@ static bool parse_gates(json_t *gates, ng_options *o, char *err, size_t errlen)
     return true;
 }
 
-static bool parse_weights(json_t *weights, ng_options *o, char *err, size_t errlen)
+static bool parse_weights(json_t *weights, ngp_options *o, char *err, size_t errlen)
 {
     const char *name;
     json_t *v;
@@ -49,9 +49,9 @@ static bool parse_weights(json_t *weights, ng_options *o, char *err, size_t errl
     return true;
 }
 
-bool ng_options_parse(const char *text, ng_options *o, char *err, size_t errlen)
+bool ngp_options_parse(const char *text, ngp_options *o, char *err, size_t errlen)
 {
-    *o = (ng_options){.weight_taint = 3, .weight_affinity = 2};
+    *o = (ngp_options){.weight_taint = 3, .weight_affinity = 2};
     if (!text)
         return true;
     json_error_t je;

@@ -12,7 +12,7 @@
 #include "xalloc.h"
 
 /* Position of the first id >= id in the sorted list. */
-static uint32_t lower_bound(const ng_posting *p, uint32_t id)
+static uint32_t lower_bound(const ngp_posting *p, uint32_t id)
 {
     uint32_t lo = 0, hi = p->count;
     while (lo < hi) {
@@ -25,32 +25,32 @@ static uint32_t lower_bound(const ng_posting *p, uint32_t id)
     return lo;
 }
 
-static void to_dense(ng_posting *p, size_t nwords)
+static void to_dense(ngp_posting *p, size_t nwords)
 {
-    p->bits = ng_bitset_new(nwords);
+    p->bits = ngp_bitset_new(nwords);
     for (uint32_t i = 0; i < p->count; i++)
-        ng_bit_set(p->bits, p->ids[i]);
+        ngp_bit_set(p->bits, p->ids[i]);
     free(p->ids);
     p->ids = NULL;
     p->cap = 0;
 }
 
-static void to_sparse(ng_posting *p, size_t nwords)
+static void to_sparse(ngp_posting *p, size_t nwords)
 {
     p->cap = p->count;
-    p->ids = p->count ? ng_xmalloc(p->count * sizeof *p->ids) : NULL;
+    p->ids = p->count ? ngp_xmalloc(p->count * sizeof *p->ids) : NULL;
     uint32_t n = 0;
-    NG_BITSET_FOREACH(id, p->bits, nwords)
+    NGP_BITSET_FOREACH(id, p->bits, nwords)
         p->ids[n++] = (uint32_t)id;
-    ng_bitset_free(p->bits);
+    ngp_bitset_free(p->bits);
     p->bits = NULL;
 }
 
-void ng_posting_add(ng_posting *p, uint32_t id, size_t nwords)
+void ngp_posting_add(ngp_posting *p, uint32_t id, size_t nwords)
 {
     if (p->bits) {
-        if (!ng_bit_test(p->bits, id)) {
-            ng_bit_set(p->bits, id);
+        if (!ngp_bit_test(p->bits, id)) {
+            ngp_bit_set(p->bits, id);
             p->count++;
         }
         return;
@@ -60,24 +60,24 @@ void ng_posting_add(ng_posting *p, uint32_t id, size_t nwords)
         return;
     if ((size_t)p->count + 1 > 2 * nwords) {
         to_dense(p, nwords);
-        ng_bit_set(p->bits, id);
+        ngp_bit_set(p->bits, id);
         p->count++;
         return;
     }
     if (p->count == p->cap) {
         p->cap = p->cap ? 2 * p->cap : 1;   /* most postings never hold a second id */
-        p->ids = ng_xrealloc(p->ids, p->cap * sizeof *p->ids);
+        p->ids = ngp_xrealloc(p->ids, p->cap * sizeof *p->ids);
     }
     memmove(p->ids + k + 1, p->ids + k, (p->count - k) * sizeof *p->ids);
     p->ids[k] = id;
     p->count++;
 }
 
-void ng_posting_remove(ng_posting *p, uint32_t id, size_t nwords)
+void ngp_posting_remove(ngp_posting *p, uint32_t id, size_t nwords)
 {
     if (p->bits) {
-        if (ng_bit_test(p->bits, id)) {
-            ng_bit_clear(p->bits, id);
+        if (ngp_bit_test(p->bits, id)) {
+            ngp_bit_clear(p->bits, id);
             p->count--;
             if (2 * (size_t)p->count < nwords)
                 to_sparse(p, nwords);
@@ -91,61 +91,61 @@ void ng_posting_remove(ng_posting *p, uint32_t id, size_t nwords)
     p->count--;
 }
 
-bool ng_posting_has(const ng_posting *p, uint32_t id)
+bool ngp_posting_has(const ngp_posting *p, uint32_t id)
 {
     if (p->bits)
-        return ng_bit_test(p->bits, id);
+        return ngp_bit_test(p->bits, id);
     uint32_t k = lower_bound(p, id);
     return k < p->count && p->ids[k] == id;
 }
 
-void ng_posting_grow(ng_posting *p, size_t old_nwords, size_t new_nwords)
+void ngp_posting_grow(ngp_posting *p, size_t old_nwords, size_t new_nwords)
 {
     if (p->bits)
-        p->bits = ng_bitset_resize(p->bits, old_nwords, new_nwords);
+        p->bits = ngp_bitset_resize(p->bits, old_nwords, new_nwords);
 }
 
-void ng_posting_free(ng_posting *p)
+void ngp_posting_free(ngp_posting *p)
 {
     free(p->ids);
-    ng_bitset_free(p->bits);
+    ngp_bitset_free(p->bits);
     memset(p, 0, sizeof *p);
 }
 
-void ng_posting_or_into(uint64_t *dst, const ng_posting *p, size_t nwords)
+void ngp_posting_or_into(uint64_t *dst, const ngp_posting *p, size_t nwords)
 {
     if (p->bits) {
-        ng_bitset_or_inplace(dst, p->bits, nwords);
+        ngp_bitset_or_inplace(dst, p->bits, nwords);
         return;
     }
     for (uint32_t i = 0; i < p->count; i++)
-        ng_bit_set(dst, p->ids[i]);
+        ngp_bit_set(dst, p->ids[i]);
 }
 
-void ng_posting_and_into(uint64_t *dst, const ng_posting *p, size_t nwords)
+void ngp_posting_and_into(uint64_t *dst, const ngp_posting *p, size_t nwords)
 {
     if (p->bits) {
-        ng_bitset_and_inplace(dst, p->bits, nwords);
+        ngp_bitset_and_inplace(dst, p->bits, nwords);
         return;
     }
     /* One pass over dst, building each word's mask from the sorted ids. */
     uint32_t k = 0;
     for (size_t w = 0; w < nwords; w++) {
         uint64_t keep = 0;
-        for (; k < p->count && ng_word_of(p->ids[k]) == w; k++)
-            keep |= ng_mask_of(p->ids[k]);
+        for (; k < p->count && ngp_word_of(p->ids[k]) == w; k++)
+            keep |= ngp_mask_of(p->ids[k]);
         dst[w] &= keep;
     }
 }
 
-void ng_posting_andnot_into(uint64_t *dst, const ng_posting *p, size_t nwords)
+void ngp_posting_andnot_into(uint64_t *dst, const ngp_posting *p, size_t nwords)
 {
     if (p->bits) {
-        ng_bitset_andnot_inplace(dst, p->bits, nwords);
+        ngp_bitset_andnot_inplace(dst, p->bits, nwords);
         return;
     }
     for (uint32_t i = 0; i < p->count; i++)
-        ng_bit_clear(dst, p->ids[i]);
+        ngp_bit_clear(dst, p->ids[i]);
 }
 
 static bool fail(const char **why, const char *sentence)
@@ -161,12 +161,12 @@ static bool fail(const char **why, const char *sentence)
  * node capacity are the index's to check: only it knows the capacity.
  * Sparse: count <= 2 * nwords, the list holds count ids, strictly ascending
  * (so no duplicates), each below nwords * 64. */
-bool ng_posting_validate(const ng_posting *p, size_t nwords, const char **why)
+bool ngp_posting_validate(const ngp_posting *p, size_t nwords, const char **why)
 {
     if (p->bits) {
         if (p->ids || p->cap)
             return fail(why, "a dense posting also has an id list");
-        if (ng_bitset_count(p->bits, nwords) != p->count)
+        if (ngp_bitset_count(p->bits, nwords) != p->count)
             return fail(why, "a dense posting's count differs from its popcount");
         if (p->count == 0)
             return fail(why, "a dense posting is empty");

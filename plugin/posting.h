@@ -11,38 +11,38 @@
  * bitset); goes back to sparse only when a removal leaves 2 * count < nwords
  * (growing the capacity never converts, so a dense set may sit below that).
  * nwords is always the owning index's current capacity in words. */
-#ifndef NG_POSTING_H
-#define NG_POSTING_H
+#ifndef NGP_POSTING_H
+#define NGP_POSTING_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct ng_posting {
+typedef struct ngp_posting {
     uint32_t count;   /* ids in the set */
     uint32_t cap;     /* allocated entries of ids (sparse only) */
     uint32_t *ids;    /* sorted ascending, no duplicates (sparse only) */
     uint64_t *bits;   /* nwords words (dense only) */
-} ng_posting;
+} ngp_posting;
 
 /* Adds id (no-op if present). id < nwords * 64. */
-void ng_posting_add(ng_posting *p, uint32_t id, size_t nwords);
+void ngp_posting_add(ngp_posting *p, uint32_t id, size_t nwords);
 /* Removes id (no-op if absent). */
-void ng_posting_remove(ng_posting *p, uint32_t id, size_t nwords);
+void ngp_posting_remove(ngp_posting *p, uint32_t id, size_t nwords);
 /* True when id is in the set; id must be below the index's capacity. */
-bool ng_posting_has(const ng_posting *p, uint32_t id);
+bool ngp_posting_has(const ngp_posting *p, uint32_t id);
 /* The index's capacity grew from old_nwords to new_nwords: resize a dense set. */
-void ng_posting_grow(ng_posting *p, size_t old_nwords, size_t new_nwords);
+void ngp_posting_grow(ngp_posting *p, size_t old_nwords, size_t new_nwords);
 /* Frees the storage and zeroes *p. */
-void ng_posting_free(ng_posting *p);
+void ngp_posting_free(ngp_posting *p);
 
 /* dst |= p, dst &= p, dst &= ~p over nwords words. None allocate. */
-void ng_posting_or_into(uint64_t *dst, const ng_posting *p, size_t nwords);
-void ng_posting_and_into(uint64_t *dst, const ng_posting *p, size_t nwords);
-void ng_posting_andnot_into(uint64_t *dst, const ng_posting *p, size_t nwords);
+void ngp_posting_or_into(uint64_t *dst, const ngp_posting *p, size_t nwords);
+void ngp_posting_and_into(uint64_t *dst, const ngp_posting *p, size_t nwords);
+void ngp_posting_andnot_into(uint64_t *dst, const ngp_posting *p, size_t nwords);
 
 /* Checks the representation invariants; on failure returns false and points
  * *why at a static sentence. */
-bool ng_posting_validate(const ng_posting *p, size_t nwords, const char **why);
+bool ngp_posting_validate(const ngp_posting *p, size_t nwords, const char **why);
 
 #endif

@@ -46,37 +46,37 @@ static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
 
 /* Preferred terms with weight 0 or no requirements are skipped unparsed;
  * any other term that fails to parse fails the whole call (SPEC 5.3). */
-static bool preferred_valid(const ng_pod *pod, char *err, size_t errlen)
+static bool preferred_valid(const ngp_pod *pod, char *err, size_t errlen)
 {
     for (uint32_t i = 0; i < pod->npreferred; i++) {
-        const ng_pref_term *p = &pod->preferred[i];
+        const ngp_pref_term *p = &pod->preferred[i];
         char path[128];
         snprintf(path, sizeof path,
                  "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[%u].preference", i);
-        if (p->weight != 0 && !ng_term_is_empty(&p->preference) &&
-            !ng_term_valid(&p->preference, path, err, errlen))
+        if (p->weight != 0 && !ngp_term_is_empty(&p->preference) &&
+            !ngp_term_valid(&p->preference, path, err, errlen))
             return false;
     }
     return true;
 }
 
 /* Sum of the weights of the preferred terms each target matches. */
-static void affinity_raw(ng_eval *e, const ng_targets *t, int64_t *raw)
+static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
 {
-    const ng_pod *pod = e->pod;
+    const ngp_pod *pod = e->pod;
     for (uint32_t i = 0; i < pod->npreferred; i++) {
-        const ng_pref_term *p = &pod->preferred[i];
-        if (p->weight == 0 || ng_term_is_empty(&p->preference))
+        const ngp_pref_term *p = &pod->preferred[i];
+        if (p->weight == 0 || ngp_term_is_empty(&p->preference))
             continue;
-        ng_eval_term(e, &p->preference, e->term);
+        ngp_eval_term(e, &p->preference, e->term);
         for (uint32_t j = 0; j < t->n; j++)
-            if (t->ids[j] >= 0 && ng_bit_test(e->term, (size_t)t->ids[j]))
+            if (t->ids[j] >= 0 && ngp_bit_test(e->term, (size_t)t->ids[j]))
                 raw[j] += p->weight;
     }
 }
 
 /* The weighted mean of the two 0..10 scores, halves rounded up, kept in 0..10. */
-static int64_t combine(const ng_options *opt, int64_t taint, int64_t affinity)
+static int64_t combine(const ngp_options *opt, int64_t taint, int64_t affinity)
 {
     int64_t w = opt->weight_taint + opt->weight_affinity;
     int64_t s = (2 * (opt->weight_taint * taint + opt->weight_affinity * affinity) + w) / (2 * w);
@@ -85,31 +85,31 @@ static int64_t combine(const ng_options *opt, int64_t taint, int64_t affinity)
 
 /* Untolerated PreferNoSchedule taints per node id, from each taint list's
  * posting: no per-node look at the node table. */
-static uint16_t *taint_raw_by_id(ng_eval *e)
+static uint16_t *taint_raw_by_id(ngp_eval *e)
 {
-    uint16_t *raw = ng_xcalloc(e->x->capacity ? e->x->capacity : 1, sizeof *raw);
+    uint16_t *raw = ngp_xcalloc(e->x->capacity ? e->x->capacity : 1, sizeof *raw);
     for (uint32_t s = 0; s < e->x->nslots; s++) {
-        const ng_taint_list *l = e->x->slots[s];
+        const ngp_taint_list *l = e->x->slots[s];
         uint32_t count = l ? e->verdicts[s].prefer_untolerated : 0;
         if (count == 0)
             continue;
-        ng_bitset_zero(e->scratch, e->nwords);
-        ng_posting_or_into(e->scratch, &l->ids, e->nwords);
-        NG_BITSET_FOREACH(id, e->scratch, e->nwords)
+        ngp_bitset_zero(e->scratch, e->nwords);
+        ngp_posting_or_into(e->scratch, &l->ids, e->nwords);
+        NGP_BITSET_FOREACH(id, e->scratch, e->nwords)
         raw[id] = (uint16_t)(count < UINT16_MAX ? count : UINT16_MAX);
     }
     return raw;
 }
 
-int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t, ng_reply *reply)
+int ngp_prioritize(const ngp_options *opt, const ngp_pod *pod, const ngp_targets *t, ng_reply *reply)
 {
     char err[512];
     if (!preferred_valid(pod, err, sizeof err))
-        return ng_reply_error(reply, 422, "%s", err);
-    ng_eval e;
-    ng_eval_init(&e, t->x, pod, opt->comparison_ops);
-    int64_t *taint = ng_xmalloc((t->n ? t->n : 1) * sizeof *taint);   /* each is set below */
-    int64_t *affinity = ng_xcalloc(t->n ? t->n : 1, sizeof *affinity);
+        return ngp_reply_error(reply, 422, "%s", err);
+    ngp_eval e;
+    ngp_eval_init(&e, t->x, pod, opt->comparison_ops);
+    int64_t *taint = ngp_xmalloc((t->n ? t->n : 1) * sizeof *taint);   /* each is set below */
+    int64_t *affinity = ngp_xcalloc(t->n ? t->n : 1, sizeof *affinity);
     uint16_t *by_id = taint_raw_by_id(&e);
     for (uint32_t i = 0; i < t->n; i++)
         taint[i] = t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
@@ -121,21 +121,21 @@ int ng_prioritize(const ng_options *opt, const ng_pod *pod, const ng_targets *t,
     for (int64_t a = 0; a <= MAX_SCORE; a++)
         for (int64_t b = 0; b <= MAX_SCORE; b++)
             table[a][b] = combine(opt, a, b);
-    ng_buf b = {0};
-    ng_reserve_reply(&b, t, 96);   /* {"Host":name,"Score":N}, */
-    ng_buf_putc(&b, '[');
+    ngp_buf b = {0};
+    ngp_reserve_reply(&b, t, 96);   /* {"Host":name,"Score":N}, */
+    ngp_buf_putc(&b, '[');
     for (uint32_t i = 0; i < t->n; i++) {
         int64_t ts = taint[i], as = affinity[i];
         int64_t score = t->ids[i] < 0 ? 0
                         : ts >= 0 && ts <= MAX_SCORE && as >= 0 && as <= MAX_SCORE ? table[ts][as]
                                                                                      : combine(opt, ts, as);
-        ng_buf_puts(&b, i ? ",{\"Host\":" : "{\"Host\":");
-        ng_write_name(&b, t, i);
-        ng_buf_put(&b, score_tail[score].text, score_tail[score].len);
+        ngp_buf_puts(&b, i ? ",{\"Host\":" : "{\"Host\":");
+        ngp_write_name(&b, t, i);
+        ngp_buf_put(&b, score_tail[score].text, score_tail[score].len);
     }
-    ng_buf_putc(&b, ']');
+    ngp_buf_putc(&b, ']');
     free(taint);
     free(affinity);
-    ng_eval_free(&e);
-    return ng_reply_buf(reply, 200, &b);
+    ngp_eval_free(&e);
+    return ngp_reply_buf(reply, 200, &b);
 }

@@ -12,7 +12,7 @@
 
 #include "xalloc.h"
 
-const char ng_strmap_tombstone[] = "";
+const char ngp_strmap_tombstone[] = "";
 
 static uint64_t word(const char *p)
 {
@@ -31,7 +31,7 @@ static uint64_t mix(uint64_t h, uint64_t w, uint64_t k)
  * latency was a tenth of a names-mode call), a short key or the tail read as
  * whole overlapping words rather than byte by byte, then a final avalanche so
  * that the low bits the table masks with depend on every input byte. */
-uint32_t ng_strhash(const char *s, size_t len)
+uint32_t ngp_strhash(const char *s, size_t len)
 {
     const uint64_t k1 = 0xbf58476d1ce4e5b9u, k2 = 0x94d049bb133111ebu;
     uint64_t a = 0x9e3779b97f4a7c15u ^ len, b = 0x2545f4914f6cdd1du;
@@ -69,16 +69,16 @@ uint32_t ng_strhash(const char *s, size_t len)
 
 /* Slot holding key, or SIZE_MAX; *hole gets the first tombstone on the probe
  * path, else the empty slot that ended it. The table is never full. */
-static size_t probe(const ng_strmap *m, const char *key, size_t len, uint32_t h, size_t *hole)
+static size_t probe(const ngp_strmap *m, const char *key, size_t len, uint32_t h, size_t *hole)
 {
     size_t mask = m->cap - 1, first_tomb = SIZE_MAX;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        const ng_strmap_slot *s = &m->slots[i];
+        const ngp_strmap_slot *s = &m->slots[i];
         if (s->key == NULL) {
             *hole = first_tomb != SIZE_MAX ? first_tomb : i;
             return SIZE_MAX;
         }
-        if (s->key == NG_STRMAP_TOMBSTONE) {
+        if (s->key == NGP_STRMAP_TOMBSTONE) {
             if (first_tomb == SIZE_MAX)
                 first_tomb = i;
         } else if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) {
@@ -87,14 +87,14 @@ static size_t probe(const ng_strmap *m, const char *key, size_t len, uint32_t h,
     }
 }
 
-static void rehash(ng_strmap *m)
+static void rehash(ngp_strmap *m)
 {
     size_t cap = 8;
     while (cap < 2 * (m->count + 1))   /* at most half full afterwards */
         cap *= 2;
-    ng_strmap_slot *slots = ng_xcalloc(cap, sizeof *slots);
+    ngp_strmap_slot *slots = ngp_xcalloc(cap, sizeof *slots);
     for (size_t i = 0; i < m->cap; i++) {
-        if (!NG_STRMAP_LIVE(m, i))
+        if (!NGP_STRMAP_LIVE(m, i))
             continue;
         size_t j = m->slots[i].hash & (cap - 1);
         while (slots[j].key)
@@ -107,20 +107,20 @@ static void rehash(ng_strmap *m)
     m->used = m->count;
 }
 
-void *ng_strmap_get(const ng_strmap *m, const char *key, size_t len)
+void *ngp_strmap_get(const ngp_strmap *m, const char *key, size_t len)
 {
     if (m->count == 0)
         return NULL;
-    size_t hole, i = probe(m, key, len, ng_strhash(key, len), &hole);
+    size_t hole, i = probe(m, key, len, ngp_strhash(key, len), &hole);
     return i == SIZE_MAX ? NULL : m->slots[i].value;
 }
 
 /* A replaced entry takes the new key pointer too: the old key usually lives
  * in the old value, which the caller may free once replaced. */
-void ng_strmap_put(ng_strmap *m, const char *key, void *value)
+void ngp_strmap_put(ngp_strmap *m, const char *key, void *value)
 {
     size_t len = strlen(key), hole = 0, i = SIZE_MAX;
-    uint32_t h = ng_strhash(key, len);
+    uint32_t h = ngp_strhash(key, len);
     if (m->cap)
         i = probe(m, key, len, h, &hole);
     if (i != SIZE_MAX) {
@@ -135,25 +135,25 @@ void ng_strmap_put(ng_strmap *m, const char *key, void *value)
         }
         m->used++;
     }
-    m->slots[hole] = (ng_strmap_slot){ .key = key, .value = value, .hash = h, .len = (uint32_t)len };
+    m->slots[hole] = (ngp_strmap_slot){ .key = key, .value = value, .hash = h, .len = (uint32_t)len };
     m->count++;
 }
 
-void *ng_strmap_del(ng_strmap *m, const char *key)
+void *ngp_strmap_del(ngp_strmap *m, const char *key)
 {
     if (m->count == 0)
         return NULL;
     size_t len = strlen(key), hole;
-    size_t i = probe(m, key, len, ng_strhash(key, len), &hole);
+    size_t i = probe(m, key, len, ngp_strhash(key, len), &hole);
     if (i == SIZE_MAX)
         return NULL;
     void *value = m->slots[i].value;
-    m->slots[i] = (ng_strmap_slot){ .key = NG_STRMAP_TOMBSTONE };
+    m->slots[i] = (ngp_strmap_slot){ .key = NGP_STRMAP_TOMBSTONE };
     m->count--;
     return value;
 }
 
-void ng_strmap_free(ng_strmap *m)
+void ngp_strmap_free(ngp_strmap *m)
 {
     free(m->slots);
     memset(m, 0, sizeof *m);

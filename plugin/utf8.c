@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-size_t ng_utf8_sequence(const unsigned char *s, size_t n)
+size_t ngp_utf8_sequence(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
@@ -27,7 +27,7 @@ static bool ascii8(const unsigned char *s)
     return (w & 0x8080808080808080u) == 0;
 }
 
-bool ng_utf8_valid(const char *str, size_t len)
+bool ngp_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
     /* the common all-ASCII string: whole words, then one last overlapping word */
@@ -42,7 +42,7 @@ bool ng_utf8_valid(const char *str, size_t len)
             s++;
             continue;
         }
-        size_t n = ng_utf8_sequence(s, (size_t)(end - s));
+        size_t n = ngp_utf8_sequence(s, (size_t)(end - s));
         if (n == 0)
             return false;
         s += n;

@@ -11,7 +11,7 @@ static void oom(size_t n, size_t size)
     abort();
 }
 
-void *ng_xmalloc(size_t size)
+void *ngp_xmalloc(size_t size)
 {
     /* malloc(0) may return NULL, which must not read as failure. */
     void *p = malloc(size ? size : 1);
@@ -20,7 +20,7 @@ void *ng_xmalloc(size_t size)
     return p;
 }
 
-void *ng_xcalloc(size_t n, size_t size)
+void *ngp_xcalloc(size_t n, size_t size)
 {
     void *p = (n && size) ? calloc(n, size) : calloc(1, 1);
     if (!p)
@@ -28,7 +28,7 @@ void *ng_xcalloc(size_t n, size_t size)
     return p;
 }
 
-void *ng_xrealloc(void *p, size_t size)
+void *ngp_xrealloc(void *p, size_t size)
 {
     if (size == 0) {
         free(p);
@@ -40,8 +40,8 @@ void *ng_xrealloc(void *p, size_t size)
     return q;
 }
 
-char *ng_xstrdup(const char *s)
+char *ngp_xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
-    return memcpy(ng_xmalloc(n), s, n);
+    return memcpy(ngp_xmalloc(n), s, n);
 }

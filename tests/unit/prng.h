@@ -1,6 +1,6 @@
 /* prng.h - the unit tests' deterministic PRNG (xorshift64): seed rng, then draw. */
-#ifndef NG_TEST_PRNG_H
-#define NG_TEST_PRNG_H
+#ifndef NGP_TEST_PRNG_H
+#define NGP_TEST_PRNG_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -31,10 +31,10 @@ static void test_alignment_no_overlap(void **state)
     enum { N = 3000 };
     static unsigned char *p[N];
     static size_t size[N];
-    ng_arena a = {0};
+    ngp_arena a = {0};
     for (size_t i = 0; i < N; i++) {
         size[i] = i % 97 == 0 ? 20000 + i : i % 41;   /* mostly small, some big, some 0 */
-        p[i] = ng_arena_alloc(&a, size[i]);
+        p[i] = ngp_arena_alloc(&a, size[i]);
         assert_aligned(p[i]);
         memset(p[i], (int)(i % 251), size[i]);
     }
@@ -42,7 +42,7 @@ static void test_alignment_no_overlap(void **state)
         for (size_t j = 0; j < size[i]; j++)
             if (p[i][j] != (unsigned char)(i % 251))
                 fail_msg("allocation %zu (%zu bytes) was overwritten at byte %zu", i, size[i], j);
-    ng_arena_free(&a);
+    ngp_arena_free(&a);
     assert_null(a.head);
 }
 
@@ -51,16 +51,16 @@ static void test_small_contiguous(void **state)
 {
     (void)state;
     static const size_t sizes[] = {1, 15, 16, 17, 31, 32, 33, 100, 4096};
-    ng_arena a = {0};
-    char *prev = ng_arena_alloc(&a, 1);
+    ngp_arena a = {0};
+    char *prev = ngp_arena_alloc(&a, 1);
     size_t prev_size = 1;
     for (size_t i = 0; i < LEN(sizes); i++) {
-        char *p = ng_arena_alloc(&a, sizes[i]);
+        char *p = ngp_arena_alloc(&a, sizes[i]);
         assert_int_equal(addr(p) - addr(prev), (prev_size + 15) / 16 * 16);
         prev = p;
         prev_size = sizes[i];
     }
-    ng_arena_free(&a);
+    ngp_arena_free(&a);
 }
 
 /* A big request (> 16 KiB) never costs the current block its free space: it is
@@ -74,9 +74,9 @@ static void test_big_beside_current(void **state)
         {BIG, false}, {40000, false}, {64 * 1024, false}, {1 << 20, true}, {4 << 20, true}};
     for (size_t b = 0; b < LEN(bigs); b++) {
         size_t n = bigs[b].size;
-        ng_arena a = {0};
-        char *first = ng_arena_alloc(&a, 16);
-        char *big = ng_arena_alloc(&a, n);
+        ngp_arena a = {0};
+        char *first = ngp_arena_alloc(&a, 16);
+        char *big = ngp_arena_alloc(&a, n);
         assert_aligned(big);
         memset(big, 'B', n);
         bool inline_big = addr(big) == addr(first) + 16;
@@ -84,7 +84,7 @@ static void test_big_beside_current(void **state)
             assert_false(inline_big);
         uintptr_t next = inline_big ? addr(big) + (n + 15) / 16 * 16 : addr(first) + 16;
         for (uintptr_t i = 0; i < 100; i++) {
-            char *p = ng_arena_alloc(&a, 16);
+            char *p = ngp_arena_alloc(&a, 16);
             assert_int_equal(addr(p), next + 16 * i);
             memset(p, 's', 16);
             assert_true(addr(p) + 16 <= addr(big) || addr(p) >= addr(big) + n);   /* not inside it */
@@ -92,16 +92,16 @@ static void test_big_beside_current(void **state)
         for (size_t i = 0; i < n; i++)
             if (big[i] != 'B')
                 fail_msg("big allocation of %zu bytes overwritten at %zu", n, i);
-        ng_arena_free(&a);
+        ngp_arena_free(&a);
     }
 
     /* a big request into an empty arena, then another after a small one */
     enum { MIB = 1 << 20 };
-    ng_arena a = {0};
-    char *big1 = ng_arena_alloc(&a, MIB);
-    char *s1 = ng_arena_alloc(&a, 32);
-    char *big2 = ng_arena_alloc(&a, MIB + 100);
-    char *s2 = ng_arena_alloc(&a, 32);
+    ngp_arena a = {0};
+    char *big1 = ngp_arena_alloc(&a, MIB);
+    char *s1 = ngp_arena_alloc(&a, 32);
+    char *big2 = ngp_arena_alloc(&a, MIB + 100);
+    char *s2 = ngp_arena_alloc(&a, 32);
     assert_aligned(big1);
     assert_aligned(big2);
     assert_int_equal(addr(s2), addr(s1) + 32);
@@ -112,57 +112,57 @@ static void test_big_beside_current(void **state)
     assert_int_equal(big1[MIB - 1], 1);
     assert_int_equal(big2[0], 2);
     assert_int_equal(big2[MIB + 99], 2);
-    ng_arena_free(&a);
+    ngp_arena_free(&a);
 }
 
 /* When the current block is full, small allocations move on to a new block and stay aligned. */
 static void test_many_blocks(void **state)
 {
     (void)state;
-    ng_arena a = {0};
-    char *prev = ng_arena_alloc(&a, 1000);
+    ngp_arena a = {0};
+    char *prev = ngp_arena_alloc(&a, 1000);
     size_t jumps = 0;
     for (int i = 0; i < 1000; i++) {   /* ~1 MB in 1000-byte pieces */
-        char *p = ng_arena_alloc(&a, 1000);
+        char *p = ngp_arena_alloc(&a, 1000);
         assert_aligned(p);
         jumps += addr(p) != addr(prev) + 1008;
         prev = p;
     }
     assert_true(jumps >= 1);   /* 1 MB of small pieces cannot fit one block */
-    ng_arena_free(&a);
+    ngp_arena_free(&a);
 }
 
 static void test_strndup(void **state)
 {
     (void)state;
-    ng_arena a = {0};
+    ngp_arena a = {0};
     const char src[] = {'n', 'o', 'd', 'e', '-', '1'};   /* not NUL-terminated */
-    char *s = ng_arena_strndup(&a, src, sizeof src);
+    char *s = ngp_arena_strndup(&a, src, sizeof src);
     assert_aligned(s);
     assert_string_equal(s, "node-1");
-    assert_string_equal(ng_arena_strndup(&a, "worker", 4), "work");
-    char *e = ng_arena_strndup(&a, "", 0);
+    assert_string_equal(ngp_arena_strndup(&a, "worker", 4), "work");
+    char *e = ngp_arena_strndup(&a, "", 0);
     assert_string_equal(e, "");
-    char *with_nul = ng_arena_strndup(&a, "a\0b", 3);
+    char *with_nul = ngp_arena_strndup(&a, "a\0b", 3);
     assert_memory_equal(with_nul, "a\0b", 4);
     char big[BIG + 7];
     memset(big, 'x', sizeof big);
-    char *d = ng_arena_strndup(&a, big, sizeof big);
+    char *d = ngp_arena_strndup(&a, big, sizeof big);
     assert_int_equal(strlen(d), sizeof big);
     assert_string_equal(s, "node-1");   /* earlier copies are intact */
-    ng_arena_free(&a);
+    ngp_arena_free(&a);
 }
 
 /* Capacity 4, then doubling; contents kept; the old array left readable; no move while there is room. */
 static void test_grow(void **state)
 {
     (void)state;
-    ng_arena a = {0};
+    ngp_arena a = {0};
     uint32_t *arr = NULL, count = 0, cap = 0;
     uint32_t *old = NULL, old_count = 0;
     for (uint32_t i = 0; i < 5000; i++) {
         uint32_t before = cap;
-        uint32_t *p = ng_arena_grow(&a, arr, sizeof *arr, count, &cap);
+        uint32_t *p = ngp_arena_grow(&a, arr, sizeof *arr, count, &cap);
         if (count < before) {
             assert_ptr_equal(p, arr);   /* room left: same array */
             assert_int_equal(cap, before);
@@ -180,40 +180,40 @@ static void test_grow(void **state)
         arr[count++] = i * 7;
     }
     assert_int_equal(cap, 8192);
-    for (uint32_t j = 0; j < old_count; j++)   /* the previous array stays until ng_arena_free */
+    for (uint32_t j = 0; j < old_count; j++)   /* the previous array stays until ngp_arena_free */
         assert_int_equal(old[j], j * 7);
 
     /* big elements: the doubled arrays are big requests of their own */
     struct rec { char b[6000]; } *recs = NULL;
     uint32_t n = 0, rcap = 0;
     for (uint32_t i = 0; i < 20; i++) {
-        recs = ng_arena_grow(&a, recs, sizeof *recs, n, &rcap);
+        recs = ngp_arena_grow(&a, recs, sizeof *recs, n, &rcap);
         memset(recs[n++].b, (int)i + 1, sizeof recs->b);
     }
     assert_int_equal(rcap, 32);
     for (uint32_t i = 0; i < n; i++)
         assert_int_equal(recs[i].b[5999], (char)(i + 1));
-    ng_arena_free(&a);
+    ngp_arena_free(&a);
 }
 
-/* ng_arena_free releases everything (ASan's leak check) and leaves the arena ready for reuse. */
+/* ngp_arena_free releases everything (ASan's leak check) and leaves the arena ready for reuse. */
 static void test_free_reuse(void **state)
 {
     (void)state;
-    ng_arena a = {0};
-    ng_arena_free(&a);   /* an empty arena */
+    ngp_arena a = {0};
+    ngp_arena_free(&a);   /* an empty arena */
     assert_null(a.head);
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 200; i++) {
-            char *p = ng_arena_alloc(&a, (size_t)(i * 37 % 3000) + (i % 50 == 0 ? BIG : 0));
+            char *p = ngp_arena_alloc(&a, (size_t)(i * 37 % 3000) + (i % 50 == 0 ? BIG : 0));
             assert_aligned(p);
         }
         assert_non_null(a.head);
-        assert_string_equal(ng_arena_strndup(&a, "again", 5), "again");
-        ng_arena_free(&a);
+        assert_string_equal(ngp_arena_strndup(&a, "again", 5), "again");
+        ngp_arena_free(&a);
         assert_null(a.head);
     }
-    ng_arena_free(&a);   /* twice */
+    ngp_arena_free(&a);   /* twice */
     assert_null(a.head);
 }
 

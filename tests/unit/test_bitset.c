@@ -54,18 +54,18 @@ static void check_set(const uint64_t *b, const bool *o, size_t nbits, size_t nwo
 {
     static char got[FMT_MAX], want[FMT_MAX];
     oracle_format(o, nbits, want);
-    size_t len = ng_bitset_format(b, nwords, got, sizeof got);
+    size_t len = ngp_bitset_format(b, nwords, got, sizeof got);
     assert_string_equal(got, want);
     assert_int_equal(len, strlen(want));
     for (size_t w = 0; w < nwords; w++) {
         uint64_t x = 0;
         for (size_t i = w * 64; i < w * 64 + 64 && i < nbits; i++)
-            x |= o[i] ? ng_mask_of(i) : 0;
+            x |= o[i] ? ngp_mask_of(i) : 0;
         assert_int_equal(b[w], x);
     }
     size_t n = oracle_count(o, nbits);
-    assert_int_equal(ng_bitset_count(b, nwords), n);
-    assert_int_equal(ng_bitset_is_empty(b, nwords), n == 0);
+    assert_int_equal(ngp_bitset_count(b, nwords), n);
+    assert_int_equal(ngp_bitset_is_empty(b, nwords), n == 0);
 }
 
 static void check_queries(const uint64_t *a, const bool *oa, const uint64_t *b, const bool *ob,
@@ -74,15 +74,15 @@ static void check_queries(const uint64_t *a, const bool *oa, const uint64_t *b, 
     size_t both = 0;
     for (size_t i = 0; i < nbits; i++)
         both += oa[i] && ob[i];
-    assert_int_equal(ng_bitset_and_count(a, b, nwords), both);
-    assert_int_equal(ng_bitset_intersects(a, b, nwords), both > 0);
+    assert_int_equal(ngp_bitset_and_count(a, b, nwords), both);
+    assert_int_equal(ngp_bitset_intersects(a, b, nwords), both > 0);
 
     size_t from = below(nwords * 64 + 3);
-    assert_int_equal(ng_bitset_next(a, nwords, from), oracle_next(oa, nbits, nwords, from));
-    assert_int_equal(ng_bitset_next(a, nwords, 0), oracle_next(oa, nbits, nwords, 0));
+    assert_int_equal(ngp_bitset_next(a, nwords, from), oracle_next(oa, nbits, nwords, from));
+    assert_int_equal(ngp_bitset_next(a, nwords, 0), oracle_next(oa, nbits, nwords, 0));
 
     size_t expect = oracle_next(oa, nbits, nwords, 0), seen = 0;
-    NG_BITSET_FOREACH(id, a, nwords) {
+    NGP_BITSET_FOREACH(id, a, nwords) {
         assert_int_equal(id, expect);
         expect = oracle_next(oa, nbits, nwords, id + 1);
         seen++;
@@ -93,7 +93,7 @@ static void check_queries(const uint64_t *a, const bool *oa, const uint64_t *b, 
 
 static void fill_both(uint64_t *b, bool *o, size_t k, size_t nbits, size_t nwords)
 {
-    ng_bitset_fill(b, k, nwords);
+    ngp_bitset_fill(b, k, nwords);
     for (size_t i = 0; i < nbits; i++)
         o[i] = i < k;
 }
@@ -108,13 +108,13 @@ static void random_op(uint64_t *a, bool *oa, uint64_t *b, bool *ob, size_t nbits
     switch (rnd() % 14) {
     case 0: case 1: case 2: case 3:
         if (nbits) {
-            ng_bit_set(x, i);
+            ngp_bit_set(x, i);
             ox[i] = true;
         }
         break;
     case 4: case 5: case 6:
         if (nbits) {
-            ng_bit_clear(x, i);
+            ngp_bit_clear(x, i);
             ox[i] = false;
         }
         break;
@@ -122,31 +122,31 @@ static void random_op(uint64_t *a, bool *oa, uint64_t *b, bool *ob, size_t nbits
         fill_both(x, ox, below(nbits + 1), nbits, nwords);
         break;
     case 8:
-        ng_bitset_zero(x, nwords);
+        ngp_bitset_zero(x, nwords);
         memset(ox, 0, nbits);
         break;
     case 9:
-        ng_bitset_or_inplace(a, b, nwords);
+        ngp_bitset_or_inplace(a, b, nwords);
         for (i = 0; i < nbits; i++)
             oa[i] = oa[i] || ob[i];
         break;
     case 10:
-        ng_bitset_and_inplace(a, b, nwords);
+        ngp_bitset_and_inplace(a, b, nwords);
         for (i = 0; i < nbits; i++)
             oa[i] = oa[i] && ob[i];
         break;
     case 11:
-        ng_bitset_andnot_inplace(a, b, nwords);
+        ngp_bitset_andnot_inplace(a, b, nwords);
         for (i = 0; i < nbits; i++)
             oa[i] = oa[i] && !ob[i];
         break;
     case 12:
-        ng_bitset_andnot_inplace(b, a, nwords);
+        ngp_bitset_andnot_inplace(b, a, nwords);
         for (i = 0; i < nbits; i++)
             ob[i] = ob[i] && !oa[i];
         break;
     default:
-        ng_bitset_copy(x, on_a ? b : a, nwords);
+        ngp_bitset_copy(x, on_a ? b : a, nwords);
         memcpy(ox, on_a ? ob : oa, nbits);
         break;
     }
@@ -154,9 +154,9 @@ static void random_op(uint64_t *a, bool *oa, uint64_t *b, bool *ob, size_t nbits
 
 static void test_random_ops(void **state)
 {
-    size_t nbits = *(const size_t *)*state, nwords = ng_words_for(nbits);
+    size_t nbits = *(const size_t *)*state, nwords = ngp_words_for(nbits);
     rng = 0x9e3779b97f4a7c15u ^ nbits;
-    uint64_t *a = ng_bitset_new(nwords), *b = ng_bitset_new(nwords);
+    uint64_t *a = ngp_bitset_new(nwords), *b = ngp_bitset_new(nwords);
     bool *oa = calloc(nbits + 1, 1), *ob = calloc(nbits + 1, 1);
     assert_non_null(a);
     assert_non_null(oa);
@@ -167,8 +167,8 @@ static void test_random_ops(void **state)
         check_set(b, ob, nbits, nwords);
         check_queries(a, oa, b, ob, nbits, nwords);
     }
-    ng_bitset_free(a);
-    ng_bitset_free(b);
+    ngp_bitset_free(a);
+    ngp_bitset_free(b);
     free(oa);
     free(ob);
 }
@@ -176,24 +176,24 @@ static void test_random_ops(void **state)
 static void test_word_helpers(void **state)
 {
     (void)state;
-    assert_int_equal(ng_words_for(0), 0);
-    assert_int_equal(ng_words_for(1), 1);
-    assert_int_equal(ng_words_for(64), 1);
-    assert_int_equal(ng_words_for(65), 2);
-    assert_int_equal(ng_word_of(63), 0);
-    assert_int_equal(ng_word_of(64), 1);
-    assert_true(ng_mask_of(63) == (uint64_t)1 << 63);
-    assert_true(ng_mask_of(64) == 1);
+    assert_int_equal(ngp_words_for(0), 0);
+    assert_int_equal(ngp_words_for(1), 1);
+    assert_int_equal(ngp_words_for(64), 1);
+    assert_int_equal(ngp_words_for(65), 2);
+    assert_int_equal(ngp_word_of(63), 0);
+    assert_int_equal(ngp_word_of(64), 1);
+    assert_true(ngp_mask_of(63) == (uint64_t)1 << 63);
+    assert_true(ngp_mask_of(64) == 1);
 }
 
 /* Formats the ids given (terminated by SIZE_MAX) in an nwords set. */
 static size_t format_ids(size_t nwords, const size_t *ids, char *out, size_t outlen)
 {
-    uint64_t *b = ng_bitset_new(nwords);
+    uint64_t *b = ngp_bitset_new(nwords);
     for (; *ids != SIZE_MAX; ids++)
-        ng_bit_set(b, *ids);
-    size_t len = ng_bitset_format(b, nwords, out, outlen);
-    ng_bitset_free(b);
+        ngp_bit_set(b, *ids);
+    size_t len = ngp_bitset_format(b, nwords, out, outlen);
+    ngp_bitset_free(b);
     return len;
 }
 
@@ -220,52 +220,52 @@ static void test_format_exact(void **state)
     format_ids(3, (size_t[]){ 0, 2, 3, 4, 127, 128, 191, SIZE_MAX }, out, sizeof out);
     assert_string_equal(out, "0,2-4,127-128,191");
 
-    uint64_t *b = ng_bitset_new(79);
-    ng_bitset_fill(b, 5000, 79);
-    assert_int_equal(ng_bitset_format(b, 79, out, sizeof out), 6);
+    uint64_t *b = ngp_bitset_new(79);
+    ngp_bitset_fill(b, 5000, 79);
+    assert_int_equal(ngp_bitset_format(b, 79, out, sizeof out), 6);
     assert_string_equal(out, "0-4999");
-    ng_bitset_free(b);
+    ngp_bitset_free(b);
 }
 
 static void test_format_truncates(void **state)
 {
     (void)state;
-    uint64_t *b = ng_bitset_new(2);
-    ng_bitset_fill(b, 63, 2);
-    ng_bit_set(b, 64);
+    uint64_t *b = ngp_bitset_new(2);
+    ngp_bitset_fill(b, 63, 2);
+    ngp_bit_set(b, 64);
     char out[16];
     memset(out, 'x', sizeof out);
-    assert_int_equal(ng_bitset_format(b, 2, out, 8), 7);
+    assert_int_equal(ngp_bitset_format(b, 2, out, 8), 7);
     assert_string_equal(out, "0-62,64");
-    assert_int_equal(ng_bitset_format(b, 2, out, 7), 7);
+    assert_int_equal(ngp_bitset_format(b, 2, out, 7), 7);
     assert_string_equal(out, "0-62,6");
-    assert_int_equal(ng_bitset_format(b, 2, out, 4), 7);
+    assert_int_equal(ngp_bitset_format(b, 2, out, 4), 7);
     assert_string_equal(out, "0-6");
-    assert_int_equal(ng_bitset_format(b, 2, out, 1), 7);
+    assert_int_equal(ngp_bitset_format(b, 2, out, 1), 7);
     assert_string_equal(out, "");
-    assert_int_equal(ng_bitset_format(b, 2, NULL, 0), 7);
-    ng_bitset_free(b);
+    assert_int_equal(ngp_bitset_format(b, 2, NULL, 0), 7);
+    ngp_bitset_free(b);
 }
 
 static void test_next_edges(void **state)
 {
     (void)state;
-    uint64_t *b = ng_bitset_new(2);
-    assert_int_equal(ng_bitset_next(b, 0, 0), 0);
-    assert_int_equal(ng_bitset_next(b, 2, 0), 128);
-    assert_int_equal(ng_bitset_next(b, 2, 127), 128);
-    assert_int_equal(ng_bitset_next(b, 2, 128), 128);
-    assert_int_equal(ng_bitset_next(b, 2, 100000), 128);
-    ng_bit_set(b, 63);
-    assert_int_equal(ng_bitset_next(b, 2, 0), 63);
-    assert_int_equal(ng_bitset_next(b, 2, 63), 63);
-    assert_int_equal(ng_bitset_next(b, 2, 64), 128);
-    ng_bit_set(b, 64);
-    assert_int_equal(ng_bitset_next(b, 2, 64), 64);
-    assert_int_equal(ng_bitset_next(b, 2, 65), 128);
-    ng_bit_set(b, 127);
-    assert_int_equal(ng_bitset_next(b, 2, 65), 127);
-    ng_bitset_free(b);
+    uint64_t *b = ngp_bitset_new(2);
+    assert_int_equal(ngp_bitset_next(b, 0, 0), 0);
+    assert_int_equal(ngp_bitset_next(b, 2, 0), 128);
+    assert_int_equal(ngp_bitset_next(b, 2, 127), 128);
+    assert_int_equal(ngp_bitset_next(b, 2, 128), 128);
+    assert_int_equal(ngp_bitset_next(b, 2, 100000), 128);
+    ngp_bit_set(b, 63);
+    assert_int_equal(ngp_bitset_next(b, 2, 0), 63);
+    assert_int_equal(ngp_bitset_next(b, 2, 63), 63);
+    assert_int_equal(ngp_bitset_next(b, 2, 64), 128);
+    ngp_bit_set(b, 64);
+    assert_int_equal(ngp_bitset_next(b, 2, 64), 64);
+    assert_int_equal(ngp_bitset_next(b, 2, 65), 128);
+    ngp_bit_set(b, 127);
+    assert_int_equal(ngp_bitset_next(b, 2, 65), 127);
+    ngp_bitset_free(b);
 }
 
 /* fill must clear whatever was in the words past nbits. */
@@ -273,17 +273,17 @@ static void test_fill_clears_tail(void **state)
 {
     (void)state;
     for (size_t nwords = 1; nwords <= 3; nwords++) {
-        uint64_t *b = ng_bitset_new(nwords);
+        uint64_t *b = ngp_bitset_new(nwords);
         for (size_t nbits = 0; nbits <= nwords * 64; nbits++) {
             memset(b, 0xff, nwords * sizeof *b);
-            ng_bitset_fill(b, nbits, nwords);
-            assert_int_equal(ng_bitset_count(b, nwords), nbits);
-            assert_int_equal(ng_bitset_next(b, nwords, 0), nbits ? 0 : nwords * 64);
+            ngp_bitset_fill(b, nbits, nwords);
+            assert_int_equal(ngp_bitset_count(b, nwords), nbits);
+            assert_int_equal(ngp_bitset_next(b, nwords, 0), nbits ? 0 : nwords * 64);
             if (nbits)
-                assert_true(ng_bit_test(b, nbits - 1));
-            assert_int_equal(ng_bitset_next(b, nwords, nbits), nwords * 64);
+                assert_true(ngp_bit_test(b, nbits - 1));
+            assert_int_equal(ngp_bitset_next(b, nwords, nbits), nwords * 64);
         }
-        ng_bitset_free(b);
+        ngp_bitset_free(b);
     }
 }
 
@@ -297,38 +297,38 @@ static void test_resize(void **state)
     rng = 12345;
     for (size_t i = 0; i < NSIZES; i++) {
         for (size_t j = 0; j < NSIZES; j++) {
-            size_t from = ng_words_for(sizes[i]), to = ng_words_for(sizes[j]);
-            uint64_t *b = ng_bitset_new(from), *orig = ng_bitset_new(from);
+            size_t from = ngp_words_for(sizes[i]), to = ngp_words_for(sizes[j]);
+            uint64_t *b = ngp_bitset_new(from), *orig = ngp_bitset_new(from);
             for (size_t w = 0; w < from; w++)
                 orig[w] = b[w] = rnd();
-            b = ng_bitset_resize(b, from, to);
+            b = ngp_bitset_resize(b, from, to);
             for (size_t w = 0; w < to; w++)
                 assert_true(b[w] == (w < from ? orig[w] : 0));
-            ng_bitset_free(b);
-            ng_bitset_free(orig);
+            ngp_bitset_free(b);
+            ngp_bitset_free(orig);
         }
     }
-    uint64_t *b = ng_bitset_resize(ng_bitset_new(1), 1, 0);
-    b = ng_bitset_resize(b, 0, 3);
-    assert_true(ng_bitset_is_empty(b, 3));
-    ng_bitset_free(b);
+    uint64_t *b = ngp_bitset_resize(ngp_bitset_new(1), 1, 0);
+    b = ngp_bitset_resize(b, 0, 3);
+    assert_true(ngp_bitset_is_empty(b, 3));
+    ngp_bitset_free(b);
 }
 
 /* The body may clear the bits it visits: iteration works on a copy of each word. */
 static void test_foreach_clearing(void **state)
 {
     (void)state;
-    uint64_t *b = ng_bitset_new(3);
-    ng_bitset_fill(b, 150, 3);
+    uint64_t *b = ngp_bitset_new(3);
+    ngp_bitset_fill(b, 150, 3);
     size_t seen = 0;
-    NG_BITSET_FOREACH(id, b, 3) {
+    NGP_BITSET_FOREACH(id, b, 3) {
         assert_int_equal(id, seen);
-        ng_bit_clear(b, id);
+        ngp_bit_clear(b, id);
         seen++;
     }
     assert_int_equal(seen, 150);
-    assert_true(ng_bitset_is_empty(b, 3));
-    ng_bitset_free(b);
+    assert_true(ngp_bitset_is_empty(b, 3));
+    ngp_bitset_free(b);
 }
 
 #define RANDOM_TEST(k, name) { name, test_random_ops, NULL, NULL, (void *)&sizes[k] }

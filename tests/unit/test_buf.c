@@ -1,4 +1,4 @@
-/* test_buf.c - buf.c: appends and growth checked against a plain array, take/free, and ng_buf_json_str's escaping and U+FFFD rules (every output parsed back by jansson). */
+/* test_buf.c - buf.c: appends and growth checked against a plain array, take/free, and ngp_buf_json_str's escaping and U+FFFD rules (every output parsed back by jansson). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The buffer holds exactly want[0..n), NUL-terminated, with room for the NUL. */
-static void assert_holds(const ng_buf *b, const char *want, size_t n)
+static void assert_holds(const ngp_buf *b, const char *want, size_t n)
 {
     assert_int_equal(b->len, n);
     assert_non_null(b->data);
@@ -33,7 +33,7 @@ static void test_put_growth(void **state)
     char *oracle = malloc(MAX), *piece = malloc(MAX);
     assert_non_null(oracle);
     assert_non_null(piece);
-    ng_buf b = {0};
+    ngp_buf b = {0};
     size_t n = 0;
     unsigned seed = 1;
     static const size_t big[] = {4095, 4096, 4097, 65536, 100003};
@@ -47,10 +47,10 @@ static void test_put_growth(void **state)
         assert_true(n + len < MAX);
         memcpy(oracle + n, piece, len);
         n += len;
-        ng_buf_put(&b, piece, len);
+        ngp_buf_put(&b, piece, len);
         assert_holds(&b, oracle, n);
     }
-    ng_buf_free(&b);
+    ngp_buf_free(&b);
     assert_null(b.data);
     assert_int_equal(b.len, 0);
     assert_int_equal(b.cap, 0);
@@ -63,38 +63,38 @@ static void test_putc_growth(void **state)
 {
     (void)state;
     char oracle[5000];
-    ng_buf b = {0};
+    ngp_buf b = {0};
     for (size_t i = 0; i < sizeof oracle; i++) {
         oracle[i] = (char)('a' + i % 26);
-        ng_buf_putc(&b, oracle[i]);
+        ngp_buf_putc(&b, oracle[i]);
         assert_holds(&b, oracle, i + 1);
     }
-    ng_buf_putc(&b, '\0');   /* a NUL byte is data too */
+    ngp_buf_putc(&b, '\0');   /* a NUL byte is data too */
     assert_int_equal(b.len, sizeof oracle + 1);
-    ng_buf_free(&b);
+    ngp_buf_free(&b);
 }
 
 static void test_puts_int_printf(void **state)
 {
     (void)state;
-    ng_buf b = {0};
-    ng_buf_puts(&b, "");
+    ngp_buf b = {0};
+    ngp_buf_puts(&b, "");
     assert_holds(&b, "", 0);   /* NUL-terminated once anything, even nothing, was written */
-    ng_buf_puts(&b, "score ");
-    ng_buf_int(&b, 0);
-    ng_buf_putc(&b, ' ');
-    ng_buf_int(&b, -1);
-    ng_buf_putc(&b, ' ');
-    ng_buf_int(&b, INT64_MAX);
-    ng_buf_putc(&b, ' ');
-    ng_buf_int(&b, INT64_MIN);
+    ngp_buf_puts(&b, "score ");
+    ngp_buf_int(&b, 0);
+    ngp_buf_putc(&b, ' ');
+    ngp_buf_int(&b, -1);
+    ngp_buf_putc(&b, ' ');
+    ngp_buf_int(&b, INT64_MAX);
+    ngp_buf_putc(&b, ' ');
+    ngp_buf_int(&b, INT64_MIN);
     const char *want = "score 0 -1 9223372036854775807 -9223372036854775808";
     assert_holds(&b, want, strlen(want));
-    ng_buf_free(&b);
+    ngp_buf_free(&b);
 
-    ng_buf_printf(&b, "%s", "");
+    ngp_buf_printf(&b, "%s", "");
     assert_holds(&b, "", 0);
-    ng_buf_printf(&b, "{\"%s\":%d,\"x\":\"%05d\"}", "Score", 7, 42);
+    ngp_buf_printf(&b, "{\"%s\":%d,\"x\":\"%05d\"}", "Score", 7, 42);
     want = "{\"Score\":7,\"x\":\"00042\"}";
     assert_holds(&b, want, strlen(want));
 
@@ -103,55 +103,55 @@ static void test_puts_int_printf(void **state)
     memset(long_arg, 'z', sizeof long_arg - 1);
     long_arg[sizeof long_arg - 1] = '\0';
     int n = snprintf(oracle, sizeof oracle, "%s<%s>%d", want, long_arg, 42);
-    ng_buf_printf(&b, "<%s>%d", long_arg, 42);
+    ngp_buf_printf(&b, "<%s>%d", long_arg, 42);
     assert_holds(&b, oracle, (size_t)n);
-    ng_buf_free(&b);
+    ngp_buf_free(&b);
 }
 
 static void test_take_free(void **state)
 {
     (void)state;
-    ng_buf b = {0};
+    ngp_buf b = {0};
     size_t len = 99;
-    char *d = ng_buf_take(&b, &len);   /* never written: "" */
+    char *d = ngp_buf_take(&b, &len);   /* never written: "" */
     assert_non_null(d);
     assert_int_equal(len, 0);
     assert_string_equal(d, "");
     free(d);
     assert_null(b.data);
 
-    ng_buf_puts(&b, "hello");
-    d = ng_buf_take(&b, &len);
+    ngp_buf_puts(&b, "hello");
+    d = ngp_buf_take(&b, &len);
     assert_int_equal(len, 5);
     assert_string_equal(d, "hello");
     assert_null(b.data);   /* handed over: the buffer is empty again */
     assert_int_equal(b.len, 0);
     assert_int_equal(b.cap, 0);
-    ng_buf_puts(&b, "again");   /* and reusable */
+    ngp_buf_puts(&b, "again");   /* and reusable */
     assert_holds(&b, "again", 5);
     assert_string_equal(d, "hello");   /* the taken data is not shared */
     free(d);
 
-    ng_buf_free(&b);
-    ng_buf_free(&b);   /* freeing an empty buffer is a no-op */
+    ngp_buf_free(&b);
+    ngp_buf_free(&b);   /* freeing an empty buffer is a no-op */
     assert_null(b.data);
-    ng_buf_puts(&b, "after free");
+    ngp_buf_puts(&b, "after free");
     assert_holds(&b, "after free", 10);
-    ng_buf_free(&b);
+    ngp_buf_free(&b);
 }
 
-/* ---- ng_buf_json_str ---- */
+/* ---- ngp_buf_json_str ---- */
 
 /* Writes in as a JSON string after a prefix, checks the exact output, then
  * parses it back with jansson and checks the decoded text is decoded. */
 static void check_json(const char *in, const char *out, const char *decoded)
 {
-    ng_buf b = {0};
-    ng_buf_puts(&b, "[");   /* appends, never resets */
-    ng_buf_json_str(&b, in);
+    ngp_buf b = {0};
+    ngp_buf_puts(&b, "[");   /* appends, never resets */
+    ngp_buf_json_str(&b, in);
     if (strcmp(b.data + 1, out) != 0)
         fail_msg("json_str of \"%s\": %s, expected %s", in, b.data + 1, out);
-    ng_buf_puts(&b, "]");
+    ngp_buf_puts(&b, "]");
     assert_int_equal(b.len, strlen(out) + 2);
     json_error_t err;
     json_t *v = json_loads(b.data, 0, &err);
@@ -163,7 +163,7 @@ static void check_json(const char *in, const char *out, const char *decoded)
     assert_int_equal(json_string_length(s), strlen(decoded));
     assert_string_equal(json_string_value(s), decoded);
     json_decref(v);
-    ng_buf_free(&b);
+    ngp_buf_free(&b);
 }
 
 /* Output when nothing needs replacing: the escapes undo to the input. */

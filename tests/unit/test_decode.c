@@ -1,4 +1,4 @@
-/* test_decode.c - decode.c: every verb's body into the exact ng_request, Go's null, duplicate-key, case and number rules, error paths, ng_node_valid. */
+/* test_decode.c - decode.c: every verb's body into the exact ngp_request, Go's null, duplicate-key, case and number rules, error paths, ngp_node_valid. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,17 +20,17 @@
 /* ---- decoding: bodies are written with ' for " ---- */
 
 typedef struct {
-    ng_arena arena;
-    ng_request req;
-    ng_decoder *d;
+    ngp_arena arena;
+    ngp_request req;
+    ngp_decoder *d;
     char *json;     /* the body as fed */
     int status;
 } dec;
 
 static void reset(dec *x)
 {
-    ng_decoder_free(x->d);
-    ng_arena_free(&x->arena);
+    ngp_decoder_free(x->d);
+    ngp_arena_free(&x->arena);
     free(x->json);
     memset(x, 0, sizeof *x);
 }
@@ -54,17 +54,17 @@ static int decode(dec *x, ng_verb verb, const char *text, size_t chunk)
     size_t len = strlen(x->json);
     if (chunk == 0)
         chunk = len;
-    x->d = ng_decoder_new(verb, &x->arena, &x->req);
+    x->d = ngp_decoder_new(verb, &x->arena, &x->req);
     int st = 0;
     for (size_t off = 0; st == 0 && off < len; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
         char *piece = malloc(n);
         assert_non_null(piece);
         memcpy(piece, x->json + off, n);
-        st = ng_decoder_feed(x->d, piece, n);
+        st = ngp_decoder_feed(x->d, piece, n);
         free(piece);
     }
-    x->status = st ? st : ng_decoder_finish(x->d);
+    x->status = st ? st : ngp_decoder_finish(x->d);
     return x->status;
 }
 
@@ -122,7 +122,7 @@ static const char *enum_name(const char *const *names, size_t n, unsigned v)
 }
 #define ENUM(names, v) enum_name(names, LEN(names), (unsigned)(v))
 
-static const char *flags_text(const ng_request *r)
+static const char *flags_text(const ngp_request *r)
 {
     text *t = text_new();
     const struct { bool on; const char *name; } f[] = {
@@ -135,7 +135,7 @@ static const char *flags_text(const ng_request *r)
     return t->s;
 }
 
-static const char *pod_text(const ng_pod *p)
+static const char *pod_text(const ngp_pod *p)
 {
     text *t = text_new();
     add(t, "name=%s ns=%s uid=%s nodeName=%s hostNetwork=%d", p->name, p->namespace, p->uid,
@@ -144,11 +144,11 @@ static const char *pod_text(const ng_pod *p)
 }
 
 /* [key|op_text=OP|value|effect_text=EFFECT|seconds or -] */
-static const char *tols_text(const ng_pod *p)
+static const char *tols_text(const ngp_pod *p)
 {
     text *t = text_new();
     for (uint32_t i = 0; i < p->ntols; i++) {
-        const ng_toleration *o = &p->tols[i];
+        const ngp_toleration *o = &p->tols[i];
         add(t, "%s[%s|%s=%s|%s|%s=%s|", i ? " " : "", o->key, o->op_text, ENUM(TOL_OPS, o->op),
             o->value, o->effect_text, ENUM(EFFECTS, o->effect));
         if (o->has_seconds)
@@ -159,7 +159,7 @@ static const char *tols_text(const ng_pod *p)
     return t->s;
 }
 
-static const char *selector_text(const ng_pod *p)
+static const char *selector_text(const ngp_pod *p)
 {
     text *t = text_new();
     for (uint32_t i = 0; i < p->nselector; i++)
@@ -167,7 +167,7 @@ static const char *selector_text(const ng_pod *p)
     return t->s;
 }
 
-static void add_reqs(text *t, const char *tag, const ng_requirement *r, uint32_t n)
+static void add_reqs(text *t, const char *tag, const ngp_requirement *r, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         add(t, "%s%s:%s %s=%s(", t->s[t->n - 1] == '{' ? "" : " ", tag, r[i].key, r[i].op_text,
@@ -179,7 +179,7 @@ static void add_reqs(text *t, const char *tag, const ng_requirement *r, uint32_t
 }
 
 /* {E:key op=OP(values) F:...}: matchExpressions, then matchFields */
-static void add_term(text *t, const ng_term *term)
+static void add_term(text *t, const ngp_term *term)
 {
     add(t, "{");
     add_reqs(t, "E", term->exprs, term->nexprs);
@@ -187,7 +187,7 @@ static void add_term(text *t, const ng_term *term)
     add(t, "}");
 }
 
-static const char *required_text(const ng_pod *p)
+static const char *required_text(const ngp_pod *p)
 {
     text *t = text_new();
     if (!p->has_required) {
@@ -204,7 +204,7 @@ static const char *required_text(const ng_pod *p)
     return t->s;
 }
 
-static const char *preferred_text(const ng_pod *p)
+static const char *preferred_text(const ngp_pod *p)
 {
     text *t = text_new();
     for (uint32_t i = 0; i < p->npreferred; i++) {
@@ -214,7 +214,7 @@ static const char *preferred_text(const ng_pod *p)
     return t->s;
 }
 
-static const char *names_text(const ng_request *r)
+static const char *names_text(const ngp_request *r)
 {
     text *t = text_new();
     add(t, "[");
@@ -225,7 +225,7 @@ static const char *names_text(const ng_request *r)
 }
 
 /* name{labels}[key=value:EFFECT,...] and " unschedulable" */
-static void add_node(text *t, const ng_node_in *n)
+static void add_node(text *t, const ngp_node_in *n)
 {
     add(t, "%s{", n->name);
     for (uint32_t i = 0; i < n->nlabels; i++)
@@ -237,7 +237,7 @@ static void add_node(text *t, const ng_node_in *n)
     add(t, "]%s", n->unschedulable ? " unschedulable" : "");
 }
 
-static const char *nodes_text(const ng_request *r)
+static const char *nodes_text(const ngp_request *r)
 {
     text *t = text_new();
     for (uint32_t i = 0; i < r->nnodes; i++) {
@@ -248,7 +248,7 @@ static const char *nodes_text(const ng_request *r)
     return t->s;
 }
 
-static const char *node_text(const ng_node_in *n)
+static const char *node_text(const ngp_node_in *n)
 {
     text *t = text_new();
     add_node(t, n);
@@ -256,7 +256,7 @@ static const char *node_text(const ng_node_in *n)
 }
 
 /* node:(uid,...)/NumPDBViolations */
-static const char *victims_text(const ng_victims *v, uint32_t n)
+static const char *victims_text(const ngp_victims *v, uint32_t n)
 {
     text *t = text_new();
     for (uint32_t i = 0; i < n; i++) {
@@ -272,8 +272,8 @@ static const char *victims_text(const ng_victims *v, uint32_t n)
 static const char *raw_text(const dec *x, uint32_t i)
 {
     text *t = text_new();
-    const ng_node_in *n = &x->req.nodes[i];
-    const char *cap = ng_decoder_captured(x->d);
+    const ngp_node_in *n = &x->req.nodes[i];
+    const char *cap = ngp_decoder_captured(x->d);
     if (n->raw_len) {
         assert_non_null(cap);
         add(t, "%.*s", (int)n->raw_len, cap + n->raw_off);
@@ -286,7 +286,7 @@ static const char *raw_text(const dec *x, uint32_t i)
 static const char *all_text(const dec *x)
 {
     static text all;
-    const ng_request *r = &x->req;
+    const ngp_request *r = &x->req;
     all.n = 0;
     add(&all, "flags=%s|", flags_text(r));
     add(&all, "pod=%s|", pod_text(&r->pod));
@@ -307,14 +307,14 @@ static const char *all_text(const dec *x)
 
 /* Decodes body byte by byte, in 7-byte chunks and at once; all must succeed
  * alike. Returns the request decoded at once. */
-static const ng_request *ok(dec *x, ng_verb verb, const char *body)
+static const ngp_request *ok(dec *x, ng_verb verb, const char *body)
 {
     static char want[TEXT_MAX];
     static const size_t chunks[] = {1, 7, 0};
     for (size_t i = 0; i < LEN(chunks); i++) {
         if (decode(x, verb, body, chunks[i]) != 0)
             fail_msg("status %d decoding in chunks of %zu: %s", x->status, chunks[i],
-                     ng_decoder_error(x->d));
+                     ngp_decoder_error(x->d));
         if (i == 0)
             snprintf(want, sizeof want, "%s", all_text(x));
         else
@@ -328,11 +328,11 @@ static const char *bad(dec *x, ng_verb verb, const char *body, int status)
 {
     static char first[1024];
     assert_int_equal(decode(x, verb, body, 1), status);
-    assert_non_null(ng_decoder_error(x->d));
-    snprintf(first, sizeof first, "%s", ng_decoder_error(x->d));
+    assert_non_null(ngp_decoder_error(x->d));
+    snprintf(first, sizeof first, "%s", ngp_decoder_error(x->d));
     assert_int_equal(decode(x, verb, body, 0), status);
-    assert_string_equal(ng_decoder_error(x->d), first);
-    return ng_decoder_error(x->d);
+    assert_string_equal(ngp_decoder_error(x->d), first);
+    return ngp_decoder_error(x->d);
 }
 
 /* msg is "<want> (at byte N)". */
@@ -374,7 +374,7 @@ static const char FILTER_BODY[] =
 /* Names mode: every Pod field the predicates read, and nothing else. */
 static void test_filter_names_mode(void **state)
 {
-    const ng_request *r = ok(*state, NG_FILTER, FILTER_BODY);
+    const ngp_request *r = ok(*state, NG_FILTER, FILTER_BODY);
     assert_string_equal(flags_text(r), "pod names");
     assert_string_equal(pod_text(&r->pod), "name=web-0 ns=shop uid=u-1 nodeName=n1 hostNetwork=1");
     assert_string_equal(tols_text(&r->pod),
@@ -398,7 +398,7 @@ static void test_filter_names_mode(void **state)
 /* Prioritize reads the same ExtenderArgs; top-level keys fold case, as Go's do. */
 static void test_prioritize_and_key_case(void **state)
 {
-    const ng_request *r = ok(*state, NG_PRIORITIZE,
+    const ngp_request *r = ok(*state, NG_PRIORITIZE,
                              "{'pod':{'spec':{'tolerations':[{'key':'spot','operator':'Exists',"
                              "'effect':'PreferNoSchedule'}]}},'NODENAMES':['worker','spot-1']}");
     assert_string_equal(flags_text(r), "pod names");
@@ -448,7 +448,7 @@ static void test_required_presence(void **state)
     char body[1024];
     for (size_t i = 0; i < LEN(rows); i++) {
         snprintf(body, sizeof body, "{'Pod':{'spec':{'affinity':%s}}}", rows[i].affinity);
-        const ng_request *r = ok(*state, NG_FILTER, body);
+        const ngp_request *r = ok(*state, NG_FILTER, body);
         if (strcmp(required_text(&r->pod), rows[i].want) != 0)
             fail_msg("%s: required %s, expected %s", rows[i].affinity, required_text(&r->pod), rows[i].want);
     }
@@ -457,7 +457,7 @@ static void test_required_presence(void **state)
 /* A null list element is a zero element, a null string is "", other nulls leave the zero value. */
 static void test_nulls(void **state)
 {
-    const ng_request *r = ok(*state, NG_FILTER,
+    const ngp_request *r = ok(*state, NG_FILTER,
         "{'Pod':{'metadata':{'name':null,'namespace':null,'uid':null},"
         "'spec':{'nodeName':null,'hostNetwork':null,'tolerations':[null,"
         "{'key':null,'operator':null,'value':null,'effect':null,'tolerationSeconds':null}],"
@@ -471,13 +471,13 @@ static void test_nulls(void **state)
     assert_string_equal(names_text(r), "[,n]");
 
     /* the zero toleration (key "", operator "") tolerates every taint whose value is "" */
-    const ng_toleration *zero = &r->pod.tols[0];
-    ng_taint empty_ns = {"node-role.kubernetes.io/master", "", NG_EFFECT_NO_SCHEDULE};
-    ng_taint empty_ne = {"anything", "", NG_EFFECT_NO_EXECUTE};
-    ng_taint valued = {"dedicated", "gpu", NG_EFFECT_NO_SCHEDULE};
-    assert_true(ng_tolerates(zero, &empty_ns, false));
-    assert_true(ng_tolerates(zero, &empty_ne, false));
-    assert_false(ng_tolerates(zero, &valued, false));
+    const ngp_toleration *zero = &r->pod.tols[0];
+    ngp_taint empty_ns = {"node-role.kubernetes.io/master", "", NGP_EFFECT_NO_SCHEDULE};
+    ngp_taint empty_ne = {"anything", "", NGP_EFFECT_NO_EXECUTE};
+    ngp_taint valued = {"dedicated", "gpu", NGP_EFFECT_NO_SCHEDULE};
+    assert_true(ngp_tolerates(zero, &empty_ns, false));
+    assert_true(ngp_tolerates(zero, &empty_ne, false));
+    assert_false(ngp_tolerates(zero, &valued, false));
 
     r = ok(*state, NG_FILTER, "{'Pod':null,'Nodes':null,'NodeNames':null}");
     assert_string_equal(flags_text(r), "");
@@ -490,7 +490,7 @@ static void test_nulls(void **state)
 /* Duplicate keys as Go: a list replaces, a map merges (later value wins), a scalar overwrites, a struct merges. */
 static void test_repeated_keys(void **state)
 {
-    const ng_request *r = ok(*state, NG_FILTER,
+    const ngp_request *r = ok(*state, NG_FILTER,
         "{'Pod':{'spec':{'tolerations':[{'key':'a'},{'key':'b'}],'nodeName':'x','hostNetwork':true,"
         "'nodeSelector':{'k1':'v1','k2':'v2'},'tolerations':[{'key':'c','key':'d'}],'nodeName':'y',"
         "'hostNetwork':false,'nodeSelector':{'k2':'w2','k3':'v3','k3':'w3'},"
@@ -536,7 +536,7 @@ static void test_numbers(void **state)
         snprintf(body, sizeof body, "{'Pod':{'spec':{'affinity':{'nodeAffinity':"
                  "{'preferredDuringSchedulingIgnoredDuringExecution':[{'weight':%s}]}}}}}", weights[i].number);
         if (weights[i].fits) {
-            const ng_request *r = ok(*state, NG_FILTER, body);
+            const ngp_request *r = ok(*state, NG_FILTER, body);
             assert_int_equal(r->pod.npreferred, 1);
             assert_int_equal(r->pod.preferred[0].weight, weights[i].want);
         } else {
@@ -555,7 +555,7 @@ static void test_numbers(void **state)
         snprintf(body, sizeof body, "{'Pod':{'spec':{'tolerations':[{},{'tolerationSeconds':%s}]}},"
                  "'NodeNames':[]}", seconds[i].number);
         if (seconds[i].fits) {
-            const ng_request *r = ok(*state, NG_FILTER, body);
+            const ngp_request *r = ok(*state, NG_FILTER, body);
             assert_true(r->pod.tols[1].has_seconds);
             assert_true(r->pod.tols[1].seconds == seconds[i].want);
         } else {
@@ -567,7 +567,7 @@ static void test_numbers(void **state)
         }
     }
 
-    const ng_request *r = ok(*state, NG_PREEMPT,
+    const ngp_request *r = ok(*state, NG_PREEMPT,
         "{'NodeNameToVictims':{'a':{'NumPDBViolations':9223372036854775807}},"
         "'NodeNameToMetaVictims':{'b':{'NumPDBViolations':-9223372036854775808}}}");
     assert_true(r->victims[0].pdb_violations == INT64_MAX);
@@ -647,7 +647,7 @@ static void test_full_mode(void **state)
     free(n1);
     free(n2);
 
-    const ng_request *r = ok(x, NG_FILTER, "{'Pod':{},'Nodes':{'items':null}}");
+    const ngp_request *r = ok(x, NG_FILTER, "{'Pod':{},'Nodes':{'items':null}}");
     assert_string_equal(flags_text(r), "pod nodes");   /* a null list is no list */
     assert_int_equal(r->nnodes, 0);
     r = ok(x, NG_FILTER, "{'Pod':{},'Nodes':{'items':[{'metadata':{'name':'m'}},null]}}");
@@ -660,7 +660,7 @@ static void test_full_mode(void **state)
 
 static void test_preempt(void **state)
 {
-    const ng_request *r = ok(*state, NG_PREEMPT,
+    const ngp_request *r = ok(*state, NG_PREEMPT,
         "{'Pod':{'metadata':{'name':'p','uid':'pu'},'spec':{'nodeSelector':{'a':'b'}}},"
         "'NodeNameToVictims':{'n1':{'Pods':[{'metadata':{'name':'x','uid':'v1'},'spec':{'containers':[]}},"
         "{'metadata':{}},null,{'Metadata':{'uid':'no'}},{'metadata':{'UID':'no'}}],'NumPDBViolations':2},"
@@ -686,7 +686,7 @@ static void test_preempt(void **state)
 
 static void test_daemonset(void **state)
 {
-    const ng_request *r = ok(*state, NG_DAEMONSET,
+    const ngp_request *r = ok(*state, NG_DAEMONSET,
         "{'DaemonSet':{'apiVersion':'apps/v1','kind':'DaemonSet',"
         "'metadata':{'name':'redis-ds','namespace':'kube-system','uid':'d1'},"
         "'spec':{'selector':{'matchLabels':{'app':'redis'}},'template':{"
@@ -720,7 +720,7 @@ static void test_daemonset(void **state)
 
 static void test_node_updates(void **state)
 {
-    const ng_request *r = ok(*state, NG_NODES,
+    const ngp_request *r = ok(*state, NG_NODES,
         "{'apiVersion':'v1','kind':'Node','metadata':{'name':'edge-1','labels':{'pool':'edge','zone':'z1'},"
         "'annotations':{'x':'y'}},'spec':{'taints':[{'key':'edge','value':'true','effect':'NoExecute'}],"
         "'unschedulable':true,'podCIDR':'10.0.0.0/24'},'status':{'conditions':[]}}");
@@ -769,7 +769,7 @@ static void test_node_updates(void **state)
 /* Root labels after a node's: the label array must be the root's own, not the node's capacity. */
 static void test_root_labels_after_node(void **state)
 {
-    const ng_request *r = ok(*state, NG_NODES, "{'type':'ADDED','object':{'metadata':{'name':'a',"
+    const ngp_request *r = ok(*state, NG_NODES, "{'type':'ADDED','object':{'metadata':{'name':'a',"
                                                "'labels':{'x':'1'}}},'metadata':{'labels':{'y':'2'}}}");
     assert_string_equal(nodes_text(r), "a{x=1}[]");
     assert_string_equal(node_text(&r->root), "{y=2}[]");
@@ -779,12 +779,12 @@ static void test_root_labels_after_node(void **state)
     assert_string_equal(node_text(&r->root), "{y=2}[]");
 }
 
-/* ---- ng_node_valid ---- */
+/* ---- ngp_node_valid ---- */
 
-static void expect_invalid(const ng_node_in *n, const char *field, const char *what)
+static void expect_invalid(const ngp_node_in *n, const char *field, const char *what)
 {
     char err[256] = "unset";
-    assert_false(ng_node_valid(n, err, sizeof err));
+    assert_false(ngp_node_valid(n, err, sizeof err));
     if (!strstr(err, field) || !strstr(err, what))
         fail_msg("\"%s\" should name %s and say %s", err, field, what);
 }
@@ -792,23 +792,23 @@ static void expect_invalid(const ng_node_in *n, const char *field, const char *w
 static void test_node_valid(void **state)
 {
     char err[256];
-    ng_taint taints[] = {{"a", "", NG_EFFECT_NO_SCHEDULE}, {"b", "x", NG_EFFECT_PREFER_NO_SCHEDULE},
-                         {"c", "", NG_EFFECT_NO_EXECUTE}};
-    ng_node_in n = {.name = "n", .taints = taints, .ntaints = 3};
-    assert_true(ng_node_valid(&n, err, sizeof err));
+    ngp_taint taints[] = {{"a", "", NGP_EFFECT_NO_SCHEDULE}, {"b", "x", NGP_EFFECT_PREFER_NO_SCHEDULE},
+                         {"c", "", NGP_EFFECT_NO_EXECUTE}};
+    ngp_node_in n = {.name = "n", .taints = taints, .ntaints = 3};
+    assert_true(ngp_node_valid(&n, err, sizeof err));
 
-    ng_node_in unnamed = {.name = ""};
+    ngp_node_in unnamed = {.name = ""};
     expect_invalid(&unnamed, "metadata.name", "Required value");
     taints[1].key = "";
     expect_invalid(&n, "spec.taints[1].key", "Required value");
     taints[1].key = "b";
-    taints[0].effect = NG_EFFECT_EMPTY;
+    taints[0].effect = NGP_EFFECT_EMPTY;
     expect_invalid(&n, "spec.taints[0].effect", "Unsupported value");
-    taints[0].effect = NG_EFFECT_OTHER;
+    taints[0].effect = NGP_EFFECT_OTHER;
     expect_invalid(&n, "spec.taints[0].effect", "Unsupported value");
 
     /* through the decoder: an unknown effect, and a taint without a key */
-    const ng_request *r = ok(*state, NG_NODES, "{'metadata':{'name':'n'},'spec':{'taints':["
+    const ngp_request *r = ok(*state, NG_NODES, "{'metadata':{'name':'n'},'spec':{'taints':["
                                                "{'key':'k','effect':'NoSchedule'},{'key':'k','effect':'Sometimes'}]}}");
     expect_invalid(&r->root, "spec.taints[1].effect", "Unsupported value");
     r = ok(*state, NG_NODES, "{'metadata':{'name':'n'},'spec':{'taints':[null]}}");

@@ -12,7 +12,7 @@
 
 #include "bitset.h"
 #include "eval.h"
-#include "index.h"
+#include "store.h"
 #include "match.h"
 #include "model.h"
 #include "prng.h"
@@ -26,95 +26,95 @@
 
 /* ---- builders ---- */
 
-static ng_toleration tol(const char *key, const char *op, const char *value, const char *effect)
+static ngp_toleration tol(const char *key, const char *op, const char *value, const char *effect)
 {
-    return (ng_toleration){.key = key, .value = value, .op_text = op, .effect_text = effect,
-                           .op = ng_tol_op_parse(op), .effect = ng_effect_parse(effect)};
+    return (ngp_toleration){.key = key, .value = value, .op_text = op, .effect_text = effect,
+                           .op = ngp_tol_op_parse(op), .effect = ngp_effect_parse(effect)};
 }
 
-static ng_requirement req(const char *key, const char *op, const char **values, uint32_t n)
+static ngp_requirement req(const char *key, const char *op, const char **values, uint32_t n)
 {
-    return (ng_requirement){key, op, ng_sel_op_parse(op), values, n};
+    return (ngp_requirement){key, op, ngp_sel_op_parse(op), values, n};
 }
 
 /* ---- the per-node reference: match.h and SPEC 3.1, 3.2, 5.1 only ---- */
 
 typedef struct {
     char name[32];
-    ng_kv labels[10];
+    ngp_kv labels[10];
     uint32_t nlabels;
-    ng_taint taints[4];
+    ngp_taint taints[4];
     uint32_t ntaints;
     bool unsched, live;
     uint32_t id;
 } enode;
 
-static bool filter_effect(ng_effect e) { return e == NG_EFFECT_NO_SCHEDULE || e == NG_EFFECT_NO_EXECUTE; }
+static bool filter_effect(ngp_effect e) { return e == NGP_EFFECT_NO_SCHEDULE || e == NGP_EFFECT_NO_EXECUTE; }
 
 /* FindMatchingUntoleratedTaint over NoSchedule/NoExecute taints, in node order (SPEC 2.3, 3.1). */
-static int32_t ref_first_untolerated(const ng_pod *p, const enode *n, bool gate)
+static int32_t ref_first_untolerated(const ngp_pod *p, const enode *n, bool gate)
 {
     for (uint32_t i = 0; i < n->ntaints; i++)
         if (filter_effect(n->taints[i].effect) &&
-            !ng_tolerations_tolerate(p->tols, p->ntols, &n->taints[i], gate))
+            !ngp_tolerations_tolerate(p->tols, p->ntols, &n->taints[i], gate))
             return (int32_t)i;
     return -1;
 }
 
-static bool ref_noexecute_untolerated(const ng_pod *p, const enode *n, bool gate)
+static bool ref_noexecute_untolerated(const ngp_pod *p, const enode *n, bool gate)
 {
     for (uint32_t i = 0; i < n->ntaints; i++)
-        if (n->taints[i].effect == NG_EFFECT_NO_EXECUTE &&
-            !ng_tolerations_tolerate(p->tols, p->ntols, &n->taints[i], gate))
+        if (n->taints[i].effect == NGP_EFFECT_NO_EXECUTE &&
+            !ngp_tolerations_tolerate(p->tols, p->ntols, &n->taints[i], gate))
             return true;
     return false;
 }
 
 /* SPEC 3.2: PreferNoSchedule taints not tolerated by the tolerations with effect empty or PreferNoSchedule. */
-static uint32_t ref_prefer_untolerated(const ng_pod *p, const enode *n, bool gate)
+static uint32_t ref_prefer_untolerated(const ngp_pod *p, const enode *n, bool gate)
 {
-    ng_toleration kept[16];
+    ngp_toleration kept[16];
     uint32_t nkept = 0, count = 0;
     for (uint32_t i = 0; i < p->ntols; i++)
-        if (p->tols[i].effect == NG_EFFECT_EMPTY || p->tols[i].effect == NG_EFFECT_PREFER_NO_SCHEDULE)
+        if (p->tols[i].effect == NGP_EFFECT_EMPTY || p->tols[i].effect == NGP_EFFECT_PREFER_NO_SCHEDULE)
             kept[nkept++] = p->tols[i];
     for (uint32_t i = 0; i < n->ntaints; i++)
-        count += n->taints[i].effect == NG_EFFECT_PREFER_NO_SCHEDULE &&
-                 !ng_tolerations_tolerate(kept, nkept, &n->taints[i], gate);
+        count += n->taints[i].effect == NGP_EFFECT_PREFER_NO_SCHEDULE &&
+                 !ngp_tolerations_tolerate(kept, nkept, &n->taints[i], gate);
     return count;
 }
 
-static bool ref_term_valid(const ng_term *t)
+static bool ref_term_valid(const ngp_term *t)
 {
     char err[512];
     for (uint32_t i = 0; i < t->nexprs; i++)
-        if (!ng_requirement_valid(&t->exprs[i], false, "x", err, sizeof err))
+        if (!ngp_requirement_valid(&t->exprs[i], false, "x", err, sizeof err))
             return false;
     for (uint32_t i = 0; i < t->nfields; i++)
-        if (!ng_requirement_valid(&t->fields[i], true, "x", err, sizeof err))
+        if (!ngp_requirement_valid(&t->fields[i], true, "x", err, sizeof err))
             return false;
     return true;
 }
 
-static bool ref_term_empty(const ng_term *t) { return t->nexprs == 0 && t->nfields == 0; }
+static bool ref_term_empty(const ngp_term *t) { return t->nexprs == 0 && t->nfields == 0; }
 
-static bool ref_term_matches(const ng_term *t, const enode *n)
+static bool ref_term_matches(const ngp_term *t, const enode *n)
 {
     for (uint32_t i = 0; i < t->nexprs; i++)
-        if (!ng_requirement_matches_labels(&t->exprs[i], n->labels, n->nlabels))
+        if (!ngp_requirement_matches_labels(&t->exprs[i], n->labels, n->nlabels))
             return false;
     for (uint32_t i = 0; i < t->nfields; i++)
-        if (!ng_requirement_matches_fields(&t->fields[i], n->name))
+        if (!ngp_requirement_matches_fields(&t->fields[i], n->name))
             return false;
     return true;
 }
 
 /* SPEC 5.1: every nodeSelector pair equal, and required terms ORed (nil = all; empty or invalid terms skipped). */
-static bool ref_affinity(const ng_pod *p, const enode *n)
+static bool ref_affinity(const ngp_pod *p, const enode *n)
 {
     for (uint32_t i = 0; i < p->nselector; i++) {
-        ng_requirement pair = req(p->selector[i].key, "In", &p->selector[i].value, 1);
-        if (!ng_requirement_matches_labels(&pair, n->labels, n->nlabels))
+        ngp_requirement pair = req(p->selector[i].key, "In", &p->selector[i].value, 1);
+        if (!ngp_requirement_matches_labels(&pair, n->labels, n->nlabels))
             return false;
     }
     if (!p->has_required)
@@ -129,19 +129,19 @@ static bool ref_affinity(const ng_pod *p, const enode *n)
 /* ---- clusters ---- */
 
 typedef struct {
-    ng_idx x;
+    ngp_store x;
     enode *n;
     size_t nn;
 } cluster;
 
 static void upsert(cluster *c, enode *n)
 {
-    ng_node_in in = {.name = n->name, .labels = n->labels, .nlabels = n->nlabels,
+    ngp_node_in in = {.name = n->name, .labels = n->labels, .nlabels = n->nlabels,
                      .taints = n->taints, .ntaints = n->ntaints, .unschedulable = n->unsched};
-    n->id = ng_idx_upsert(&c->x, &in);
+    n->id = ngp_store_upsert(&c->x, &in);
     n->live = true;
     char why[512] = "";
-    if (!ng_idx_validate(&c->x, why, sizeof why))
+    if (!ngp_store_validate(&c->x, why, sizeof why))
         fail_msg("index invalid after upserting %s: %s", n->name, why);
 }
 
@@ -152,12 +152,12 @@ static const char *const disks[] = {"ssd", "hdd"};
 static const char *const gpus[] = {"", "1"};
 static const char *const taint_keys[] = {MASTER, "dedicated", "sla", "k", UNSCHED};
 static const char *const taint_values[] = {"", "gpu", "950", "0100", "-5", "x", "750"};
-static const ng_effect effects[] = {NG_EFFECT_NO_SCHEDULE, NG_EFFECT_PREFER_NO_SCHEDULE,
-                                    NG_EFFECT_NO_EXECUTE};
+static const ngp_effect effects[] = {NGP_EFFECT_NO_SCHEDULE, NGP_EFFECT_PREFER_NO_SCHEDULE,
+                                    NGP_EFFECT_NO_EXECUTE};
 
 static void label(enode *n, const char *key, const char *value)
 {
-    n->labels[n->nlabels++] = (ng_kv){key, value};
+    n->labels[n->nlabels++] = (ngp_kv){key, value};
 }
 
 /* Labels from small pools (some integer-like), hostname, a label literally named metadata.name, rare repeats. */
@@ -179,14 +179,14 @@ static void gen_enode(const cluster *c, enode *n)
     if (chance(5))
         label(n, "zone", ANY(zones));          /* repeated key: the later value wins */
     for (uint32_t k = chance(50) ? 1 + (uint32_t)below(3) : 0; k; k--)
-        n->taints[n->ntaints++] = (ng_taint){ANY(taint_keys), ANY(taint_values), ANY(effects)};
+        n->taints[n->ntaints++] = (ngp_taint){ANY(taint_keys), ANY(taint_values), ANY(effects)};
     n->unsched = chance(15);
 }
 
 /* nn nodes, about a tenth removed and some of those re-added, so ids have holes and reuse. */
 static void cluster_build(cluster *c, size_t nn)
 {
-    ng_idx_init(&c->x);
+    ngp_store_init(&c->x);
     c->nn = nn;
     c->n = calloc(nn ? nn : 1, sizeof *c->n);
     assert_non_null(c->n);
@@ -199,7 +199,7 @@ static void cluster_build(cluster *c, size_t nn)
     for (size_t i = 0; i < nn; i++) {
         if (!chance(10))
             continue;
-        assert_true(ng_idx_remove(&c->x, c->n[i].name));
+        assert_true(ngp_store_remove(&c->x, c->n[i].name));
         c->n[i].live = false;
     }
     for (size_t i = 0; i < nn; i++)
@@ -211,19 +211,19 @@ static void cluster_build(cluster *c, size_t nn)
 
 static void cluster_free(cluster *c)
 {
-    ng_idx_destroy(&c->x);
+    ngp_store_destroy(&c->x);
     free(c->n);
 }
 
 /* ---- random pods ---- */
 
 typedef struct {
-    ng_pod pod;
-    ng_toleration tols[6];
-    ng_kv sel[3];
-    ng_term req[5];
-    ng_pref_term pref[4];
-    ng_requirement reqs[64];
+    ngp_pod pod;
+    ngp_toleration tols[6];
+    ngp_kv sel[3];
+    ngp_term req[5];
+    ngp_pref_term pref[4];
+    ngp_requirement reqs[64];
     uint32_t nreqs;
     const char *vals[256];
     uint32_t nvals;
@@ -269,43 +269,43 @@ static const char *node_name_value(const cluster *c)
 }
 
 /* Value count per operator: the valid count most of the time, a wrong one sometimes. */
-static uint32_t value_count(ng_sel_op op)
+static uint32_t value_count(ngp_sel_op op)
 {
     switch (op) {
-    case NG_SEL_IN:
-    case NG_SEL_NOT_IN:
+    case NGP_SEL_IN:
+    case NGP_SEL_NOT_IN:
         return chance(5) ? 0 : 1 + (uint32_t)below(3);
-    case NG_SEL_EXISTS:
-    case NG_SEL_DOES_NOT_EXIST:
+    case NGP_SEL_EXISTS:
+    case NGP_SEL_DOES_NOT_EXIST:
         return chance(5) ? 1 : 0;
-    case NG_SEL_GT:
-    case NG_SEL_LT:
+    case NGP_SEL_GT:
+    case NGP_SEL_LT:
         return chance(5) ? 2 * (uint32_t)below(2) : 1;
     default:
         return (uint32_t)below(2);
     }
 }
 
-static ng_requirement *new_req(podbuf *b)
+static ngp_requirement *new_req(podbuf *b)
 {
     assert_true(b->nreqs < LEN(b->reqs));
     return &b->reqs[b->nreqs++];
 }
 
-static void gen_expr(podbuf *b, const cluster *c, ng_requirement *r)
+static void gen_expr(podbuf *b, const cluster *c, ngp_requirement *r)
 {
     const char *op = MOSTLY(expr_ops, bad_ops);
-    ng_sel_op sop = ng_sel_op_parse(op);
+    ngp_sel_op sop = ngp_sel_op_parse(op);
     uint32_t n = value_count(sop);
     const char **v = values_of(b, n);
-    bool numeric = sop == NG_SEL_GT || sop == NG_SEL_LT;
+    bool numeric = sop == NGP_SEL_GT || sop == NGP_SEL_LT;
     for (uint32_t i = 0; i < n; i++)
         v[i] = numeric ? MOSTLY(num_values, bad_num_values)
                        : chance(15) ? node_name_value(c) : MOSTLY(set_values, bad_set_values);
     *r = req(MOSTLY(expr_keys, bad_keys), op, n ? v : NULL, n);
 }
 
-static void gen_field(podbuf *b, const cluster *c, ng_requirement *r)
+static void gen_field(podbuf *b, const cluster *c, ngp_requirement *r)
 {
     uint32_t n = chance(95) ? 1 : 2 * (uint32_t)below(2);
     const char **v = values_of(b, n);
@@ -315,9 +315,9 @@ static void gen_field(podbuf *b, const cluster *c, ng_requirement *r)
 }
 
 /* A term: empty a tenth of the time, else 0-3 matchExpressions and 0-2 matchFields, at least one. */
-static void gen_term(podbuf *b, const cluster *c, ng_term *t)
+static void gen_term(podbuf *b, const cluster *c, ngp_term *t)
 {
-    *t = (ng_term){0};
+    *t = (ngp_term){0};
     if (chance(10))
         return;
     uint32_t ne = (uint32_t)below(4), nf = chance(35) ? 1 + (uint32_t)below(2) : 0;
@@ -340,7 +340,7 @@ static void gen_term(podbuf *b, const cluster *c, ng_term *t)
 static void gen_pod(podbuf *b, const cluster *c)
 {
     memset(b, 0, sizeof *b);
-    ng_pod *p = &b->pod;
+    ngp_pod *p = &b->pod;
     p->name = "pod";
     p->tols = b->tols;
     p->ntols = (uint32_t)below(LEN(b->tols) + 1);
@@ -350,7 +350,7 @@ static void gen_pod(podbuf *b, const cluster *c)
     p->nselector = chance(30) ? 1 + (uint32_t)below(LEN(b->sel)) : 0;
     for (uint32_t i = 0; i < p->nselector; i++) {
         const char *k = MOSTLY(expr_keys, bad_keys);
-        b->sel[i] = (ng_kv){k, strcmp(k, "tier") == 0 ? ANY(tiers) : MOSTLY(set_values, bad_set_values)};
+        b->sel[i] = (ngp_kv){k, strcmp(k, "tier") == 0 ? ANY(tiers) : MOSTLY(set_values, bad_set_values)};
     }
     unsigned mode = (unsigned)below(100);
     p->has_required = mode >= 30;
@@ -373,21 +373,21 @@ typedef struct {
     bool gate;
 } ctx;
 
-static void check_taints(const ng_eval *e, const cluster *c, const ctx *k)
+static void check_taints(const ngp_eval *e, const cluster *c, const ctx *k)
 {
-    const ng_pod *p = e->pod;
+    const ngp_pod *p = e->pod;
     for (size_t i = 0; i < c->nn; i++) {
         const enode *n = &c->n[i];
         if (!n->live)
             continue;
         int32_t first = ref_first_untolerated(p, n, k->gate);
         bool ne = ref_noexecute_untolerated(p, n, k->gate);
-        if (ng_bit_test(e->blocked, n->id) != (first >= 0) ||
-            ng_bit_test(e->noexecute_blocked, n->id) != ne)
+        if (ngp_bit_test(e->blocked, n->id) != (first >= 0) ||
+            ngp_bit_test(e->noexecute_blocked, n->id) != ne)
             fail_msg("pod %zu gate %d node %s: blocked %d/%d noexecute %d/%d (got/want)", k->pod, k->gate,
-                     n->name, ng_bit_test(e->blocked, n->id), first >= 0,
-                     ng_bit_test(e->noexecute_blocked, n->id), ne);
-        const ng_taint_verdict *v = ng_eval_verdict(e, n->id);
+                     n->name, ngp_bit_test(e->blocked, n->id), first >= 0,
+                     ngp_bit_test(e->noexecute_blocked, n->id), ne);
+        const ngp_taint_verdict *v = ngp_eval_verdict(e, n->id);
         if (n->ntaints == 0) {
             assert_null(v);
             continue;
@@ -400,47 +400,47 @@ static void check_taints(const ng_eval *e, const cluster *c, const ctx *k)
                      k->pod, k->gate, n->name, v->first_untolerated, first, v->noexecute_untolerated, ne,
                      v->prefer_untolerated, prefer);
     }
-    ng_taint unsched = {UNSCHED, "", NG_EFFECT_NO_SCHEDULE};
-    assert_int_equal(ng_eval_tolerates_unschedulable(e),
-                     ng_tolerations_tolerate(p->tols, p->ntols, &unsched, k->gate));
+    ngp_taint unsched = {UNSCHED, "", NGP_EFFECT_NO_SCHEDULE};
+    assert_int_equal(ngp_eval_tolerates_unschedulable(e),
+                     ngp_tolerations_tolerate(p->tols, p->ntols, &unsched, k->gate));
 }
 
 /* Bits of ids that hold no node must be clear in every result set. */
-static void check_dead_clear(const ng_eval *e, const uint64_t *set, const char *what)
+static void check_dead_clear(const ngp_eval *e, const uint64_t *set, const char *what)
 {
     for (size_t id = 0; id < e->x->capacity; id++)
-        if (!ng_bit_test(e->x->live, id) && ng_bit_test(set, id))
+        if (!ngp_bit_test(e->x->live, id) && ngp_bit_test(set, id))
             fail_msg("%s holds id %zu, which has no node", what, id);
 }
 
-/* ng_eval_term of one valid, non-empty term against the reference, node by node. */
-static void check_term(ng_eval *e, const cluster *c, const ng_term *t, const ctx *k, const char *what)
+/* ngp_eval_term of one valid, non-empty term against the reference, node by node. */
+static void check_term(ngp_eval *e, const cluster *c, const ngp_term *t, const ctx *k, const char *what)
 {
     char err[512];
-    assert_int_equal(ng_term_is_empty(t), ref_term_empty(t));
-    assert_int_equal(ng_term_valid(t, "t", err, sizeof err), ref_term_valid(t));
+    assert_int_equal(ngp_term_is_empty(t), ref_term_empty(t));
+    assert_int_equal(ngp_term_valid(t, "t", err, sizeof err), ref_term_valid(t));
     if (ref_term_empty(t) || !ref_term_valid(t))
         return;
-    uint64_t *out = ng_bitset_new(e->nwords ? e->nwords : 1);
-    ng_eval_term(e, t, out);
+    uint64_t *out = ngp_bitset_new(e->nwords ? e->nwords : 1);
+    ngp_eval_term(e, t, out);
     for (size_t i = 0; i < c->nn; i++) {
         const enode *n = &c->n[i];
-        if (n->live && ng_bit_test(out, n->id) != ref_term_matches(t, n))
+        if (n->live && ngp_bit_test(out, n->id) != ref_term_matches(t, n))
             fail_msg("pod %zu gate %d %s, node %s: term gives %d, reference %d", k->pod, k->gate, what,
-                     n->name, ng_bit_test(out, n->id), !ng_bit_test(out, n->id));
+                     n->name, ngp_bit_test(out, n->id), !ngp_bit_test(out, n->id));
     }
     check_dead_clear(e, out, what);
-    ng_bitset_free(out);
+    ngp_bitset_free(out);
 }
 
-static void check_affinity(ng_eval *e, const cluster *c, const ctx *k)
+static void check_affinity(ngp_eval *e, const cluster *c, const ctx *k)
 {
-    const ng_pod *p = e->pod;
+    const ngp_pod *p = e->pod;
     for (size_t i = 0; i < c->nn; i++) {
         const enode *n = &c->n[i];
-        if (n->live && ng_bit_test(e->affinity, n->id) != ref_affinity(p, n))
+        if (n->live && ngp_bit_test(e->affinity, n->id) != ref_affinity(p, n))
             fail_msg("pod %zu gate %d node %s: affinity %d, reference %d", k->pod, k->gate, n->name,
-                     ng_bit_test(e->affinity, n->id), !ng_bit_test(e->affinity, n->id));
+                     ngp_bit_test(e->affinity, n->id), !ngp_bit_test(e->affinity, n->id));
     }
     check_dead_clear(e, e->affinity, "affinity");
     check_dead_clear(e, e->blocked, "blocked");
@@ -456,16 +456,16 @@ typedef struct {
     size_t pods, blocked, unblocked, affine, not_affine, valid_terms, invalid_terms, empty_terms;
 } tally;
 
-static void count_pod(tally *t, const ng_eval *e, const ng_pod *p)
+static void count_pod(tally *t, const ngp_eval *e, const ngp_pod *p)
 {
-    size_t nw = e->nwords, live = ng_bitset_count(e->x->live, nw);
+    size_t nw = e->nwords, live = ngp_bitset_count(e->x->live, nw);
     t->pods++;
-    t->blocked += ng_bitset_count(e->blocked, nw);
-    t->unblocked += live - ng_bitset_count(e->blocked, nw);
-    t->affine += ng_bitset_count(e->affinity, nw);
-    t->not_affine += live - ng_bitset_count(e->affinity, nw);
+    t->blocked += ngp_bitset_count(e->blocked, nw);
+    t->unblocked += live - ngp_bitset_count(e->blocked, nw);
+    t->affine += ngp_bitset_count(e->affinity, nw);
+    t->not_affine += live - ngp_bitset_count(e->affinity, nw);
     for (uint32_t i = 0; i < p->nrequired; i++) {
-        const ng_term *r = &p->required[i];
+        const ngp_term *r = &p->required[i];
         t->empty_terms += ref_term_empty(r);
         t->valid_terms += !ref_term_empty(r) && ref_term_valid(r);
         t->invalid_terms += !ref_term_empty(r) && !ref_term_valid(r);
@@ -484,12 +484,12 @@ static void differential(size_t nn, size_t npods, uint64_t seed)
         gen_pod(b, &c);
         for (int gate = 0; gate < 2; gate++) {
             ctx k = {i, gate};
-            ng_eval e;
-            ng_eval_init(&e, &c.x, &b->pod, gate);
+            ngp_eval e;
+            ngp_eval_init(&e, &c.x, &b->pod, gate);
             check_taints(&e, &c, &k);
             check_affinity(&e, &c, &k);
             count_pod(&t, &e, &b->pod);
-            ng_eval_free(&e);
+            ngp_eval_free(&e);
         }
     }
     if (nn >= 100) {   /* every outcome occurred */
@@ -508,52 +508,52 @@ static void test_random_1(void **state) { (void)state; differential(1, 200, 0x5e
 
 /* ---- hand-written cases, expectations from SPEC ---- */
 
-static uint32_t node(ng_idx *x, const char *name, ng_kv *kv, uint32_t nkv, ng_taint *t, uint32_t nt)
+static uint32_t node(ngp_store *x, const char *name, ngp_kv *kv, uint32_t nkv, ngp_taint *t, uint32_t nt)
 {
-    ng_node_in in = {.name = name, .labels = kv, .nlabels = nkv, .taints = t, .ntaints = nt};
-    return ng_idx_upsert(x, &in);
+    ngp_node_in in = {.name = name, .labels = kv, .nlabels = nkv, .taints = t, .ntaints = nt};
+    return ngp_store_upsert(x, &in);
 }
 
 /* The names of the nodes in set b, comma-separated in id order. */
-static const char *names(const ng_idx *x, const uint64_t *b)
+static const char *names(const ngp_store *x, const uint64_t *b)
 {
     static char out[256];
     size_t len = 0;
     out[0] = '\0';
-    NG_BITSET_FOREACH(id, b, x->nwords)
+    NGP_BITSET_FOREACH(id, b, x->nwords)
         len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", len ? "," : "", x->nodes[id].name);
     return out;
 }
 
 typedef struct {
-    ng_eval e;
-    ng_pod pod;
+    ngp_eval e;
+    ngp_pod pod;
 } run;
 
-static void eval_pod(run *r, const ng_idx *x, bool gate)
+static void eval_pod(run *r, const ngp_store *x, bool gate)
 {
-    ng_eval_init(&r->e, x, &r->pod, gate);
+    ngp_eval_init(&r->e, x, &r->pod, gate);
 }
 
-static void eval_tols(run *r, const ng_idx *x, ng_toleration *t, uint32_t n, bool gate)
+static void eval_tols(run *r, const ngp_store *x, ngp_toleration *t, uint32_t n, bool gate)
 {
-    r->pod = (ng_pod){.tols = t, .ntols = n};
+    r->pod = (ngp_pod){.tols = t, .ntols = n};
     eval_pod(r, x, gate);
 }
 
-/* Required affinity of one term; the eval stays in r until ng_eval_free. */
-static void eval_term(run *r, const ng_idx *x, ng_term *t, uint32_t n)
+/* Required affinity of one term; the eval stays in r until ngp_eval_free. */
+static void eval_term(run *r, const ngp_store *x, ngp_term *t, uint32_t n)
 {
-    r->pod = (ng_pod){.has_required = true, .required = t, .nrequired = n};
+    r->pod = (ngp_pod){.has_required = true, .required = t, .nrequired = n};
     eval_pod(r, x, false);
 }
 
 static void test_master_taint(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_taint mt[] = {{MASTER, "", NG_EFFECT_NO_SCHEDULE}};
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_taint mt[] = {{MASTER, "", NGP_EFFECT_NO_SCHEDULE}};
     uint32_t m = node(&x, "master", NULL, 0, mt, 1);
     uint32_t w = node(&x, "w1", NULL, 0, NULL, 0);
     node(&x, "w2", NULL, 0, NULL, 0);
@@ -563,37 +563,37 @@ static void test_master_taint(void **state)
     assert_string_equal(names(&x, r.e.blocked), "master");
     assert_string_equal(names(&x, r.e.noexecute_blocked), "");
     assert_string_equal(names(&x, r.e.affinity), "master,w1,w2");
-    assert_int_equal(ng_eval_verdict(&r.e, m)->first_untolerated, 0);
-    assert_false(ng_eval_verdict(&r.e, m)->noexecute_untolerated);
-    assert_null(ng_eval_verdict(&r.e, w));
-    ng_eval_free(&r.e);
+    assert_int_equal(ngp_eval_verdict(&r.e, m)->first_untolerated, 0);
+    assert_false(ngp_eval_verdict(&r.e, m)->noexecute_untolerated);
+    assert_null(ngp_eval_verdict(&r.e, w));
+    ngp_eval_free(&r.e);
 
-    ng_toleration ok[] = {tol(MASTER, "Exists", "", "NoSchedule"), tol(MASTER, "", "", ""),
+    ngp_toleration ok[] = {tol(MASTER, "Exists", "", "NoSchedule"), tol(MASTER, "", "", ""),
                           tol(MASTER, "Equal", "", "NoSchedule")};
     for (uint32_t i = 0; i < LEN(ok); i++) {
         eval_tols(&r, &x, &ok[i], 1, false);
         assert_string_equal(names(&x, r.e.blocked), "");
-        assert_int_equal(ng_eval_verdict(&r.e, m)->first_untolerated, -1);
-        ng_eval_free(&r.e);
+        assert_int_equal(ngp_eval_verdict(&r.e, m)->first_untolerated, -1);
+        ngp_eval_free(&r.e);
     }
-    ng_toleration bad[] = {tol(MASTER, "Equal", "true", "NoSchedule"), tol(MASTER, "Exists", "", "NoExecute"),
+    ngp_toleration bad[] = {tol(MASTER, "Equal", "true", "NoSchedule"), tol(MASTER, "Exists", "", "NoExecute"),
                            tol(MASTER, "Exists", "", "PreferNoSchedule"), tol("master", "Exists", "", "")};
     for (uint32_t i = 0; i < LEN(bad); i++) {
         eval_tols(&r, &x, &bad[i], 1, true);
         assert_string_equal(names(&x, r.e.blocked), "master");
-        ng_eval_free(&r.e);
+        ngp_eval_free(&r.e);
     }
-    ng_idx_destroy(&x);
+    ngp_store_destroy(&x);
 }
 
 /* Exists with an empty key tolerates every taint; with an effect, only that effect (SPEC 2.1). */
 static void test_empty_key_exists(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_taint tt[] = {{"a", "1", NG_EFFECT_PREFER_NO_SCHEDULE}, {"b", "2", NG_EFFECT_NO_SCHEDULE},
-                     {"c", "3", NG_EFFECT_NO_EXECUTE}};
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_taint tt[] = {{"a", "1", NGP_EFFECT_PREFER_NO_SCHEDULE}, {"b", "2", NGP_EFFECT_NO_SCHEDULE},
+                     {"c", "3", NGP_EFFECT_NO_EXECUTE}};
     uint32_t t = node(&x, "t", NULL, 0, tt, LEN(tt));
     node(&x, "plain", NULL, 0, NULL, 0);
     static const struct {
@@ -609,31 +609,31 @@ static void test_empty_key_exists(void **state)
     };
     run r;
     for (size_t i = 0; i < LEN(rows); i++) {
-        ng_toleration all = tol("", "Exists", "", rows[i].effect);
+        ngp_toleration all = tol("", "Exists", "", rows[i].effect);
         eval_tols(&r, &x, &all, 1, false);
-        const ng_taint_verdict *v = ng_eval_verdict(&r.e, t);
+        const ngp_taint_verdict *v = ngp_eval_verdict(&r.e, t);
         assert_int_equal(v->first_untolerated, rows[i].first);
         assert_int_equal(v->noexecute_untolerated, rows[i].noexec);
         assert_int_equal(v->prefer_untolerated, rows[i].prefer);
         assert_string_equal(names(&x, r.e.blocked), rows[i].first >= 0 ? "t" : "");
         assert_string_equal(names(&x, r.e.noexecute_blocked), rows[i].noexec ? "t" : "");
-        ng_eval_free(&r.e);
+        ngp_eval_free(&r.e);
     }
-    ng_toleration empty_equal = tol("", "Equal", "", "");   /* tolerates only empty-valued taints */
+    ngp_toleration empty_equal = tol("", "Equal", "", "");   /* tolerates only empty-valued taints */
     eval_tols(&r, &x, &empty_equal, 1, false);
-    assert_int_equal(ng_eval_verdict(&r.e, t)->first_untolerated, 1);
-    assert_int_equal(ng_eval_verdict(&r.e, t)->prefer_untolerated, 1);
-    ng_eval_free(&r.e);
-    ng_idx_destroy(&x);
+    assert_int_equal(ngp_eval_verdict(&r.e, t)->first_untolerated, 1);
+    assert_int_equal(ngp_eval_verdict(&r.e, t)->prefer_untolerated, 1);
+    ngp_eval_free(&r.e);
+    ngp_store_destroy(&x);
 }
 
 /* SPEC 3.2: NoSchedule/NoExecute tolerations do not count for the PreferNoSchedule score. */
 static void test_score_tolerations(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_taint tt[] = {{"a", "1", NG_EFFECT_PREFER_NO_SCHEDULE}, {"a", "2", NG_EFFECT_PREFER_NO_SCHEDULE}};
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_taint tt[] = {{"a", "1", NGP_EFFECT_PREFER_NO_SCHEDULE}, {"a", "2", NGP_EFFECT_PREFER_NO_SCHEDULE}};
     uint32_t id = node(&x, "n", NULL, 0, tt, LEN(tt));
     static const struct {
         const char *op, *value, *effect;
@@ -644,23 +644,23 @@ static void test_score_tolerations(void **state)
     };
     run r;
     for (size_t i = 0; i < LEN(rows); i++) {
-        ng_toleration t = tol("a", rows[i].op, rows[i].value, rows[i].effect);
+        ngp_toleration t = tol("a", rows[i].op, rows[i].value, rows[i].effect);
         eval_tols(&r, &x, &t, 1, false);
-        assert_int_equal(ng_eval_verdict(&r.e, id)->prefer_untolerated, rows[i].prefer);
-        assert_int_equal(ng_eval_verdict(&r.e, id)->first_untolerated, -1);
+        assert_int_equal(ngp_eval_verdict(&r.e, id)->prefer_untolerated, rows[i].prefer);
+        assert_int_equal(ngp_eval_verdict(&r.e, id)->first_untolerated, -1);
         assert_string_equal(names(&x, r.e.blocked), "");
-        ng_eval_free(&r.e);
+        ngp_eval_free(&r.e);
     }
-    ng_idx_destroy(&x);
+    ngp_store_destroy(&x);
 }
 
 /* SPEC 2.2: Lt/Gt tolerations only with the gate, canonical integers only, equal never matches. */
 static void test_numeric_tolerations(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_taint t950[] = {{"sla", "950", NG_EFFECT_NO_SCHEDULE}}, t0100[] = {{"sla", "0100", NG_EFFECT_NO_SCHEDULE}};
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_taint t950[] = {{"sla", "950", NGP_EFFECT_NO_SCHEDULE}}, t0100[] = {{"sla", "0100", NGP_EFFECT_NO_SCHEDULE}};
     node(&x, "s950", NULL, 0, t950, 1);
     node(&x, "s0100", NULL, 0, t0100, 1);
     static const struct {
@@ -676,20 +676,20 @@ static void test_numeric_tolerations(void **state)
     run r;
     for (size_t i = 0; i < LEN(rows); i++)
         for (int gate = 0; gate < 2; gate++) {
-            ng_toleration t = tol("sla", rows[i].op, rows[i].value, "NoSchedule");
+            ngp_toleration t = tol("sla", rows[i].op, rows[i].value, "NoSchedule");
             eval_tols(&r, &x, &t, 1, gate);
             assert_string_equal(names(&x, r.e.blocked), gate ? rows[i].on : rows[i].off);
-            ng_eval_free(&r.e);
+            ngp_eval_free(&r.e);
         }
-    ng_idx_destroy(&x);
+    ngp_store_destroy(&x);
 }
 
 /* SPEC 4: the synthetic node.kubernetes.io/unschedulable:NoSchedule taint has an empty value. */
 static void test_unschedulable_toleration(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
+    ngp_store x;
+    ngp_store_init(&x);
     static const struct {
         const char *key, *op, *value, *effect;
         bool want;
@@ -700,24 +700,24 @@ static void test_unschedulable_toleration(void **state)
     };
     run r;
     eval_tols(&r, &x, NULL, 0, false);
-    assert_false(ng_eval_tolerates_unschedulable(&r.e));
-    ng_eval_free(&r.e);
+    assert_false(ngp_eval_tolerates_unschedulable(&r.e));
+    ngp_eval_free(&r.e);
     for (size_t i = 0; i < LEN(rows); i++) {
-        ng_toleration t = tol(rows[i].key, rows[i].op, rows[i].value, rows[i].effect);
+        ngp_toleration t = tol(rows[i].key, rows[i].op, rows[i].value, rows[i].effect);
         eval_tols(&r, &x, &t, 1, false);
-        assert_int_equal(ng_eval_tolerates_unschedulable(&r.e), rows[i].want);
-        ng_eval_free(&r.e);
+        assert_int_equal(ngp_eval_tolerates_unschedulable(&r.e), rows[i].want);
+        ngp_eval_free(&r.e);
     }
-    ng_idx_destroy(&x);
+    ngp_store_destroy(&x);
 }
 
 /* A DaemonSet pod pinned by matchFields metadata.name; fields never read labels and vice versa. */
 static void test_daemonset_pin(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_kv fake[] = {{"metadata.name", "n1"}};
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_kv fake[] = {{"metadata.name", "n1"}};
     node(&x, "n1", NULL, 0, NULL, 0);
     node(&x, "n2", NULL, 0, NULL, 0);
     node(&x, "n3", fake, 1, NULL, 0);
@@ -735,29 +735,29 @@ static void test_daemonset_pin(void **state)
     const char **vals[] = {n1, n2, gone, bar, none};
     run r;
     for (size_t i = 0; i < LEN(rows); i++) {
-        ng_requirement f = req(rows[i].key, rows[i].op, vals[rows[i].v], 1);
-        ng_term t = {NULL, 0, &f, 1};
+        ngp_requirement f = req(rows[i].key, rows[i].op, vals[rows[i].v], 1);
+        ngp_term t = {NULL, 0, &f, 1};
         eval_term(&r, &x, &t, 1);
         assert_string_equal(names(&x, r.e.affinity), rows[i].want);
-        ng_eval_free(&r.e);
+        ngp_eval_free(&r.e);
     }
-    ng_requirement e = req("metadata.name", "In", n1, 1);    /* a label, not the field */
-    ng_term t = {&e, 1, NULL, 0};
+    ngp_requirement e = req("metadata.name", "In", n1, 1);    /* a label, not the field */
+    ngp_term t = {&e, 1, NULL, 0};
     eval_term(&r, &x, &t, 1);
     assert_string_equal(names(&x, r.e.affinity), "n3");
-    ng_eval_free(&r.e);
-    ng_idx_destroy(&x);
+    ngp_eval_free(&r.e);
+    ngp_store_destroy(&x);
 }
 
 /* SPEC 5.1/5.2: nil vs empty required, lazy parse errors, nodeSelector AND, numeric Gt/Lt on labels. */
 static void test_required_edges(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_kv l1[] = {{"zone", "a"}, {"tier", "0206"}, {"gpu", ""}}, l2[] = {{"zone", "b"}, {"tier", "7"}};
-    ng_kv l3[] = {{"zone", "a"}, {"tier", "-3"}, {"gpu", "1"}}, l4[] = {{"tier", "x"}};
-    ng_kv l5[] = {{"tier", "+5"}, {"zone", "b"}, {"zone", "a"}};   /* repeated key: a wins */
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_kv l1[] = {{"zone", "a"}, {"tier", "0206"}, {"gpu", ""}}, l2[] = {{"zone", "b"}, {"tier", "7"}};
+    ngp_kv l3[] = {{"zone", "a"}, {"tier", "-3"}, {"gpu", "1"}}, l4[] = {{"tier", "x"}};
+    ngp_kv l5[] = {{"tier", "+5"}, {"zone", "b"}, {"zone", "a"}};   /* repeated key: a wins */
     node(&x, "n1", l1, LEN(l1), NULL, 0);
     node(&x, "n2", l2, LEN(l2), NULL, 0);
     node(&x, "n3", l3, LEN(l3), NULL, 0);
@@ -767,17 +767,17 @@ static void test_required_edges(void **state)
     const char *abc[] = {"abc"}, *p1[] = {"+1"}, *v007[] = {"007"};
     run r;
 
-    r.pod = (ng_pod){0};                               /* no constraint at all */
+    r.pod = (ngp_pod){0};                               /* no constraint at all */
     eval_pod(&r, &x, false);
     assert_string_equal(names(&x, r.e.affinity), "n1,n2,n3,n4,n5");
-    ng_eval_free(&r.e);
+    ngp_eval_free(&r.e);
     eval_term(&r, &x, NULL, 0);                        /* required with no terms */
     assert_string_equal(names(&x, r.e.affinity), "");
-    ng_eval_free(&r.e);
-    ng_term empty = {0};
+    ngp_eval_free(&r.e);
+    ngp_term empty = {0};
     eval_term(&r, &x, &empty, 1);                      /* only an empty term */
     assert_string_equal(names(&x, r.e.affinity), "");
-    ng_eval_free(&r.e);
+    ngp_eval_free(&r.e);
 
     static const struct {
         const char *key, *op;
@@ -790,48 +790,48 @@ static void test_required_edges(void **state)
     };
     const char **vals[] = {a, b, v0204, v7, m1, abc, p1, v007};
     for (size_t i = 0; i < LEN(rows); i++) {
-        ng_requirement q = req(rows[i].key, rows[i].op, vals[rows[i].v], 1);
-        ng_term t = {&q, 1, NULL, 0};
+        ngp_requirement q = req(rows[i].key, rows[i].op, vals[rows[i].v], 1);
+        ngp_term t = {&q, 1, NULL, 0};
         eval_term(&r, &x, &t, 1);
         assert_string_equal(names(&x, r.e.affinity), rows[i].want);
-        ng_eval_free(&r.e);
+        ngp_eval_free(&r.e);
     }
 
-    ng_requirement bad = req("tier", "Gt", m1, 1), good = req("zone", "In", b, 1);
-    ng_term two[] = {{&bad, 1, NULL, 0}, {&good, 1, NULL, 0}};    /* the invalid term is skipped */
+    ngp_requirement bad = req("tier", "Gt", m1, 1), good = req("zone", "In", b, 1);
+    ngp_term two[] = {{&bad, 1, NULL, 0}, {&good, 1, NULL, 0}};    /* the invalid term is skipped */
     eval_term(&r, &x, two, 2);
     assert_string_equal(names(&x, r.e.affinity), "n2");
-    ng_eval_free(&r.e);
+    ngp_eval_free(&r.e);
 
-    ng_kv sel[] = {{"gpu", ""}};                       /* "" requires the label with the empty value */
-    r.pod = (ng_pod){.selector = sel, .nselector = 1};
+    ngp_kv sel[] = {{"gpu", ""}};                       /* "" requires the label with the empty value */
+    r.pod = (ngp_pod){.selector = sel, .nselector = 1};
     eval_pod(&r, &x, false);
     assert_string_equal(names(&x, r.e.affinity), "n1");
-    ng_eval_free(&r.e);
-    ng_kv sel_a[] = {{"zone", "a"}};                   /* nodeSelector AND required */
-    r.pod = (ng_pod){.selector = sel_a, .nselector = 1, .has_required = true, .required = &two[1],
+    ngp_eval_free(&r.e);
+    ngp_kv sel_a[] = {{"zone", "a"}};                   /* nodeSelector AND required */
+    r.pod = (ngp_pod){.selector = sel_a, .nselector = 1, .has_required = true, .required = &two[1],
                      .nrequired = 1};
     eval_pod(&r, &x, false);
     assert_string_equal(names(&x, r.e.affinity), "");
-    ng_eval_free(&r.e);
-    ng_idx_destroy(&x);
+    ngp_eval_free(&r.e);
+    ngp_store_destroy(&x);
 }
 
 /* An index without nodes: every set is empty and nothing reads past it. */
 static void test_empty_index(void **state)
 {
     (void)state;
-    ng_idx x;
-    ng_idx_init(&x);
-    ng_toleration t = tol("", "Exists", "", "");
-    ng_term empty = {0};
+    ngp_store x;
+    ngp_store_init(&x);
+    ngp_toleration t = tol("", "Exists", "", "");
+    ngp_term empty = {0};
     run r;
-    r.pod = (ng_pod){.tols = &t, .ntols = 1, .has_required = true, .required = &empty, .nrequired = 1};
+    r.pod = (ngp_pod){.tols = &t, .ntols = 1, .has_required = true, .required = &empty, .nrequired = 1};
     eval_pod(&r, &x, true);
     assert_int_equal(r.e.nwords, 0);
-    assert_true(ng_eval_tolerates_unschedulable(&r.e));
-    ng_eval_free(&r.e);
-    ng_idx_destroy(&x);
+    assert_true(ngp_eval_tolerates_unschedulable(&r.e));
+    ngp_eval_free(&r.e);
+    ngp_store_destroy(&x);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /* test_jsonscan.c - the fast lanes against yajl itself: a lane may stop early, but
- * never accept what yajl rejects, and ng_scan_prefix must put a fresh yajl
+ * never accept what yajl rejects, and ngp_scan_prefix must put a fresh yajl
  * exactly where a lane stands (random documents, every cut, random mutations). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,18 +97,18 @@ static int yajl_verdict(const char *text, size_t len)
 
 /* Runs the skip lane over d after its opener in random chunks; returns where it
  * finished (past the closer) or 0 when it stopped or ran out; *state holds the state. */
-static size_t skip_all(const doc *d, size_t upto, ng_scan *s)
+static size_t skip_all(const doc *d, size_t upto, ngp_scan *s)
 {
-    ng_scan_start(s, d->text[0] == '{', NG_SCAN_MAX_DEPTH);
+    ngp_scan_start(s, d->text[0] == '{', NGP_SCAN_MAX_DEPTH);
     size_t at = 1;
     while (at < upto) {
         size_t chunk = 1 + below(upto - at);
-        ng_scan_end end;
-        size_t n = ng_scan_skip(s, d->text + at, chunk, &end);
+        ngp_scan_end end;
+        size_t n = ngp_scan_skip(s, d->text + at, chunk, &end);
         at += n;
-        if (end == NG_SCAN_DONE)
+        if (end == NGP_SCAN_DONE)
             return at;
-        if (end == NG_SCAN_STOP)
+        if (end == NGP_SCAN_STOP)
             return 0;
         assert_int_equal(n, chunk);
     }
@@ -123,7 +123,7 @@ static void test_skip_lane_crosses_valid_documents(void **state)
         doc d;
         generate(&d);
         assert_int_equal(yajl_verdict(d.text, d.len), 0);
-        ng_scan s;
+        ngp_scan s;
         assert_int_equal(skip_all(&d, d.len, &s), d.len);
     }
 }
@@ -137,10 +137,10 @@ static void test_prefix_reaches_every_state(void **state)
         doc d;
         generate(&d);
         for (size_t cut = 1; cut < d.len; cut++) {
-            ng_scan s;
+            ngp_scan s;
             assert_int_equal(skip_all(&d, cut, &s), 0);
-            char text[ng_scan_prefix_max + DOC_MAX];
-            size_t n = ng_scan_prefix(&s, text);
+            char text[ngp_scan_prefix_max + DOC_MAX];
+            size_t n = ngp_scan_prefix(&s, text);
             memcpy(text + n, d.text + cut, d.len - cut);
             if (yajl_verdict(text, n + d.len - cut))
                 fail_msg("cut %zu of %.*s: prefix %.*s", cut, (int)d.len, d.text, (int)n, text);
@@ -170,7 +170,7 @@ static void test_skip_lane_never_accepts_what_yajl_rejects(void **state)
                 memmove(d.text + at, d.text + at + 1, d.len - at - 1), d.len--;
             }
         }
-        ng_scan s;
+        ngp_scan s;
         size_t end = skip_all(&d, d.len, &s);
         if (end) {
             if (yajl_verdict(d.text, end))
@@ -186,35 +186,35 @@ static void test_skip_lane_never_accepts_what_yajl_rejects(void **state)
 static void test_depth_bound_stops_the_lane(void **state)
 {
     (void)state;
-    ng_scan s;
-    ng_scan_end end;
-    ng_scan_start(&s, false, 3);
-    assert_int_equal(ng_scan_skip(&s, "[[]]", 4, &end), 4);
-    assert_int_equal(end, NG_SCAN_MORE);
-    assert_int_equal(ng_scan_skip(&s, ",[[[", 4, &end), 3);   /* a fourth level stops it */
-    assert_int_equal(end, NG_SCAN_STOP);
+    ngp_scan s;
+    ngp_scan_end end;
+    ngp_scan_start(&s, false, 3);
+    assert_int_equal(ngp_scan_skip(&s, "[[]]", 4, &end), 4);
+    assert_int_equal(end, NGP_SCAN_MORE);
+    assert_int_equal(ngp_scan_skip(&s, ",[[[", 4, &end), 3);   /* a fourth level stops it */
+    assert_int_equal(end, NGP_SCAN_STOP);
 }
 
 static void test_strings_lane(void **state)
 {
     (void)state;
     const char *text = " \"ab\" ,\n\"c";
-    ng_scan s;
-    ng_scan_end end;
+    ngp_scan s;
+    ngp_scan_end end;
     size_t from;
-    ng_scan_start(&s, false, 1);
-    assert_int_equal(ng_scan_strings(&s, text, strlen(text), &end, &from), 5);
-    assert_int_equal(end, NG_SCAN_STRING);
+    ngp_scan_start(&s, false, 1);
+    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &from), 5);
+    assert_int_equal(end, NGP_SCAN_STRING);
     assert_int_equal(from, 2);
-    assert_int_equal(ng_scan_strings(&s, text + 5, strlen(text) - 5, &end, &from), 5);
-    assert_int_equal(end, NG_SCAN_MORE);   /* "c runs on into the next chunk */
-    assert_true(ng_scan_in_string(&s));
+    assert_int_equal(ngp_scan_strings(&s, text + 5, strlen(text) - 5, &end, &from), 5);
+    assert_int_equal(end, NGP_SCAN_MORE);   /* "c runs on into the next chunk */
+    assert_true(ngp_scan_in_string(&s));
     assert_int_equal(from, 4);
-    assert_int_equal(ng_scan_strings(&s, "d\"]x", 4, &end, &from), 2);
-    assert_int_equal(end, NG_SCAN_STRING);
+    assert_int_equal(ngp_scan_strings(&s, "d\"]x", 4, &end, &from), 2);
+    assert_int_equal(end, NGP_SCAN_STRING);
     assert_int_equal(from, 0);
-    assert_int_equal(ng_scan_strings(&s, "]x", 2, &end, &from), 1);
-    assert_int_equal(end, NG_SCAN_DONE);
+    assert_int_equal(ngp_scan_strings(&s, "]x", 2, &end, &from), 1);
+    assert_int_equal(end, NGP_SCAN_DONE);
 }
 
 /* An escape sends the lane back to its string's quote, or to the chunk's start
@@ -235,20 +235,20 @@ static void test_strings_lane_stops(void **state)
         {"\"a\"", " 1", 1, "[null"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        ng_scan s;
-        ng_scan_end end;
+        ngp_scan s;
+        ngp_scan_end end;
         size_t from;
-        ng_scan_start(&s, false, 1);
+        ngp_scan_start(&s, false, 1);
         size_t len = strlen(cases[i].first), at = 0;
         while (at < len) {
-            at += ng_scan_strings(&s, cases[i].first + at, len - at, &end, &from);
-            assert_int_not_equal(end, NG_SCAN_STOP);
+            at += ngp_scan_strings(&s, cases[i].first + at, len - at, &end, &from);
+            assert_int_not_equal(end, NGP_SCAN_STOP);
         }
-        size_t taken = ng_scan_strings(&s, cases[i].then, strlen(cases[i].then), &end, &from);
+        size_t taken = ngp_scan_strings(&s, cases[i].then, strlen(cases[i].then), &end, &from);
         assert_int_equal(taken, cases[i].taken);
-        assert_int_equal(end, NG_SCAN_STOP);
-        char prefix[ng_scan_prefix_max + 1];
-        prefix[ng_scan_prefix(&s, prefix)] = '\0';
+        assert_int_equal(end, NGP_SCAN_STOP);
+        char prefix[ngp_scan_prefix_max + 1];
+        prefix[ngp_scan_prefix(&s, prefix)] = '\0';
         assert_string_equal(prefix, cases[i].prefix);
     }
 }

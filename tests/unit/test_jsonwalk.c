@@ -1,7 +1,7 @@
 /* test_jsonwalk.c - jsonwalk.c on a Pod-like schema (events, every chunking, errors) and JSONTestSuite cases.
  *
  * The case files live in tests/unit/jsonwalk_cases (run from the repo root), or
- * in the directory given as argv[1] or by NG_JW_CASES. */
+ * in the directory given as argv[1] or by NGP_JW_CASES. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,58 +24,58 @@ static const char *cases_dir = "tests/unit/jsonwalk_cases";
 enum { ROOT = 1, POD, META, NAME, LABELS, LABEL, SPEC, NODENAME, HOSTNET, PRIO, AFFINITY,
        TOLS, TOL, KEY, SECS, NODES, ITEMS, NODE, NODESPEC, UNSCHED, TAINTS, TAINT, NAMES, NAMESEL };
 
-static const ng_jw_schema s_name = {.type = NG_JW_STRING, .id = NAME};
-static const ng_jw_schema s_label = {.type = NG_JW_STRING, .id = LABEL};
-static const ng_jw_schema s_labels = {.type = NG_JW_MAP, .id = LABELS, .elem = &s_label};
-static const ng_jw_field meta_fields[] = {{"name", &s_name}, {"labels", &s_labels}, {NULL, NULL}};
-static const ng_jw_schema s_meta = {.type = NG_JW_OBJECT, .id = META, .fields = meta_fields};
+static const ngp_jw_schema s_name = {.type = NGP_JW_STRING, .id = NAME};
+static const ngp_jw_schema s_label = {.type = NGP_JW_STRING, .id = LABEL};
+static const ngp_jw_schema s_labels = {.type = NGP_JW_MAP, .id = LABELS, .elem = &s_label};
+static const ngp_jw_field meta_fields[] = {{"name", &s_name}, {"labels", &s_labels}, {NULL, NULL}};
+static const ngp_jw_schema s_meta = {.type = NGP_JW_OBJECT, .id = META, .fields = meta_fields};
 
-static const ng_jw_schema s_key = {.type = NG_JW_STRING, .id = KEY};
-static const ng_jw_schema s_secs = {.type = NG_JW_NUMBER, .id = SECS};
-static const ng_jw_field tol_fields[] = {{"key", &s_key}, {"tolerationSeconds", &s_secs}, {NULL, NULL}};
-static const ng_jw_schema s_tol = {.type = NG_JW_OBJECT, .id = TOL, .fields = tol_fields};
-static const ng_jw_schema s_tols = {.type = NG_JW_ARRAY, .id = TOLS, .elem = &s_tol};
-static const ng_jw_schema s_nodename = {.type = NG_JW_STRING, .id = NODENAME};
-static const ng_jw_schema s_hostnet = {.type = NG_JW_BOOL, .id = HOSTNET};
-static const ng_jw_schema s_prio = {.type = NG_JW_NUMBER, .id = PRIO};
-static const ng_jw_schema s_affinity = {.type = NG_JW_SKIP, .id = AFFINITY};
-static const ng_jw_field spec_fields[] = {
+static const ngp_jw_schema s_key = {.type = NGP_JW_STRING, .id = KEY};
+static const ngp_jw_schema s_secs = {.type = NGP_JW_NUMBER, .id = SECS};
+static const ngp_jw_field tol_fields[] = {{"key", &s_key}, {"tolerationSeconds", &s_secs}, {NULL, NULL}};
+static const ngp_jw_schema s_tol = {.type = NGP_JW_OBJECT, .id = TOL, .fields = tol_fields};
+static const ngp_jw_schema s_tols = {.type = NGP_JW_ARRAY, .id = TOLS, .elem = &s_tol};
+static const ngp_jw_schema s_nodename = {.type = NGP_JW_STRING, .id = NODENAME};
+static const ngp_jw_schema s_hostnet = {.type = NGP_JW_BOOL, .id = HOSTNET};
+static const ngp_jw_schema s_prio = {.type = NGP_JW_NUMBER, .id = PRIO};
+static const ngp_jw_schema s_affinity = {.type = NGP_JW_SKIP, .id = AFFINITY};
+static const ngp_jw_field spec_fields[] = {
     {"nodeName", &s_nodename}, {"hostNetwork", &s_hostnet}, {"priority", &s_prio},
     {"tolerations", &s_tols}, {"affinity", &s_affinity}, {NULL, NULL}};
-static const ng_jw_schema s_spec = {.type = NG_JW_OBJECT, .id = SPEC, .fields = spec_fields};
-static const ng_jw_field pod_fields[] = {{"metadata", &s_meta}, {"spec", &s_spec}, {NULL, NULL}};
-static const ng_jw_schema s_pod = {.type = NG_JW_OBJECT, .id = POD, .fields = pod_fields};
+static const ngp_jw_schema s_spec = {.type = NGP_JW_OBJECT, .id = SPEC, .fields = spec_fields};
+static const ngp_jw_field pod_fields[] = {{"metadata", &s_meta}, {"spec", &s_spec}, {NULL, NULL}};
+static const ngp_jw_schema s_pod = {.type = NGP_JW_OBJECT, .id = POD, .fields = pod_fields};
 
-static const ng_jw_field taint_fields[] = {{"key", &s_key}, {NULL, NULL}};
-static const ng_jw_schema s_taint = {.type = NG_JW_OBJECT, .id = TAINT, .fields = taint_fields};
-static const ng_jw_schema s_taints = {.type = NG_JW_ARRAY, .id = TAINTS, .elem = &s_taint};
-static const ng_jw_schema s_unsched = {.type = NG_JW_BOOL, .id = UNSCHED};
-static const ng_jw_field nodespec_fields[] = {{"unschedulable", &s_unsched}, {"taints", &s_taints}, {NULL, NULL}};
-static const ng_jw_schema s_nodespec = {.type = NG_JW_OBJECT, .id = NODESPEC, .fields = nodespec_fields};
-static const ng_jw_field node_fields[] = {{"metadata", &s_meta}, {"spec", &s_nodespec}, {NULL, NULL}};
-static const ng_jw_schema s_node = {.type = NG_JW_OBJECT, .id = NODE, .capture = true, .fields = node_fields};
-static const ng_jw_schema s_items = {.type = NG_JW_ARRAY, .id = ITEMS, .elem = &s_node};
-static const ng_jw_field nodes_fields[] = {{"items", &s_items}, {NULL, NULL}};
-static const ng_jw_schema s_nodes = {.type = NG_JW_OBJECT, .id = NODES, .fields = nodes_fields};
+static const ngp_jw_field taint_fields[] = {{"key", &s_key}, {NULL, NULL}};
+static const ngp_jw_schema s_taint = {.type = NGP_JW_OBJECT, .id = TAINT, .fields = taint_fields};
+static const ngp_jw_schema s_taints = {.type = NGP_JW_ARRAY, .id = TAINTS, .elem = &s_taint};
+static const ngp_jw_schema s_unsched = {.type = NGP_JW_BOOL, .id = UNSCHED};
+static const ngp_jw_field nodespec_fields[] = {{"unschedulable", &s_unsched}, {"taints", &s_taints}, {NULL, NULL}};
+static const ngp_jw_schema s_nodespec = {.type = NGP_JW_OBJECT, .id = NODESPEC, .fields = nodespec_fields};
+static const ngp_jw_field node_fields[] = {{"metadata", &s_meta}, {"spec", &s_nodespec}, {NULL, NULL}};
+static const ngp_jw_schema s_node = {.type = NGP_JW_OBJECT, .id = NODE, .capture = true, .fields = node_fields};
+static const ngp_jw_schema s_items = {.type = NGP_JW_ARRAY, .id = ITEMS, .elem = &s_node};
+static const ngp_jw_field nodes_fields[] = {{"items", &s_items}, {NULL, NULL}};
+static const ngp_jw_schema s_nodes = {.type = NGP_JW_OBJECT, .id = NODES, .fields = nodes_fields};
 
-static const ng_jw_schema s_namesel = {.type = NG_JW_STRING, .id = NAMESEL};
-static const ng_jw_schema s_names = {.type = NG_JW_ARRAY, .id = NAMES, .elem = &s_namesel};
-static const ng_jw_field root_fields[] = {
+static const ngp_jw_schema s_namesel = {.type = NGP_JW_STRING, .id = NAMESEL};
+static const ngp_jw_schema s_names = {.type = NGP_JW_ARRAY, .id = NAMES, .elem = &s_namesel};
+static const ngp_jw_field root_fields[] = {
     {"Pod", &s_pod}, {"Nodes", &s_nodes}, {"NodeNames", &s_names}, {NULL, NULL}};
-static const ng_jw_schema s_root = {.type = NG_JW_OBJECT, .id = ROOT, .icase = true, .fields = root_fields};
+static const ngp_jw_schema s_root = {.type = NGP_JW_OBJECT, .id = ROOT, .icase = true, .fields = root_fields};
 
-static const ng_jw_schema s_skip = {.type = NG_JW_SKIP};
+static const ngp_jw_schema s_skip = {.type = NGP_JW_SKIP};
 
 /* ---- a sink that records every event as one line: kind, id, @path, =value ---- */
 
 #define REC_MAX (1 << 17)   /* 128 levels of "[0]" paths need ~100 KB */
 
 typedef struct rec {
-    ng_jw *w;
+    ngp_jw *w;
     size_t len;
     int fail_id;         /* a VALUE with this id fails the walk ... */
     int fail_status;     /* ... with this status */
-    bool silent_fail;    /* ... without calling ng_jw_fail */
+    bool silent_fail;    /* ... without calling ngp_jw_fail */
     int after_fail;      /* events delivered after the failure */
     size_t cap_off[4], cap_len[4];
     int ncap;
@@ -110,82 +110,82 @@ static void rec_bytes(rec *r, const char *s, size_t n)
     }
 }
 
-static int record(void *user, const ng_jw_event *ev)
+static int record(void *user, const ngp_jw_event *ev)
 {
     rec *r = user;
     static const char kinds[] = "BEKVN";
     char head[32];
-    if (ng_jw_status(r->w)) {
+    if (ngp_jw_status(r->w)) {
         r->after_fail++;
         return 0;
     }
     snprintf(head, sizeof head, "%c%d", kinds[ev->kind], ev->id);
     rec_puts(r, head);
-    const char *path = ng_jw_path(r->w);
+    const char *path = ngp_jw_path(r->w);
     if (*path) {
         rec_putc(r, '@');
         rec_puts(r, path);
     }
-    if (ev->kind == NG_JW_KEY || ev->kind == NG_JW_VALUE) {
-        if (ev->kind == NG_JW_VALUE && (ev->id == SECS || ev->id == PRIO))   /* numbers */
+    if (ev->kind == NGP_JW_KEY || ev->kind == NGP_JW_VALUE) {
+        if (ev->kind == NGP_JW_VALUE && (ev->id == SECS || ev->id == PRIO))   /* numbers */
             assert_int_equal(ev->str[ev->len], '\0');
         rec_putc(r, '=');
         rec_bytes(r, ev->str, ev->len);
     }
-    if (ev->kind == NG_JW_END && ev->len_bytes) {
+    if (ev->kind == NGP_JW_END && ev->len_bytes) {
         assert_true(r->ncap < 4);
         r->cap_off[r->ncap] = ev->off;
         r->cap_len[r->ncap++] = ev->len_bytes;
         rec_putc(r, '=');
-        rec_bytes(r, ng_jw_captured(r->w) + ev->off, ev->len_bytes);
+        rec_bytes(r, ngp_jw_captured(r->w) + ev->off, ev->len_bytes);
     }
     rec_putc(r, '\n');
-    if (ev->kind == NG_JW_VALUE && ev->id == r->fail_id) {
+    if (ev->kind == NGP_JW_VALUE && ev->id == r->fail_id) {
         if (!r->silent_fail)
-            return ng_jw_fail(r->w, r->fail_status, "bad value %.*s", (int)ev->len, ev->str);
+            return ngp_jw_fail(r->w, r->fail_status, "bad value %.*s", (int)ev->len, ev->str);
         return r->fail_status;
     }
     return 0;
 }
 
-static void rec_init(rec *r, const ng_jw_schema *root, int fail_id, int fail_status)
+static void rec_init(rec *r, const ngp_jw_schema *root, int fail_id, int fail_status)
 {
     memset(r, 0, offsetof(rec, text));
     r->text[0] = '\0';
     r->fail_id = fail_id;
     r->fail_status = fail_status;
-    r->w = ng_jw_new(root, record, r);
+    r->w = ngp_jw_new(root, record, r);
 }
 
 /* Walks doc fed in chunks of size chunk (0: all at once); returns the status. */
-static int walk(const ng_jw_schema *root, const char *doc, size_t len, size_t chunk, rec *r)
+static int walk(const ngp_jw_schema *root, const char *doc, size_t len, size_t chunk, rec *r)
 {
     rec_init(r, root, 0, 0);
     if (!chunk)
         chunk = len ? len : 1;
     for (size_t at = 0; at < len; at += chunk) {
         size_t n = len - at < chunk ? len - at : chunk;
-        int st = ng_jw_feed(r->w, doc + at, n);
-        assert_int_equal(st, ng_jw_status(r->w));
+        int st = ngp_jw_feed(r->w, doc + at, n);
+        assert_int_equal(st, ngp_jw_status(r->w));
     }
-    return ng_jw_finish(r->w);
+    return ngp_jw_finish(r->w);
 }
 
 static void done(rec *r)
 {
-    ng_jw_free(r->w);
+    ngp_jw_free(r->w);
     r->w = NULL;
 }
 
 /* Walks doc expecting failure with status and exactly msg, in every chunking. */
-static void expect_error(const ng_jw_schema *root, const char *doc, int status, const char *msg)
+static void expect_error(const ngp_jw_schema *root, const char *doc, int status, const char *msg)
 {
     size_t len = strlen(doc);
     rec r;
     for (size_t chunk = 1; chunk <= len; chunk++) {
         assert_int_equal(walk(root, doc, len, chunk, &r), status);
-        assert_non_null(ng_jw_error(r.w));
-        assert_string_equal(ng_jw_error(r.w), msg);
+        assert_non_null(ngp_jw_error(r.w));
+        assert_string_equal(ngp_jw_error(r.w), msg);
         assert_int_equal(r.after_fail, 0);
         done(&r);
     }
@@ -276,7 +276,7 @@ static const char sample_events[] =
 
 static void check_captures(const rec *r)
 {
-    const char *cap = ng_jw_captured(r->w);
+    const char *cap = ngp_jw_captured(r->w);
     assert_int_equal(r->ncap, 2);
     /* Only the captured objects are kept, back to back. */
     assert_int_equal(r->cap_off[0], 0);
@@ -292,10 +292,10 @@ static void test_sample_events(void **state)
     (void)state;
     rec r;
     assert_int_equal(walk(&s_root, sample, strlen(sample), 0, &r), 0);
-    assert_null(ng_jw_error(r.w));
+    assert_null(ngp_jw_error(r.w));
     assert_string_equal(r.text, sample_events);
     check_captures(&r);
-    assert_int_equal(ng_jw_offset(r.w), strlen(sample));
+    assert_int_equal(ngp_jw_offset(r.w), strlen(sample));
     done(&r);
 }
 
@@ -315,10 +315,10 @@ static void test_sample_every_chunking(void **state)
 static void test_nested_capture(void **state)
 {
     (void)state;
-    static const ng_jw_schema in = {.type = NG_JW_OBJECT, .id = 2, .capture = true};
-    static const ng_jw_field fields[] = {{"in", &in}, {NULL, NULL}};
-    static const ng_jw_schema out = {.type = NG_JW_OBJECT, .id = 1, .capture = true, .fields = fields};
-    static const ng_jw_schema list = {.type = NG_JW_ARRAY, .id = 3, .elem = &out};
+    static const ngp_jw_schema in = {.type = NGP_JW_OBJECT, .id = 2, .capture = true};
+    static const ngp_jw_field fields[] = {{"in", &in}, {NULL, NULL}};
+    static const ngp_jw_schema out = {.type = NGP_JW_OBJECT, .id = 1, .capture = true, .fields = fields};
+    static const ngp_jw_schema list = {.type = NGP_JW_ARRAY, .id = 3, .elem = &out};
 #define IN1 "{\"x\": [1, {}]}"
 #define OUT1 "{\"a\": 1, \"in\": " IN1 ", \"b\": \"}\"}"
 #define OUT2 "{\"in\":{}}"
@@ -334,7 +334,7 @@ static void test_nested_capture(void **state)
         assert_int_equal(r.cap_off[1], 0);
         assert_int_equal(r.cap_off[2], strlen(OUT1) + strlen("{\"in\":"));
         assert_int_equal(r.cap_off[3], strlen(OUT1));
-        assert_memory_equal(ng_jw_captured(r.w), OUT1 OUT2, strlen(OUT1 OUT2));
+        assert_memory_equal(ngp_jw_captured(r.w), OUT1 OUT2, strlen(OUT1 OUT2));
         done(&r);
     }
 #undef IN1
@@ -365,9 +365,9 @@ static void test_icase_keys(void **state)
 static void test_icase_exact_match_wins(void **state)
 {
     (void)state;
-    static const ng_jw_schema a = {.type = NG_JW_STRING, .id = 1}, b = {.type = NG_JW_STRING, .id = 2};
-    static const ng_jw_field fields[] = {{"NodeName", &a}, {"nodeName", &b}, {NULL, NULL}};
-    static const ng_jw_schema obj = {.type = NG_JW_OBJECT, .id = 9, .icase = true, .fields = fields};
+    static const ngp_jw_schema a = {.type = NGP_JW_STRING, .id = 1}, b = {.type = NGP_JW_STRING, .id = 2};
+    static const ngp_jw_field fields[] = {{"NodeName", &a}, {"nodeName", &b}, {NULL, NULL}};
+    static const ngp_jw_schema obj = {.type = NGP_JW_OBJECT, .id = 9, .icase = true, .fields = fields};
     const char *doc = "{\"nodeName\": \"x\", \"NodeName\": \"y\", \"NODENAME\": \"z\", \"nodename\": \"w\"}";
     rec r;
     assert_int_equal(walk(&obj, doc, strlen(doc), 0, &r), 0);
@@ -523,11 +523,11 @@ static void test_first_error_wins(void **state)
     const char *doc = "{\"Pod\":7}";
     rec r;
     assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), 400);
-    assert_int_equal(ng_jw_fail(r.w, 422, "later"), 422);
-    assert_int_equal(ng_jw_feed(r.w, "{}", 2), 400);
-    assert_int_equal(ng_jw_finish(r.w), 400);
-    assert_int_equal(ng_jw_status(r.w), 400);
-    assert_string_equal(ng_jw_error(r.w), "Pod: expected object, got number (at byte 8)");
+    assert_int_equal(ngp_jw_fail(r.w, 422, "later"), 422);
+    assert_int_equal(ngp_jw_feed(r.w, "{}", 2), 400);
+    assert_int_equal(ngp_jw_finish(r.w), 400);
+    assert_int_equal(ngp_jw_status(r.w), 400);
+    assert_string_equal(ngp_jw_error(r.w), "Pod: expected object, got number (at byte 8)");
     done(&r);
 }
 
@@ -550,7 +550,7 @@ static void test_depth_limit(void **state)
         if (cases[i].status) {
             char msg[128];
             snprintf(msg, sizeof msg, "Pod.spec.affinity: nesting deeper than 128 (at byte %zu)", head + 126);
-            assert_string_equal(ng_jw_error(r.w), msg);
+            assert_string_equal(ngp_jw_error(r.w), msg);
         }
         done(&r);
     }
@@ -560,7 +560,7 @@ static void test_depth_limit_tracked(void **state)
 {
     (void)state;
     /* Every level is named by the schema (an array of itself): 128 pass, 129 fail. */
-    static const ng_jw_schema nest = {.type = NG_JW_ARRAY, .id = 1, .elem = &nest};
+    static const ngp_jw_schema nest = {.type = NGP_JW_ARRAY, .id = 1, .elem = &nest};
     char doc[300];
     rec r;
     for (size_t n = 128; n <= 129; n++) {
@@ -568,7 +568,7 @@ static void test_depth_limit_tracked(void **state)
         memset(doc + n, ']', n);
         assert_int_equal(walk(&nest, doc, 2 * n, 0, &r), n == 128 ? 0 : 400);
         if (n == 129)
-            assert_non_null(strstr(ng_jw_error(r.w), "nesting deeper than 128 (at byte 129)"));
+            assert_non_null(strstr(ngp_jw_error(r.w), "nesting deeper than 128 (at byte 129)"));
         done(&r);
     }
 }
@@ -578,11 +578,11 @@ static void test_deep_nesting_stops_early(void **state)
     (void)state;
     /* JSONTestSuite's n_structure_100000_opening_arrays, built here. */
     size_t n = 100000;
-    char *doc = ng_xmalloc(n);
+    char *doc = ngp_xmalloc(n);
     memset(doc, '[', n);
     rec r;
     assert_int_equal(walk(&s_skip, doc, n, 4096, &r), 400);
-    assert_string_equal(ng_jw_error(r.w), "nesting deeper than 128 (at byte 129)");
+    assert_string_equal(ngp_jw_error(r.w), "nesting deeper than 128 (at byte 129)");
     done(&r);
     free(doc);
 }
@@ -633,10 +633,10 @@ static void test_empty_body(void **state)
     (void)state;
     rec r;
     assert_int_equal(walk(&s_root, "", 0, 0, &r), 400);
-    assert_string_equal(ng_jw_error(r.w), "empty body (at byte 0)");
+    assert_string_equal(ngp_jw_error(r.w), "empty body (at byte 0)");
     done(&r);
     assert_int_equal(walk(&s_skip, " \r\n\t", 4, 1, &r), 400);
-    assert_string_equal(ng_jw_error(r.w), "empty body (at byte 4)");
+    assert_string_equal(ngp_jw_error(r.w), "empty body (at byte 4)");
     done(&r);
 }
 
@@ -660,10 +660,10 @@ static void test_sink_error_stops_walk(void **state)
         rec_init(&r, &s_root, NODENAME, 422);
         int st = 0;
         for (size_t at = 0; at < len; at += chunk)
-            st = ng_jw_feed(r.w, doc + at, len - at < chunk ? len - at : chunk);
+            st = ngp_jw_feed(r.w, doc + at, len - at < chunk ? len - at : chunk);
         assert_int_equal(st, 422);
-        assert_int_equal(ng_jw_finish(r.w), 422);
-        assert_string_equal(ng_jw_error(r.w), "Pod.spec.nodeName: bad value bad (at byte 32)");
+        assert_int_equal(ngp_jw_finish(r.w), 422);
+        assert_string_equal(ngp_jw_error(r.w), "Pod.spec.nodeName: bad value bad (at byte 32)");
         assert_string_equal(r.text, "B1\nB2@Pod\nB7@Pod.spec\nV8@Pod.spec.nodeName=bad\n");
         assert_int_equal(r.after_fail, 0);
         done(&r);
@@ -677,9 +677,9 @@ static void test_sink_status_without_message(void **state)
     rec r;
     rec_init(&r, &s_root, NAMESEL, 422);
     r.silent_fail = true;
-    assert_int_equal(ng_jw_feed(r.w, doc, strlen(doc)), 422);
-    assert_int_equal(ng_jw_finish(r.w), 422);
-    assert_string_equal(ng_jw_error(r.w), "NodeNames[0]: rejected (at byte 17)");
+    assert_int_equal(ngp_jw_feed(r.w, doc, strlen(doc)), 422);
+    assert_int_equal(ngp_jw_finish(r.w), 422);
+    assert_string_equal(ngp_jw_error(r.w), "NodeNames[0]: rejected (at byte 17)");
     assert_string_equal(r.text, "B1\nB23@NodeNames\nV24@NodeNames[0]=a\n");
     done(&r);
 }
@@ -689,14 +689,14 @@ static void test_no_error_before_finish_and_free_null(void **state)
     (void)state;
     rec r;
     rec_init(&r, &s_root, 0, 0);
-    assert_null(ng_jw_error(r.w));
-    assert_int_equal(ng_jw_status(r.w), 0);
-    assert_int_equal(ng_jw_feed(r.w, "{\"Pod\"", 6), 0);
-    assert_int_equal(ng_jw_feed(r.w, NULL, 0), 0);
-    assert_int_equal(ng_jw_offset(r.w), 6);
-    assert_string_equal(ng_jw_path(r.w), "Pod");
+    assert_null(ngp_jw_error(r.w));
+    assert_int_equal(ngp_jw_status(r.w), 0);
+    assert_int_equal(ngp_jw_feed(r.w, "{\"Pod\"", 6), 0);
+    assert_int_equal(ngp_jw_feed(r.w, NULL, 0), 0);
+    assert_int_equal(ngp_jw_offset(r.w), 6);
+    assert_string_equal(ngp_jw_path(r.w), "Pod");
     done(&r);
-    ng_jw_free(NULL);
+    ngp_jw_free(NULL);
 }
 
 /* ---- JSONTestSuite ---- */
@@ -706,11 +706,11 @@ static char *read_file(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     size_t cap = 4096, n = 0, got;
-    char *buf = ng_xmalloc(cap);
+    char *buf = ngp_xmalloc(cap);
     while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
         n += got;
         if (n == cap)
-            buf = ng_xrealloc(buf, cap *= 2);
+            buf = ngp_xrealloc(buf, cap *= 2);
     }
     fclose(f);
     *len = n;
@@ -737,7 +737,7 @@ static void test_json_test_suite(void **state)
             rec r;
             int st = walk(&s_skip, doc, len, chunk, &r);
             if (kind == 'y' && st != 0)
-                fail_msg("%s: rejected: %s", e->d_name, ng_jw_error(r.w));
+                fail_msg("%s: rejected: %s", e->d_name, ngp_jw_error(r.w));
             if (kind == 'n' && st != 400)
                 fail_msg("%s: status %d, want 400", e->d_name, st);
             assert_string_equal(r.text, "");
@@ -758,8 +758,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1)
         cases_dir = argv[1];
-    else if (getenv("NG_JW_CASES"))
-        cases_dir = getenv("NG_JW_CASES");
+    else if (getenv("NGP_JW_CASES"))
+        cases_dir = getenv("NGP_JW_CASES");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample_events),
         cmocka_unit_test(test_sample_every_chunking),

@@ -41,7 +41,7 @@
     "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 #define VALUE_LONG "must be no more than 63 bytes"
 
-/* ---- ng_tolerates (SPEC 2.1, 2.2, 4) ---- */
+/* ---- ngp_tolerates (SPEC 2.1, 2.2, 4) ---- */
 
 typedef struct {
     const char *name;
@@ -107,34 +107,34 @@ static const tol_row tol_rows[] = {
      "node.kubernetes.io/unschedulable", "", "NoSchedule", false, false},
 };
 
-static ng_toleration make_tol(const char *key, const char *op, const char *value, const char *effect)
+static ngp_toleration make_tol(const char *key, const char *op, const char *value, const char *effect)
 {
-    ng_toleration t = {.key = key, .value = value, .op_text = op, .effect_text = effect,
-                       .op = ng_tol_op_parse(op), .effect = ng_effect_parse(effect)};
+    ngp_toleration t = {.key = key, .value = value, .op_text = op, .effect_text = effect,
+                       .op = ngp_tol_op_parse(op), .effect = ngp_effect_parse(effect)};
     return t;
 }
 
 static void run_tol(void **state)
 {
     const tol_row *r = *state;
-    ng_toleration t = make_tol(r->key, r->op, r->value, r->effect);
-    ng_taint taint = {r->tkey, r->tvalue, ng_effect_parse(r->teffect)};
-    assert_int_equal(ng_tolerates(&t, &taint, r->gate), r->want);
+    ngp_toleration t = make_tol(r->key, r->op, r->value, r->effect);
+    ngp_taint taint = {r->tkey, r->tvalue, ngp_effect_parse(r->teffect)};
+    assert_int_equal(ngp_tolerates(&t, &taint, r->gate), r->want);
 }
 
 /* 2.3: any toleration of the list. */
 static void run_tol_list(void **state)
 {
     (void)state;
-    ng_toleration tols[] = {make_tol("a", "Equal", "1", ""), make_tol("sla", "Gt", "750", ""),
+    ngp_toleration tols[] = {make_tol("a", "Equal", "1", ""), make_tol("sla", "Gt", "750", ""),
                             make_tol("b", "Exists", "", "NoExecute")};
-    ng_taint b_exec = {"b", "x", NG_EFFECT_NO_EXECUTE}, b_sched = {"b", "x", NG_EFFECT_NO_SCHEDULE};
-    ng_taint sla = {"sla", "950", NG_EFFECT_NO_SCHEDULE};
-    assert_false(ng_tolerations_tolerate(tols, 0, &b_exec, true));
-    assert_true(ng_tolerations_tolerate(tols, 3, &b_exec, false));
-    assert_false(ng_tolerations_tolerate(tols, 3, &b_sched, true));
-    assert_true(ng_tolerations_tolerate(tols, 3, &sla, true));
-    assert_false(ng_tolerations_tolerate(tols, 3, &sla, false));
+    ngp_taint b_exec = {"b", "x", NGP_EFFECT_NO_EXECUTE}, b_sched = {"b", "x", NGP_EFFECT_NO_SCHEDULE};
+    ngp_taint sla = {"sla", "950", NGP_EFFECT_NO_SCHEDULE};
+    assert_false(ngp_tolerations_tolerate(tols, 0, &b_exec, true));
+    assert_true(ngp_tolerations_tolerate(tols, 3, &b_exec, false));
+    assert_false(ngp_tolerations_tolerate(tols, 3, &b_sched, true));
+    assert_true(ngp_tolerations_tolerate(tols, 3, &sla, true));
+    assert_false(ngp_tolerations_tolerate(tols, 3, &sla, false));
 }
 
 /* ---- integer parsers (SPEC 2.2 canonical form; 5.2 strconv.ParseInt) ---- */
@@ -210,12 +210,12 @@ static void check_int(const int_row *r, bool (*parse)(const char *, int64_t *))
 
 static void run_canonical(void **state)
 {
-    check_int(*state, ng_parse_canonical_int);
+    check_int(*state, ngp_parse_canonical_int);
 }
 
 static void run_go_int(void **state)
 {
-    check_int(*state, ng_parse_go_int);
+    check_int(*state, ngp_parse_go_int);
 }
 
 /* ---- label key and value rules (SPEC 5.2 "Additional parse rules") ---- */
@@ -293,16 +293,16 @@ static void check_text(const char *got, const char *want)
 static void run_key(void **state)
 {
     const text_row *r = *state;
-    check_text(ng_check_label_key(r->s), r->want);
+    check_text(ngp_check_label_key(r->s), r->want);
 }
 
 static void run_value(void **state)
 {
     const text_row *r = *state;
-    check_text(ng_check_label_value(r->s), r->want);
+    check_text(ngp_check_label_value(r->s), r->want);
 }
 
-/* ---- ng_requirement_valid (SPEC 5.2 table, parse rules, matchFields) ---- */
+/* ---- ngp_requirement_valid (SPEC 5.2 table, parse rules, matchFields) ---- */
 
 typedef struct {
     const char *name;
@@ -382,9 +382,9 @@ static const req_row req_rows[] = {
      "p.operator: Unsupported value: \"Gt\": supported values: \"In\", \"NotIn\""},
 };
 
-static ng_requirement make_req(const char *key, const char *op, const char *const *values, uint32_t n)
+static ngp_requirement make_req(const char *key, const char *op, const char *const *values, uint32_t n)
 {
-    ng_requirement r = {.key = key, .op_text = op, .op = ng_sel_op_parse(op),
+    ngp_requirement r = {.key = key, .op_text = op, .op = ngp_sel_op_parse(op),
                         .values = n > 0 ? (const char **)values : NULL, .nvalues = n};
     return r;
 }
@@ -392,10 +392,10 @@ static ng_requirement make_req(const char *key, const char *op, const char *cons
 static void run_req(void **state)
 {
     const req_row *row = *state;
-    ng_requirement r = make_req(row->key, row->op, row->values, row->nvalues);
+    ngp_requirement r = make_req(row->key, row->op, row->values, row->nvalues);
     char err[1024];
     memset(err, 'X', sizeof err);
-    bool ok = ng_requirement_valid(&r, row->is_field, "p", err, sizeof err);
+    bool ok = ngp_requirement_valid(&r, row->is_field, "p", err, sizeof err);
     assert_int_equal(ok, row->err == NULL);
     assert_string_equal(err, row->err == NULL ? "" : row->err);
 }
@@ -404,25 +404,25 @@ static void run_req(void **state)
 static void run_req_truncation(void **state)
 {
     (void)state;
-    ng_requirement r = make_req("invalid key", "In", (const char *const[]){"a"}, 1);
+    ngp_requirement r = make_req("invalid key", "In", (const char *const[]){"a"}, 1);
     const char *path = "[0].matchExpressions[0]";
     char small[25];
-    assert_false(ng_requirement_valid(&r, false, path, small, sizeof small));
+    assert_false(ngp_requirement_valid(&r, false, path, small, sizeof small));
     assert_string_equal(small, "[0].matchExpressions[0].");
-    assert_false(ng_requirement_valid(&r, false, path, NULL, 0));
+    assert_false(ngp_requirement_valid(&r, false, path, NULL, 0));
     char full[1024];
-    assert_false(ng_requirement_valid(&r, false, path, full, sizeof full));
+    assert_false(ngp_requirement_valid(&r, false, path, full, sizeof full));
     assert_string_equal(full, "[0].matchExpressions[0].key: Invalid value: \"invalid key\": " NAME_BAD);
 }
 
-/* ---- ng_requirement_matches_labels (SPEC 5.2 "matches when") ---- */
+/* ---- ngp_requirement_matches_labels (SPEC 5.2 "matches when") ---- */
 
 typedef struct {
     const char *name;
     const char *key, *op;
     const char *values[3];
     uint32_t nvalues;
-    ng_kv labels[3];
+    ngp_kv labels[3];
     uint32_t nlabels;
     bool want;
 } label_row;
@@ -471,11 +471,11 @@ static const label_row label_rows[] = {
 static void run_label(void **state)
 {
     const label_row *row = *state;
-    ng_requirement r = make_req(row->key, row->op, row->values, row->nvalues);
-    assert_int_equal(ng_requirement_matches_labels(&r, row->labels, row->nlabels), row->want);
+    ngp_requirement r = make_req(row->key, row->op, row->values, row->nvalues);
+    assert_int_equal(ngp_requirement_matches_labels(&r, row->labels, row->nlabels), row->want);
 }
 
-/* ---- ng_requirement_matches_fields (SPEC 5.2 matchFields) ---- */
+/* ---- ngp_requirement_matches_fields (SPEC 5.2 matchFields) ---- */
 
 typedef struct {
     const char *name;
@@ -502,8 +502,8 @@ static const field_row field_rows[] = {
 static void run_field(void **state)
 {
     const field_row *row = *state;
-    ng_requirement r = make_req(row->key, row->op, (const char *const[]){row->value}, 1);
-    assert_int_equal(ng_requirement_matches_fields(&r, row->node), row->want);
+    ngp_requirement r = make_req(row->key, row->op, (const char *const[]){row->value}, 1);
+    assert_int_equal(ngp_requirement_matches_fields(&r, row->node), row->want);
 }
 
 /* ---- model.c: strings to enums (case-sensitive, as Go) ---- */
@@ -517,49 +517,49 @@ typedef struct {
 } parse_row;
 
 static const parse_row parse_rows[] = {
-    {EFFECT, "NoSchedule", NG_EFFECT_NO_SCHEDULE},
-    {EFFECT, "PreferNoSchedule", NG_EFFECT_PREFER_NO_SCHEDULE},
-    {EFFECT, "NoExecute", NG_EFFECT_NO_EXECUTE},
-    {EFFECT, "", NG_EFFECT_EMPTY},
-    {EFFECT, "noschedule", NG_EFFECT_OTHER},
-    {EFFECT, "NoSchedule ", NG_EFFECT_OTHER},
-    {EFFECT, "Sometimes", NG_EFFECT_OTHER},
-    {TOL_OP, "", NG_TOL_EMPTY},
-    {TOL_OP, "Equal", NG_TOL_EQUAL},
-    {TOL_OP, "Exists", NG_TOL_EXISTS},
-    {TOL_OP, "Lt", NG_TOL_LT},
-    {TOL_OP, "Gt", NG_TOL_GT},
-    {TOL_OP, "equal", NG_TOL_OTHER},
-    {TOL_OP, "LT", NG_TOL_OTHER},
-    {TOL_OP, "In", NG_TOL_OTHER},
-    {SEL_OP, "In", NG_SEL_IN},
-    {SEL_OP, "NotIn", NG_SEL_NOT_IN},
-    {SEL_OP, "Exists", NG_SEL_EXISTS},
-    {SEL_OP, "DoesNotExist", NG_SEL_DOES_NOT_EXIST},
-    {SEL_OP, "Gt", NG_SEL_GT},
-    {SEL_OP, "Lt", NG_SEL_LT},
-    {SEL_OP, "in", NG_SEL_OTHER},
-    {SEL_OP, "", NG_SEL_OTHER},
-    {SEL_OP, "Equal", NG_SEL_OTHER},
+    {EFFECT, "NoSchedule", NGP_EFFECT_NO_SCHEDULE},
+    {EFFECT, "PreferNoSchedule", NGP_EFFECT_PREFER_NO_SCHEDULE},
+    {EFFECT, "NoExecute", NGP_EFFECT_NO_EXECUTE},
+    {EFFECT, "", NGP_EFFECT_EMPTY},
+    {EFFECT, "noschedule", NGP_EFFECT_OTHER},
+    {EFFECT, "NoSchedule ", NGP_EFFECT_OTHER},
+    {EFFECT, "Sometimes", NGP_EFFECT_OTHER},
+    {TOL_OP, "", NGP_TOL_EMPTY},
+    {TOL_OP, "Equal", NGP_TOL_EQUAL},
+    {TOL_OP, "Exists", NGP_TOL_EXISTS},
+    {TOL_OP, "Lt", NGP_TOL_LT},
+    {TOL_OP, "Gt", NGP_TOL_GT},
+    {TOL_OP, "equal", NGP_TOL_OTHER},
+    {TOL_OP, "LT", NGP_TOL_OTHER},
+    {TOL_OP, "In", NGP_TOL_OTHER},
+    {SEL_OP, "In", NGP_SEL_IN},
+    {SEL_OP, "NotIn", NGP_SEL_NOT_IN},
+    {SEL_OP, "Exists", NGP_SEL_EXISTS},
+    {SEL_OP, "DoesNotExist", NGP_SEL_DOES_NOT_EXIST},
+    {SEL_OP, "Gt", NGP_SEL_GT},
+    {SEL_OP, "Lt", NGP_SEL_LT},
+    {SEL_OP, "in", NGP_SEL_OTHER},
+    {SEL_OP, "", NGP_SEL_OTHER},
+    {SEL_OP, "Equal", NGP_SEL_OTHER},
 };
 
 static void run_parse(void **state)
 {
     const parse_row *r = *state;
-    int got = r->kind == EFFECT   ? (int)ng_effect_parse(r->s)
-              : r->kind == TOL_OP ? (int)ng_tol_op_parse(r->s)
-                                  : (int)ng_sel_op_parse(r->s);
+    int got = r->kind == EFFECT   ? (int)ngp_effect_parse(r->s)
+              : r->kind == TOL_OP ? (int)ngp_tol_op_parse(r->s)
+                                  : (int)ngp_sel_op_parse(r->s);
     assert_int_equal(got, r->want);
 }
 
 static void run_effect_names(void **state)
 {
     (void)state;
-    assert_string_equal(ng_effect_name(NG_EFFECT_EMPTY), "");
-    assert_string_equal(ng_effect_name(NG_EFFECT_NO_SCHEDULE), "NoSchedule");
-    assert_string_equal(ng_effect_name(NG_EFFECT_PREFER_NO_SCHEDULE), "PreferNoSchedule");
-    assert_string_equal(ng_effect_name(NG_EFFECT_NO_EXECUTE), "NoExecute");
-    assert_string_equal(ng_effect_name(NG_EFFECT_OTHER), "");
+    assert_string_equal(ngp_effect_name(NGP_EFFECT_EMPTY), "");
+    assert_string_equal(ngp_effect_name(NGP_EFFECT_NO_SCHEDULE), "NoSchedule");
+    assert_string_equal(ngp_effect_name(NGP_EFFECT_PREFER_NO_SCHEDULE), "PreferNoSchedule");
+    assert_string_equal(ngp_effect_name(NGP_EFFECT_NO_EXECUTE), "NoExecute");
+    assert_string_equal(ngp_effect_name(NGP_EFFECT_OTHER), "");
 }
 
 /* ---- one cmocka test per row ---- */
@@ -594,10 +594,10 @@ static const char *name_of(const char *what, const char *s)
 
 int main(void)
 {
-    static const char *const kinds[] = {"ng_effect_parse", "ng_tol_op_parse", "ng_sel_op_parse"};
+    static const char *const kinds[] = {"ngp_effect_parse", "ngp_tol_op_parse", "ngp_sel_op_parse"};
     ADD_NAMED(tol_rows, run_tol);
-    ADD_BY_INPUT(canonical_rows, "ng_parse_canonical_int", run_canonical);
-    ADD_BY_INPUT(go_int_rows, "ng_parse_go_int", run_go_int);
+    ADD_BY_INPUT(canonical_rows, "ngp_parse_canonical_int", run_canonical);
+    ADD_BY_INPUT(go_int_rows, "ngp_parse_go_int", run_go_int);
     ADD_NAMED(key_rows, run_key);
     ADD_NAMED(value_rows, run_value);
     ADD_NAMED(req_rows, run_req);
@@ -605,8 +605,8 @@ int main(void)
     ADD_NAMED(field_rows, run_field);
     for (size_t i = 0; i < LEN(parse_rows); i++)
         add(name_of(kinds[parse_rows[i].kind], parse_rows[i].s), run_parse, &parse_rows[i]);
-    add("ng_tolerations_tolerate list", run_tol_list, NULL);
-    add("ng_requirement_valid truncation", run_req_truncation, NULL);
-    add("ng_effect_name", run_effect_names, NULL);
+    add("ngp_tolerations_tolerate list", run_tol_list, NULL);
+    add("ngp_requirement_valid truncation", run_req_truncation, NULL);
+    add("ngp_effect_name", run_effect_names, NULL);
     return _cmocka_run_group_tests("match", tests, ntests, NULL, NULL);
 }

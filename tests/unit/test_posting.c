@@ -15,24 +15,24 @@
 
 #define OPS 8000
 
-static void assert_valid(const ng_posting *p, size_t nwords)
+static void assert_valid(const ngp_posting *p, size_t nwords)
 {
     const char *why = NULL;
-    if (!ng_posting_validate(p, nwords, &why))
+    if (!ngp_posting_validate(p, nwords, &why))
         fail_msg("posting invalid: %s", why ? why : "(no reason)");
 }
 
-static void assert_invalid(const ng_posting *p, size_t nwords, const char *expect)
+static void assert_invalid(const ngp_posting *p, size_t nwords, const char *expect)
 {
     const char *why = NULL;
-    assert_false(ng_posting_validate(p, nwords, &why));
+    assert_false(ngp_posting_validate(p, nwords, &why));
     assert_string_equal(why, expect);
-    assert_false(ng_posting_validate(p, nwords, NULL));
+    assert_false(ngp_posting_validate(p, nwords, NULL));
 }
 
 /* The posting under test, its oracle, and the representation the rule predicts. */
 typedef struct {
-    ng_posting p;
+    ngp_posting p;
     bool *o;
     size_t nbits, nwords, count;
     bool dense;
@@ -46,7 +46,7 @@ static void model_add(model *m, uint32_t id)
         if (!m->dense && m->count > 2 * m->nwords)
             m->dense = true;
     }
-    ng_posting_add(&m->p, id, m->nwords);
+    ngp_posting_add(&m->p, id, m->nwords);
 }
 
 static void model_remove(model *m, uint32_t id)
@@ -57,7 +57,7 @@ static void model_remove(model *m, uint32_t id)
         if (m->dense && 2 * m->count < m->nwords)
             m->dense = false;
     }
-    ng_posting_remove(&m->p, id, m->nwords);
+    ngp_posting_remove(&m->p, id, m->nwords);
 }
 
 /* Some present id, or a random one when the set is empty. */
@@ -74,10 +74,10 @@ static uint32_t present_id(const model *m)
 
 static void oracle_words(const model *m, uint64_t *w)
 {
-    ng_bitset_zero(w, m->nwords);
+    ngp_bitset_zero(w, m->nwords);
     for (size_t i = 0; i < m->nbits; i++)
         if (m->o[i])
-            ng_bit_set(w, i);
+            ngp_bit_set(w, i);
 }
 
 static void random_words(uint64_t *w, size_t nwords)
@@ -91,16 +91,16 @@ static void check_into(const model *m, uint64_t *want, uint64_t *dst, uint64_t *
 {
     oracle_words(m, want);
     random_words(orig, m->nwords);
-    ng_bitset_copy(dst, orig, m->nwords);
-    ng_posting_or_into(dst, &m->p, m->nwords);
+    ngp_bitset_copy(dst, orig, m->nwords);
+    ngp_posting_or_into(dst, &m->p, m->nwords);
     for (size_t w = 0; w < m->nwords; w++)
         assert_true(dst[w] == (orig[w] | want[w]));
-    ng_bitset_copy(dst, orig, m->nwords);
-    ng_posting_and_into(dst, &m->p, m->nwords);
+    ngp_bitset_copy(dst, orig, m->nwords);
+    ngp_posting_and_into(dst, &m->p, m->nwords);
     for (size_t w = 0; w < m->nwords; w++)
         assert_true(dst[w] == (orig[w] & want[w]));
-    ng_bitset_copy(dst, orig, m->nwords);
-    ng_posting_andnot_into(dst, &m->p, m->nwords);
+    ngp_bitset_copy(dst, orig, m->nwords);
+    ngp_posting_andnot_into(dst, &m->p, m->nwords);
     for (size_t w = 0; w < m->nwords; w++)
         assert_true(dst[w] == (orig[w] & ~want[w]));
 }
@@ -112,14 +112,14 @@ static void check_model(const model *m, bool every_id)
     assert_int_equal(m->p.bits != NULL, m->dense);
     if (every_id)
         for (size_t i = 0; i < m->nwords * 64; i++)
-            assert_int_equal(ng_posting_has(&m->p, (uint32_t)i), i < m->nbits && m->o[i]);
+            assert_int_equal(ngp_posting_has(&m->p, (uint32_t)i), i < m->nbits && m->o[i]);
 }
 
 /* Capacity change: the posting and the model follow the index to nbits. */
 static void model_grow(model *m, size_t nbits)
 {
-    size_t nwords = ng_words_for(nbits);
-    ng_posting_grow(&m->p, m->nwords, nwords);
+    size_t nwords = ngp_words_for(nbits);
+    ngp_posting_grow(&m->p, m->nwords, nwords);
     m->o = realloc(m->o, nbits);
     assert_non_null(m->o);
     memset(m->o + m->nbits, 0, nbits - m->nbits);
@@ -134,10 +134,10 @@ static void test_random_ops(void **state)
 {
     size_t nbits = *(const size_t *)*state;
     rng = 0x2545f4914f6cdd1du ^ nbits;
-    model m = { .nbits = nbits, .nwords = ng_words_for(nbits), .o = calloc(nbits + 1, 1) };
+    model m = { .nbits = nbits, .nwords = ngp_words_for(nbits), .o = calloc(nbits + 1, 1) };
     assert_non_null(m.o);
-    size_t grown = 2 * nbits + 100, wmax = ng_words_for(grown);
-    uint64_t *want = ng_bitset_new(wmax), *dst = ng_bitset_new(wmax), *orig = ng_bitset_new(wmax);
+    size_t grown = 2 * nbits + 100, wmax = ngp_words_for(grown);
+    uint64_t *want = ngp_bitset_new(wmax), *dst = ngp_bitset_new(wmax), *orig = ngp_bitset_new(wmax);
     bool up = true;
     size_t target = 0, flips = 0;
     for (int op = 0; op < OPS; op++) {
@@ -167,135 +167,135 @@ static void test_random_ops(void **state)
             model_remove(&m, id);
         flips += was_dense != m.dense;
         check_model(&m, op % 64 == 0);
-        assert_int_equal(ng_posting_has(&m.p, id), m.o[id]);
+        assert_int_equal(ngp_posting_has(&m.p, id), m.o[id]);
         check_into(&m, want, dst, orig);
     }
     assert_int_equal(m.nbits, grown);   /* the run grew, and crossed the switch */
     assert_true(flips >= 4);            /* both ways, repeatedly */
     check_model(&m, true);
-    ng_posting_free(&m.p);
+    ngp_posting_free(&m.p);
     assert_null(m.p.ids);
     assert_null(m.p.bits);
     assert_int_equal(m.p.count, 0);
     free(m.o);
-    ng_bitset_free(want);
-    ng_bitset_free(dst);
-    ng_bitset_free(orig);
+    ngp_bitset_free(want);
+    ngp_bitset_free(dst);
+    ngp_bitset_free(orig);
 }
 
 /* Dense past 2 * nwords; sparse again once 2 * count < nwords. */
 static void test_thresholds(void **state)
 {
     (void)state;
-    ng_posting p = { 0 };
+    ngp_posting p = { 0 };
     for (uint32_t id = 0; id < 4; id++)
-        ng_posting_add(&p, id * 30, 2);
-    ng_posting_add(&p, 90, 2);   /* already present: no switch */
+        ngp_posting_add(&p, id * 30, 2);
+    ngp_posting_add(&p, 90, 2);   /* already present: no switch */
     assert_null(p.bits);
     assert_int_equal(p.count, 4);
-    ng_posting_add(&p, 127, 2);
+    ngp_posting_add(&p, 127, 2);
     assert_non_null(p.bits);
     assert_null(p.ids);
     assert_int_equal(p.count, 5);
     assert_valid(&p, 2);
     for (uint32_t id = 0; id < 4; id++)
-        ng_posting_remove(&p, id * 30, 2);
+        ngp_posting_remove(&p, id * 30, 2);
     assert_non_null(p.bits);   /* count 1: 2 * 1 is not below 2 */
     assert_valid(&p, 2);
-    ng_posting_remove(&p, 127, 2);
+    ngp_posting_remove(&p, 127, 2);
     assert_null(p.bits);
     assert_int_equal(p.count, 0);
     assert_valid(&p, 2);
-    ng_posting_free(&p);
+    ngp_posting_free(&p);
 
     for (uint32_t id = 0; id < 3; id++)   /* one word: dense at 3, sparse when empty */
-        ng_posting_add(&p, id, 1);
+        ngp_posting_add(&p, id, 1);
     assert_non_null(p.bits);
-    ng_posting_remove(&p, 1, 1);
-    ng_posting_remove(&p, 0, 1);
+    ngp_posting_remove(&p, 1, 1);
+    ngp_posting_remove(&p, 0, 1);
     assert_non_null(p.bits);
-    ng_posting_remove(&p, 2, 1);
+    ngp_posting_remove(&p, 2, 1);
     assert_null(p.bits);
     assert_valid(&p, 1);
-    ng_posting_free(&p);
+    ngp_posting_free(&p);
 }
 
 /* Growing keeps a dense set dense, even below the threshold, until a removal. */
 static void test_grow_then_remove(void **state)
 {
     (void)state;
-    ng_posting p = { 0 };
+    ngp_posting p = { 0 };
     for (uint32_t id = 0; id < 3; id++)
-        ng_posting_add(&p, id, 1);
-    ng_posting_grow(&p, 1, 10);
+        ngp_posting_add(&p, id, 1);
+    ngp_posting_grow(&p, 1, 10);
     assert_non_null(p.bits);
     assert_valid(&p, 10);
-    assert_false(ng_posting_has(&p, 600));
-    ng_posting_add(&p, 639, 10);
-    assert_true(ng_posting_has(&p, 639));
+    assert_false(ngp_posting_has(&p, 600));
+    ngp_posting_add(&p, 639, 10);
+    assert_true(ngp_posting_has(&p, 639));
     assert_valid(&p, 10);
-    ng_posting_remove(&p, 0, 10);
+    ngp_posting_remove(&p, 0, 10);
     assert_null(p.bits);
     assert_valid(&p, 10);
     assert_int_equal(p.count, 3);
     assert_int_equal(p.ids[0], 1);
     assert_int_equal(p.ids[1], 2);
     assert_int_equal(p.ids[2], 639);
-    ng_posting_grow(&p, 10, 20);   /* sparse: nothing to do */
+    ngp_posting_grow(&p, 10, 20);   /* sparse: nothing to do */
     assert_valid(&p, 20);
-    ng_posting_free(&p);
+    ngp_posting_free(&p);
 }
 
 static void test_into_sparse_edges(void **state)
 {
     (void)state;
-    ng_posting p = { 0 };
+    ngp_posting p = { 0 };
     const uint32_t ids[] = { 200, 0, 64, 63 };
     for (size_t i = 0; i < 4; i++)
-        ng_posting_add(&p, ids[i], 4);
+        ngp_posting_add(&p, ids[i], 4);
     assert_null(p.bits);
-    uint64_t *dst = ng_bitset_new(4);
+    uint64_t *dst = ngp_bitset_new(4);
     char out[64];
-    ng_bitset_fill(dst, 256, 4);
-    ng_posting_and_into(dst, &p, 4);
-    ng_bitset_format(dst, 4, out, sizeof out);
+    ngp_bitset_fill(dst, 256, 4);
+    ngp_posting_and_into(dst, &p, 4);
+    ngp_bitset_format(dst, 4, out, sizeof out);
     assert_string_equal(out, "0,63-64,200");
-    ng_bitset_fill(dst, 256, 4);
-    ng_posting_andnot_into(dst, &p, 4);
-    ng_bitset_format(dst, 4, out, sizeof out);
+    ngp_bitset_fill(dst, 256, 4);
+    ngp_posting_andnot_into(dst, &p, 4);
+    ngp_bitset_format(dst, 4, out, sizeof out);
     assert_string_equal(out, "1-62,65-199,201-255");
-    ng_bitset_zero(dst, 4);
-    ng_bit_set(dst, 5);
-    ng_posting_or_into(dst, &p, 4);
-    ng_bitset_format(dst, 4, out, sizeof out);
+    ngp_bitset_zero(dst, 4);
+    ngp_bit_set(dst, 5);
+    ngp_posting_or_into(dst, &p, 4);
+    ngp_bitset_format(dst, 4, out, sizeof out);
     assert_string_equal(out, "0,5,63-64,200");
-    ng_bitset_free(dst);
-    ng_posting_free(&p);
+    ngp_bitset_free(dst);
+    ngp_posting_free(&p);
 
     uint64_t w = ~(uint64_t)0;   /* the empty posting clears everything */
-    ng_posting_and_into(&w, &p, 1);
+    ngp_posting_and_into(&w, &p, 1);
     assert_true(w == 0);
 }
 
 static void test_noops(void **state)
 {
     (void)state;
-    ng_posting p = { 0 };
+    ngp_posting p = { 0 };
     assert_valid(&p, 0);
-    ng_posting_remove(&p, 7, 1);
+    ngp_posting_remove(&p, 7, 1);
     assert_int_equal(p.count, 0);
-    assert_false(ng_posting_has(&p, 7));
-    ng_posting_add(&p, 7, 1);
-    ng_posting_add(&p, 7, 1);
+    assert_false(ngp_posting_has(&p, 7));
+    ngp_posting_add(&p, 7, 1);
+    ngp_posting_add(&p, 7, 1);
     assert_int_equal(p.count, 1);
-    ng_posting_remove(&p, 8, 1);
+    ngp_posting_remove(&p, 8, 1);
     assert_int_equal(p.count, 1);
-    assert_true(ng_posting_has(&p, 7));
+    assert_true(ngp_posting_has(&p, 7));
     assert_valid(&p, 1);
-    ng_posting_free(&p);
+    ngp_posting_free(&p);
     assert_int_equal(p.count, 0);
     assert_null(p.ids);
-    ng_posting_free(&p);
+    ngp_posting_free(&p);
 }
 
 static void test_validate_rejects(void **state)
@@ -303,7 +303,7 @@ static void test_validate_rejects(void **state)
     (void)state;
     uint32_t ids[3];
     uint64_t bits[1] = { 0x6 };
-    ng_posting p = { .count = 2, .cap = 3, .ids = ids };
+    ngp_posting p = { .count = 2, .cap = 3, .ids = ids };
 
     ids[0] = 3, ids[1] = 1;
     assert_invalid(&p, 1, "a sparse posting's ids are not ascending");
@@ -317,14 +317,14 @@ static void test_validate_rejects(void **state)
     p.cap = 2;
     assert_invalid(&p, 2, "a sparse posting's count exceeds its id list");
 
-    p = (ng_posting){ .count = 2, .bits = bits };
+    p = (ngp_posting){ .count = 2, .bits = bits };
     assert_valid(&p, 1);
     p.count = 3;
     assert_invalid(&p, 1, "a dense posting's count differs from its popcount");
-    p = (ng_posting){ .count = 2, .bits = bits, .ids = ids, .cap = 3 };
+    p = (ngp_posting){ .count = 2, .bits = bits, .ids = ids, .cap = 3 };
     assert_invalid(&p, 1, "a dense posting also has an id list");
     bits[0] = 0;
-    p = (ng_posting){ .count = 0, .bits = bits };
+    p = (ngp_posting){ .count = 0, .bits = bits };
     assert_invalid(&p, 1, "a dense posting is empty");
 }
 

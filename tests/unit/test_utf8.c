@@ -21,7 +21,7 @@ static void test_sequences(void **state)
         {"\xe2\x82", 0},          {"\xc3\x28", 0},       /* bad continuation */
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        assert_int_equal(ng_utf8_sequence((const unsigned char *)rows[i].s, strlen(rows[i].s)), rows[i].want);
+        assert_int_equal(ngp_utf8_sequence((const unsigned char *)rows[i].s, strlen(rows[i].s)), rows[i].want);
 }
 
 /* A valid multi-byte character or a single bad byte, placed at every offset of
@@ -33,13 +33,13 @@ static void test_every_position(void **state)
     char buf[64];
     for (size_t len = 0; len <= 40; len++) {
         memset(buf, 'a', len);
-        assert_true(ng_utf8_valid(buf, len));
+        assert_true(ngp_utf8_valid(buf, len));
         for (size_t k = 0; k < sizeof inserts / sizeof *inserts; k++) {
             size_t n = strlen(inserts[k]);
             for (size_t at = 0; at + n <= len; at++) {
                 memset(buf, 'a', len);
                 memcpy(buf + at, inserts[k], n);
-                assert_int_equal(ng_utf8_valid(buf, len), k < 3);
+                assert_int_equal(ngp_utf8_valid(buf, len), k < 3);
             }
         }
     }
@@ -50,10 +50,10 @@ static void test_cut_by_length(void **state)
 {
     (void)state;
     const char *s = "abcdefgh\xe2\x82\xac";
-    assert_true(ng_utf8_valid(s, 11));
-    assert_false(ng_utf8_valid(s, 10));
-    assert_false(ng_utf8_valid(s, 9));
-    assert_true(ng_utf8_valid(s, 8));
+    assert_true(ngp_utf8_valid(s, 11));
+    assert_false(ngp_utf8_valid(s, 10));
+    assert_false(ngp_utf8_valid(s, 9));
+    assert_true(ngp_utf8_valid(s, 8));
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* index_names.c - the index's node names: a pool of records and a compact table from name to id.
+/* store_names.c - the node store's names: a pool of records and a compact table from name to id.
  *
  * A names-mode call looks up and writes back thousands of names, so what it
  * touches per name decides its speed at 65,536 nodes:
@@ -13,7 +13,7 @@
  *     with linear probing; the name to compare is the node's own in the pool.
  *     A quarter of the size of a generic string map's slots, it stays in cache
  *     (1 MB at 65,536 nodes). */
-#include "index.h"
+#include "store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +25,21 @@
 #define EMPTY 0
 #define DELETED UINT64_MAX   /* its id field would be 2^32 - 2, above any capacity */
 
-static size_t record_len(const ng_node *n)
+static size_t record_len(const ngp_node *n)
 {
     return n->quoted_len + 1 + n->name_len + 1;
 }
 
-static void rebuild_pool(ng_idx *x, size_t extra)
+static void rebuild_pool(ngp_store *x, size_t extra)
 {
     size_t live = 0;
     for (uint32_t id = 0; id < x->high; id++)
         if (x->nodes[id].name)
             live += record_len(&x->nodes[id]);
     size_t cap = live + extra + (live + extra) / 4 + 1024;
-    char *pool = ng_xmalloc(cap), *p = pool;
+    char *pool = ngp_xmalloc(cap), *p = pool;
     for (uint32_t id = 0; id < x->high; id++) {
-        ng_node *n = &x->nodes[id];
+        ngp_node *n = &x->nodes[id];
         if (!n->name)
             continue;
         size_t len = record_len(n);
@@ -65,12 +65,12 @@ static uint32_t entry_id(uint64_t e)
 }
 
 /* Sizes the table for the live names with at most half of it used. */
-static void rehash(ng_idx *x)
+static void rehash(ngp_store *x)
 {
     size_t cap = 16;
     while (cap < 2 * ((size_t)x->count + 1))
         cap *= 2;
-    uint64_t *slots = ng_xcalloc(cap, sizeof *slots);
+    uint64_t *slots = ngp_xcalloc(cap, sizeof *slots);
     for (size_t i = 0; i < x->names_cap; i++) {
         uint64_t e = x->names[i];
         if (e == EMPTY || e == DELETED)
@@ -86,14 +86,14 @@ static void rehash(ng_idx *x)
     x->names_used = x->count;
 }
 
-void ng_idx_add_name(ng_idx *x, uint32_t id, const char *name)
+void ngp_store_add_name(ngp_store *x, uint32_t id, const char *name)
 {
-    ng_buf q = {0};
-    ng_buf_json_str(&q, name);
+    ngp_buf q = {0};
+    ngp_buf_json_str(&q, name);
     size_t name_len = strlen(name), need = q.len + 1 + name_len + 1;
     if (x->pool_len + need > x->pool_cap)
         rebuild_pool(x, need);
-    ng_node *n = &x->nodes[id];
+    ngp_node *n = &x->nodes[id];
     n->quoted = x->pool + x->pool_len;
     n->quoted_len = (uint32_t)q.len;
     n->name = n->quoted + q.len + 1;
@@ -102,11 +102,11 @@ void ng_idx_add_name(ng_idx *x, uint32_t id, const char *name)
     n->quoted[q.len] = '\0';
     memcpy(n->name, name, name_len + 1);
     x->pool_len += need;
-    ng_buf_free(&q);
+    ngp_buf_free(&q);
 
     if ((x->names_used + 1) * 4 > x->names_cap * 3)   /* past 75% with deletions: rehash */
         rehash(x);
-    uint32_t h = ng_strhash(name, name_len);
+    uint32_t h = ngp_strhash(name, name_len);
     size_t i = h & (x->names_cap - 1);
     while (x->names[i] != EMPTY && x->names[i] != DELETED)   /* the name is new */
         i = (i + 1) & (x->names_cap - 1);
@@ -114,10 +114,10 @@ void ng_idx_add_name(ng_idx *x, uint32_t id, const char *name)
     x->names[i] = entry(h, id);
 }
 
-void ng_idx_drop_name(ng_idx *x, uint32_t id)
+void ngp_store_drop_name(ngp_store *x, uint32_t id)
 {
-    ng_node *n = &x->nodes[id];
-    uint32_t h = ng_strhash(n->name, n->name_len);
+    ngp_node *n = &x->nodes[id];
+    uint32_t h = ngp_strhash(n->name, n->name_len);
     size_t i = h & (x->names_cap - 1);
     while (x->names[i] != entry(h, id))
         i = (i + 1) & (x->names_cap - 1);
@@ -125,13 +125,13 @@ void ng_idx_drop_name(ng_idx *x, uint32_t id)
     n->name = n->quoted = NULL;   /* its pool bytes wait for a rebuild */
 }
 
-void ng_idx_free_names(ng_idx *x)
+void ngp_store_free_names(ngp_store *x)
 {
     free(x->pool);
     free(x->names);
 }
 
-static int64_t find_hashed(const ng_idx *x, const char *name, size_t len, uint32_t h)
+static int64_t find_hashed(const ngp_store *x, const char *name, size_t len, uint32_t h)
 {
     if (!x->names_cap)
         return -1;
@@ -141,18 +141,18 @@ static int64_t find_hashed(const ng_idx *x, const char *name, size_t len, uint32
             return -1;
         if (e == DELETED || (uint32_t)(e >> 32) != h)
             continue;
-        const ng_node *n = &x->nodes[entry_id(e)];
+        const ngp_node *n = &x->nodes[entry_id(e)];
         if (n->name_len == len && memcmp(n->name, name, len) == 0)
             return entry_id(e);
     }
 }
 
-int64_t ng_idx_find(const ng_idx *x, const char *name, size_t len)
+int64_t ngp_store_find(const ngp_store *x, const char *name, size_t len)
 {
-    return find_hashed(x, name, len, ng_strhash(name, len));
+    return find_hashed(x, name, len, ngp_strhash(name, len));
 }
 
-void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int64_t *ids)
+void ngp_store_find_many(const ngp_store *x, const char *const *names, uint32_t n, int64_t *ids)
 {
     enum { AHEAD = 16, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
     uint32_t hash[RING];
@@ -164,14 +164,14 @@ void ng_idx_find_many(const ng_idx *x, const char *const *names, uint32_t n, int
         }
         if (i < n) {
             len[i % RING] = strlen(names[i]);
-            hash[i % RING] = ng_strhash(names[i], len[i % RING]);
+            hash[i % RING] = ngp_strhash(names[i], len[i % RING]);
             if (x->names_cap)
                 __builtin_prefetch(&x->names[hash[i % RING] & (x->names_cap - 1)]);
         }
     }
 }
 
-size_t ng_idx_names_live(const ng_idx *x)
+size_t ngp_store_names_live(const ngp_store *x)
 {
     size_t live = 0;
     for (size_t i = 0; i < x->names_cap; i++)

@@ -1,4 +1,4 @@
-/* test_index.c - the node index under random upserts/removals, validated after every operation and checked against a plain oracle. */
+/* test_store.c - the node store under random upserts/removals, validated after every operation and checked against a plain oracle. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bitset.h"
-#include "index.h"
+#include "store.h"
 #include "match.h"
 #include "posting.h"
 #include "prng.h"
@@ -19,25 +19,25 @@
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RAW 16
 #define HOST "kubernetes.io/hostname"
-#define NS NG_EFFECT_NO_SCHEDULE
-#define PNS NG_EFFECT_PREFER_NO_SCHEDULE
-#define NE NG_EFFECT_NO_EXECUTE
+#define NS NGP_EFFECT_NO_SCHEDULE
+#define PNS NGP_EFFECT_PREFER_NO_SCHEDULE
+#define NE NGP_EFFECT_NO_EXECUTE
 
 
 /* ---- taint list shapes: distinct lists, incl. ones a naive concatenation would confuse ---- */
 
-static const ng_taint sh_master[] = {{"node-role.kubernetes.io/master", "", NS}};
-static const ng_taint sh_gpu[] = {{"dedicated", "gpu", NS}, {"dedicated", "gpu", NE}};
-static const ng_taint sh_pref[] = {{"a", "1", PNS}};
-static const ng_taint sh_mix[] = {{"k1", "", NE}, {"k2", "v", PNS}, {"k3", "", NS}};
-static const ng_taint sh_mix_rev[] = {{"k3", "", NS}, {"k2", "v", PNS}, {"k1", "", NE}};
-static const ng_taint sh_ab_c[] = {{"ab", "c", NS}};
-static const ng_taint sh_a_bc[] = {{"a", "bc", NS}};
-static const ng_taint sh_ab_c_ne[] = {{"ab", "c", NE}};
-static const ng_taint sh_twice[] = {{"k", "v", NS}, {"k", "v", NS}};
+static const ngp_taint sh_master[] = {{"node-role.kubernetes.io/master", "", NS}};
+static const ngp_taint sh_gpu[] = {{"dedicated", "gpu", NS}, {"dedicated", "gpu", NE}};
+static const ngp_taint sh_pref[] = {{"a", "1", PNS}};
+static const ngp_taint sh_mix[] = {{"k1", "", NE}, {"k2", "v", PNS}, {"k3", "", NS}};
+static const ngp_taint sh_mix_rev[] = {{"k3", "", NS}, {"k2", "v", PNS}, {"k1", "", NE}};
+static const ngp_taint sh_ab_c[] = {{"ab", "c", NS}};
+static const ngp_taint sh_a_bc[] = {{"a", "bc", NS}};
+static const ngp_taint sh_ab_c_ne[] = {{"ab", "c", NE}};
+static const ngp_taint sh_twice[] = {{"k", "v", NS}, {"k", "v", NS}};
 
 typedef struct {
-    const ng_taint *t;
+    const ngp_taint *t;
     uint32_t n;
 } shape;
 
@@ -60,7 +60,7 @@ typedef struct {
 } onode;
 
 typedef struct {
-    ng_idx x;
+    ngp_store x;
     onode *o;
     size_t no, ocap;
     int64_t *owner;             /* id -> oracle index, -1 when free */
@@ -140,14 +140,14 @@ static void gen_node(onode *o, bool dups)
 }
 
 /* The labels as the API (a Go map) would hold them: one entry per key, the later value winning. */
-static uint32_t effective(const onode *o, ng_kv *out)
+static uint32_t effective(const onode *o, ngp_kv *out)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < o->nraw; i++) {
         uint32_t j = 0;
         while (j < n && strcmp(out[j].key, o->key[i]) != 0)
             j++;
-        out[j] = (ng_kv){o->key[i], o->val[i]};
+        out[j] = (ngp_kv){o->key[i], o->val[i]};
         n += j == n;
     }
     return n;
@@ -158,27 +158,27 @@ static uint32_t effective(const onode *o, ng_kv *out)
 static void check_valid(world *w, const char *after)
 {
     char why[512] = "";
-    if (!ng_idx_validate(&w->x, why, sizeof why))
-        fail_msg("ng_idx_validate failed after op %u (%s): %s", w->ops, after, why);
+    if (!ngp_store_validate(&w->x, why, sizeof why))
+        fail_msg("ngp_store_validate failed after op %u (%s): %s", w->ops, after, why);
 }
 
 static void fail_sets(const char *what, const uint64_t *got, const uint64_t *want, size_t nwords)
 {
     char g[256], e[256];
-    ng_bitset_format(got, nwords, g, sizeof g);
-    ng_bitset_format(want, nwords, e, sizeof e);
+    ngp_bitset_format(got, nwords, g, sizeof g);
+    ngp_bitset_format(want, nwords, e, sizeof e);
     fail_msg("%s: index has {%s}, oracle {%s}", what, g, e);
 }
 
 /* The posting, expanded into a bitset, must equal want, and its count the popcount. */
-static void assert_posting(const ng_posting *p, const uint64_t *want, size_t nwords, const char *what)
+static void assert_posting(const ngp_posting *p, const uint64_t *want, size_t nwords, const char *what)
 {
-    uint64_t *got = ng_bitset_new(nwords ? nwords : 1);
-    ng_posting_or_into(got, p, nwords);
+    uint64_t *got = ngp_bitset_new(nwords ? nwords : 1);
+    ngp_posting_or_into(got, p, nwords);
     if (memcmp(got, want, nwords * sizeof *got) != 0)
         fail_sets(what, got, want, nwords);
-    ng_bitset_free(got);
-    assert_int_equal(p->count, ng_bitset_count(want, nwords));
+    ngp_bitset_free(got);
+    assert_int_equal(p->count, ngp_bitset_count(want, nwords));
 }
 
 static void assert_set(const uint64_t *got, const uint64_t *want, size_t nwords, const char *what)
@@ -206,7 +206,7 @@ static triple *label_triples(const world *w, size_t *n)
     assert_non_null(t);
     *n = 0;
     for (size_t i = 0; i < w->no; i++) {
-        ng_kv kv[MAX_RAW];
+        ngp_kv kv[MAX_RAW];
         uint32_t m = w->o[i].live ? effective(&w->o[i], kv) : 0;
         for (uint32_t j = 0; j < m; j++)
             t[(*n)++] = (triple){kv[j].key, kv[j].value, w->o[i].id};
@@ -218,15 +218,15 @@ static triple *label_triples(const world *w, size_t *n)
 static void check_value(const world *w, const triple *t, size_t n, uint64_t *want)
 {
     const size_t nw = w->x.nwords;
-    const ng_label_value *v = ng_idx_value(&w->x, t->key, t->value);
+    const ngp_label_value *v = ngp_store_value(&w->x, t->key, t->value);
     if (!v)
         fail_msg("no posting for %s=%s", t->key, t->value);
-    ng_bitset_zero(want, nw);
+    ngp_bitset_zero(want, nw);
     for (size_t i = 0; i < n; i++)
-        ng_bit_set(want, t[i].id);
+        ngp_bit_set(want, t[i].id);
     assert_posting(&v->ids, want, nw, t->value);
     int64_t num = 0;
-    bool ok = ng_parse_go_int(t->value, &num);
+    bool ok = ngp_parse_go_int(t->value, &num);
     assert_int_equal(v->num_ok, ok);
     if (ok)
         assert_true(v->num == num);
@@ -238,13 +238,13 @@ static void check_labels(const world *w)
     const size_t nw = w->x.nwords;
     size_t n, nkeys = 0;
     triple *t = label_triples(w, &n);
-    uint64_t *want = ng_bitset_new(nw ? nw : 1);
+    uint64_t *want = ngp_bitset_new(nw ? nw : 1);
     for (size_t i = 0; i < n;) {
         size_t end = i, nvalues = 0;
-        ng_bitset_zero(want, nw);
+        ngp_bitset_zero(want, nw);
         while (end < n && strcmp(t[end].key, t[i].key) == 0)
-            ng_bit_set(want, t[end++].id);
-        const ng_label_key *k = ng_idx_key(&w->x, t[i].key);
+            ngp_bit_set(want, t[end++].id);
+        const ngp_label_key *k = ngp_store_key(&w->x, t[i].key);
         if (!k)
             fail_msg("no posting for key %s", t[i].key);
         assert_posting(&k->ids, want, nw, t[i].key);
@@ -260,11 +260,11 @@ static void check_labels(const world *w)
     }
     if (w->x.keys.count != nkeys)
         fail_msg("index keeps %zu label keys, oracle has %zu", w->x.keys.count, nkeys);
-    ng_bitset_free(want);
+    ngp_bitset_free(want);
     free(t);
 }
 
-static bool same_taints(const ng_taint_list *l, const shape *s)
+static bool same_taints(const ngp_taint_list *l, const shape *s)
 {
     if (l->ntaints != s->n)
         return false;
@@ -279,16 +279,16 @@ static bool same_taints(const ng_taint_list *l, const shape *s)
 static void check_taints(const world *w)
 {
     const size_t nw = w->x.nwords;
-    const ng_taint_list *lists[LEN(shapes)] = {0};
-    uint64_t *want = ng_bitset_new(nw ? nw : 1);
+    const ngp_taint_list *lists[LEN(shapes)] = {0};
+    uint64_t *want = ngp_bitset_new(nw ? nw : 1);
     size_t used = 0;
     for (size_t s = 0; s < LEN(shapes); s++) {
-        ng_bitset_zero(want, nw);
+        ngp_bitset_zero(want, nw);
         for (size_t i = 0; i < w->no; i++) {
             const onode *o = &w->o[i];
             if (!o->live || o->shape != s)
                 continue;
-            const ng_taint_list *l = w->x.nodes[o->id].taints;
+            const ngp_taint_list *l = w->x.nodes[o->id].taints;
             if (s == 0) {
                 assert_null(l);
                 continue;
@@ -298,7 +298,7 @@ static void check_taints(const world *w)
                 lists[s] = l;
             if (l != lists[s] || !same_taints(l, &shapes[s]))
                 fail_msg("node %s: taint list object differs for shape %zu", o->name, s);
-            ng_bit_set(want, o->id);
+            ngp_bit_set(want, o->id);
         }
         if (!lists[s])
             continue;
@@ -310,17 +310,17 @@ static void check_taints(const world *w)
     }
     if (w->x.tlists.count != used)
         fail_msg("index keeps %zu taint lists, oracle uses %zu", w->x.tlists.count, used);
-    ng_bitset_free(want);
+    ngp_bitset_free(want);
 }
 
 /* Names, ids, live and unschedulable sets, count. */
 static void check_nodes(const world *w)
 {
     const size_t nw = w->x.nwords;
-    uint64_t *live = ng_bitset_new(nw ? nw : 1), *uns = ng_bitset_new(nw ? nw : 1);
+    uint64_t *live = ngp_bitset_new(nw ? nw : 1), *uns = ngp_bitset_new(nw ? nw : 1);
     for (size_t i = 0; i < w->no; i++) {
         const onode *o = &w->o[i];
-        int64_t got = ng_idx_find(&w->x, o->name, strlen(o->name));
+        int64_t got = ngp_store_find(&w->x, o->name, strlen(o->name));
         if (got != (o->live ? (int64_t)o->id : -1))
             fail_msg("find(%s) = %lld, want %lld", o->name, (long long)got,
                      o->live ? (long long)o->id : -1LL);
@@ -328,17 +328,17 @@ static void check_nodes(const world *w)
             continue;
         assert_string_equal(w->x.nodes[o->id].name, o->name);
         assert_int_equal(w->x.nodes[o->id].unschedulable, o->unsched);
-        ng_bit_set(live, o->id);
+        ngp_bit_set(live, o->id);
         if (o->unsched)
-            ng_bit_set(uns, o->id);
+            ngp_bit_set(uns, o->id);
     }
-    assert_int_equal(ng_idx_find(&w->x, "never-added", 11), -1);
-    assert_int_equal(ng_idx_find(&w->x, "n1", 1), -1);   /* only len bytes count: "n" is no node */
+    assert_int_equal(ngp_store_find(&w->x, "never-added", 11), -1);
+    assert_int_equal(ngp_store_find(&w->x, "n1", 1), -1);   /* only len bytes count: "n" is no node */
     assert_int_equal(w->x.count, w->live);
     assert_set(w->x.live, live, nw, "live");
     assert_set(w->x.unschedulable, uns, nw, "unschedulable");
-    ng_bitset_free(live);
-    ng_bitset_free(uns);
+    ngp_bitset_free(live);
+    ngp_bitset_free(uns);
 }
 
 static void check_all(const world *w)
@@ -348,18 +348,18 @@ static void check_all(const world *w)
     check_taints(w);
 }
 
-/* ---- operations, each followed by ng_idx_validate ---- */
+/* ---- operations, each followed by ngp_store_validate ---- */
 
 static void world_init(world *w, bool dups)
 {
     memset(w, 0, sizeof *w);
-    ng_idx_init(&w->x);
+    ngp_store_init(&w->x);
     w->dups = dups;
 }
 
 static void world_free(world *w)
 {
-    ng_idx_destroy(&w->x);
+    ngp_store_destroy(&w->x);
     free(w->o);
     free(w->owner);
 }
@@ -395,15 +395,15 @@ static void op_upsert(world *w, size_t i)
 {
     onode *o = &w->o[i];
     gen_node(o, w->dups);
-    ng_kv kv[MAX_RAW];
-    ng_taint taints[4];
+    ngp_kv kv[MAX_RAW];
+    ngp_taint taints[4];
     for (uint32_t j = 0; j < o->nraw; j++)
-        kv[j] = (ng_kv){o->key[j], o->val[j]};
+        kv[j] = (ngp_kv){o->key[j], o->val[j]};
     for (uint32_t j = 0; j < shapes[o->shape].n; j++)
         taints[j] = shapes[o->shape].t[j];
-    ng_node_in in = {.name = o->name, .labels = kv, .nlabels = o->nraw, .taints = taints,
+    ngp_node_in in = {.name = o->name, .labels = kv, .nlabels = o->nraw, .taints = taints,
                      .ntaints = shapes[o->shape].n, .unschedulable = o->unsched};
-    uint32_t id = ng_idx_upsert(&w->x, &in);
+    uint32_t id = ngp_store_upsert(&w->x, &in);
     w->ops++;
     if (o->live) {
         assert_int_equal(id, o->id);          /* an update keeps the id */
@@ -428,7 +428,7 @@ static void op_upsert(world *w, size_t i)
 static void op_remove(world *w, size_t i)
 {
     onode *o = &w->o[i];
-    assert_int_equal(ng_idx_remove(&w->x, o->name), o->live);
+    assert_int_equal(ngp_store_remove(&w->x, o->name), o->live);
     w->ops++;
     if (o->live) {
         set_owner(w, o->id, -1);
@@ -476,7 +476,7 @@ static void random_op(world *w, size_t target)
         size_t dead = pick(w, false);         /* removing an absent name changes nothing */
         if (dead != SIZE_MAX)
             op_remove(w, dead);
-        assert_false(ng_idx_remove(&w->x, "never-added"));
+        assert_false(ngp_store_remove(&w->x, "never-added"));
         check_valid(w, "remove absent");
     }
 }
@@ -536,59 +536,59 @@ static int teardown_world(void **state)
 
 static int setup_idx(void **state)
 {
-    ng_idx *x = malloc(sizeof *x);
-    ng_idx_init(x);
+    ngp_store *x = malloc(sizeof *x);
+    ngp_store_init(x);
     *state = x;
     return 0;
 }
 
 static int teardown_idx(void **state)
 {
-    ng_idx_destroy(*state);
+    ngp_store_destroy(*state);
     free(*state);
     return 0;
 }
 
 /* ---- hand-written cases ---- */
 
-static uint32_t put(ng_idx *x, const char *name, ng_kv *kv, uint32_t nkv, ng_taint *t, uint32_t nt)
+static uint32_t put(ngp_store *x, const char *name, ngp_kv *kv, uint32_t nkv, ngp_taint *t, uint32_t nt)
 {
-    ng_node_in in = {.name = name, .labels = kv, .nlabels = nkv, .taints = t, .ntaints = nt};
-    uint32_t id = ng_idx_upsert(x, &in);
+    ngp_node_in in = {.name = name, .labels = kv, .nlabels = nkv, .taints = t, .ntaints = nt};
+    uint32_t id = ngp_store_upsert(x, &in);
     char why[512] = "";
-    if (!ng_idx_validate(x, why, sizeof why))
+    if (!ngp_store_validate(x, why, sizeof why))
         fail_msg("validate after upserting %s: %s", name, why);
     return id;
 }
 
-static bool value_has(const ng_idx *x, const char *k, const char *v, uint32_t id)
+static bool value_has(const ngp_store *x, const char *k, const char *v, uint32_t id)
 {
-    const ng_label_value *lv = ng_idx_value(x, k, v);
-    return lv && ng_posting_has(&lv->ids, id);
+    const ngp_label_value *lv = ngp_store_value(x, k, v);
+    return lv && ngp_posting_has(&lv->ids, id);
 }
 
 /* A repeated key within one node: the later value wins, the earlier leaves no trace. */
 static void test_duplicate_key_later_wins(void **state)
 {
-    ng_idx *x = *state;
-    ng_kv shared[] = {{"zone", "a"}};
+    ngp_store *x = *state;
+    ngp_kv shared[] = {{"zone", "a"}};
     uint32_t other = put(x, "other", shared, 1, NULL, 0);
-    ng_kv kv[] = {{"zone", "a"}, {HOST, "n1"}, {"zone", "b"}, {HOST, "n1-alt"}};
+    ngp_kv kv[] = {{"zone", "a"}, {HOST, "n1"}, {"zone", "b"}, {HOST, "n1-alt"}};
     uint32_t id = put(x, "n1", kv, LEN(kv), NULL, 0);
     assert_true(value_has(x, "zone", "b", id));
     assert_false(value_has(x, "zone", "a", id));
     assert_true(value_has(x, "zone", "a", other));
     assert_true(value_has(x, HOST, "n1-alt", id));
-    assert_null(ng_idx_value(x, HOST, "n1"));   /* no node carries hostname=n1 */
+    assert_null(ngp_store_value(x, HOST, "n1"));   /* no node carries hostname=n1 */
     assert_int_equal(x->nodes[id].nlabels, 2);
 }
 
 /* Taint lists equal as text under naive concatenation stay distinct; equal lists are shared. */
 static void test_taint_list_identity(void **state)
 {
-    ng_idx *x = *state;
-    ng_taint t1[] = {{"ab", "c", NS}}, t2[] = {{"a", "bc", NS}}, t3[] = {{"ab", "c", NS}};
-    ng_taint t4[] = {{"ab", "c", NE}};
+    ngp_store *x = *state;
+    ngp_taint t1[] = {{"ab", "c", NS}}, t2[] = {{"a", "bc", NS}}, t3[] = {{"ab", "c", NS}};
+    ngp_taint t4[] = {{"ab", "c", NE}};
     uint32_t a = put(x, "a", NULL, 0, t1, 1), b = put(x, "b", NULL, 0, t2, 1);
     uint32_t c = put(x, "c", NULL, 0, t3, 1), d = put(x, "d", NULL, 0, t4, 1);
     assert_true(x->nodes[a].taints != x->nodes[b].taints);
@@ -607,25 +607,25 @@ static void test_taint_list_identity(void **state)
 /* The 65th node doubles the capacity; a label on every node stays exact across it. */
 static void test_capacity_growth(void **state)
 {
-    ng_idx *x = *state;
+    ngp_store *x = *state;
     assert_int_equal(x->capacity, 0);
-    ng_kv kv[] = {{"os", "linux"}};
+    ngp_kv kv[] = {{"os", "linux"}};
     char name[16];
     for (int i = 0; i < 130; i++) {
         snprintf(name, sizeof name, "g%d", i);
         assert_int_equal(put(x, name, kv, 1, NULL, 0), i);
         assert_int_equal(x->capacity, i < 64 ? 64 : i < 128 ? 128 : 256);
-        assert_int_equal(ng_idx_value(x, "os", "linux")->ids.count, i + 1);
+        assert_int_equal(ngp_store_value(x, "os", "linux")->ids.count, i + 1);
     }
     uint64_t want[4] = {~0ull, ~0ull, 3, 0};
-    assert_posting(&ng_idx_key(x, "os")->ids, want, x->nwords, "os");
+    assert_posting(&ngp_store_key(x, "os")->ids, want, x->nwords, "os");
 }
 
 /* The name pool: a removed node's record stays until a record does not fit;
  * the rebuild then keeps only live records, in id order, and names resolve. */
 static void test_name_pool_rebuild(void **state)
 {
-    ng_idx *x = *state;
+    ngp_store *x = *state;
     char name[32];
     for (int i = 0; i < 40; i++) {
         snprintf(name, sizeof name, "pool-%d", i);
@@ -633,7 +633,7 @@ static void test_name_pool_rebuild(void **state)
     }
     for (int i = 0; i < 40; i += 2) {
         snprintf(name, sizeof name, "pool-%d", i);
-        assert_true(ng_idx_remove(x, name));
+        assert_true(ngp_store_remove(x, name));
     }
     /* the removed records are still there: "pool-N" is quoted, NUL, name, NUL */
     assert_int_equal(x->pool_len, 10 * (8 + 1 + 6 + 1) + 30 * (9 + 1 + 7 + 1));
@@ -645,12 +645,12 @@ static void test_name_pool_rebuild(void **state)
     } while (x->pool_len > last);
     const char *prev = NULL;
     for (uint32_t id = 0; id < x->high; id++) {
-        const ng_node *n = &x->nodes[id];
+        const ngp_node *n = &x->nodes[id];
         if (!n->name)
             continue;
         assert_true(prev == NULL || n->quoted == prev);   /* packed, in id order */
         prev = n->name + strlen(n->name) + 1;
-        assert_int_equal(ng_idx_find(x, n->name, strlen(n->name)), id);
+        assert_int_equal(ngp_store_find(x, n->name, strlen(n->name)), id);
     }
     assert_true(prev == x->pool + x->pool_len);
 }
@@ -664,11 +664,11 @@ static void test_destroy_reinit(void **state)
         for (int i = 0; i < 300; i++)
             random_op(w, 200);
         check_all(w);
-        ng_idx_destroy(&w->x);
+        ngp_store_destroy(&w->x);
         assert_int_equal(w->x.count, 0);
         assert_int_equal(w->x.capacity, 0);
         assert_null(w->x.nodes);
-        ng_idx_init(&w->x);
+        ngp_store_init(&w->x);
         check_valid(w, "re-init");
         for (size_t i = 0; i < w->no; i++)     /* the oracle forgets too; names come back as new */
             w->o[i].live = false;
@@ -682,14 +682,14 @@ static void test_destroy_reinit(void **state)
 /* Destroy right after a repeated key replaced a value no other node carries: nothing may leak (ASan). */
 static void test_destroy_with_dups(void **state)
 {
-    ng_idx *x = *state;
-    ng_kv kv[] = {{"zone", "a"}, {"zone", "b"}, {HOST, "d1"}, {HOST, "d1-alt"}};
-    ng_node_in in = {.name = "d1", .labels = kv, .nlabels = LEN(kv)};
-    assert_int_equal(ng_idx_upsert(x, &in), 0);
+    ngp_store *x = *state;
+    ngp_kv kv[] = {{"zone", "a"}, {"zone", "b"}, {HOST, "d1"}, {HOST, "d1-alt"}};
+    ngp_node_in in = {.name = "d1", .labels = kv, .nlabels = LEN(kv)};
+    assert_int_equal(ngp_store_upsert(x, &in), 0);
     in.name = "d2";
-    assert_int_equal(ng_idx_upsert(x, &in), 1);
-    assert_true(ng_idx_remove(x, "d1"));
-    ng_idx_destroy(x);
+    assert_int_equal(ngp_store_upsert(x, &in), 1);
+    assert_true(ngp_store_remove(x, "d1"));
+    ngp_store_destroy(x);
     assert_int_equal(x->count, 0);
     assert_int_equal(x->keys.count, 0);
 }

@@ -1,36 +1,36 @@
-/* index_stats.c - what the node index costs: counted from its structures, for /stats and make bench. */
-#include "index.h"
+/* store_stats.c - what the node store costs: counted from its structures, for /stats and make bench. */
+#include "store.h"
 
 #include <string.h>
 
 /* Every allocation is counted with 16 bytes of allocator overhead, glibc's usual. */
 enum { CHUNK = 16 };
 
-static size_t posting_bytes(const ng_posting *p, size_t nwords)
+static size_t posting_bytes(const ngp_posting *p, size_t nwords)
 {
     if (p->bits)
         return nwords * 8 + CHUNK;
     return p->ids ? p->cap * sizeof *p->ids + CHUNK : 0;
 }
 
-static size_t map_bytes(const ng_strmap *m)
+static size_t map_bytes(const ngp_strmap *m)
 {
     return m->slots ? m->cap * sizeof *m->slots + CHUNK : 0;
 }
 
-static void measure_labels(const ng_idx *x, ng_idx_stats *st)
+static void measure_labels(const ngp_store *x, ngp_store_stats *st)
 {
     for (size_t i = 0; i < x->keys.cap; i++) {
-        if (!NG_STRMAP_LIVE(&x->keys, i))
+        if (!NGP_STRMAP_LIVE(&x->keys, i))
             continue;
-        const ng_label_key *k = x->keys.slots[i].value;
+        const ngp_label_key *k = x->keys.slots[i].value;
         st->label_keys++;
         st->index_bytes += sizeof *k + CHUNK + posting_bytes(&k->ids, x->nwords) + map_bytes(&k->values);
         st->string_bytes += strlen(k->key) + 1 + CHUNK;
         for (size_t j = 0; j < k->values.cap; j++) {
-            if (!NG_STRMAP_LIVE(&k->values, j))
+            if (!NGP_STRMAP_LIVE(&k->values, j))
                 continue;
-            const ng_label_value *v = k->values.slots[j].value;
+            const ngp_label_value *v = k->values.slots[j].value;
             st->label_values++;
             st->index_bytes += sizeof *v + CHUNK + posting_bytes(&v->ids, x->nwords);
             st->string_bytes += strlen(v->value) + 1 + CHUNK;
@@ -38,11 +38,11 @@ static void measure_labels(const ng_idx *x, ng_idx_stats *st)
     }
 }
 
-static void measure_taints(const ng_idx *x, ng_idx_stats *st)
+static void measure_taints(const ngp_store *x, ngp_store_stats *st)
 {
     st->index_bytes += x->nslots * sizeof *x->slots + CHUNK;
     for (uint32_t s = 0; s < x->nslots; s++) {
-        const ng_taint_list *l = x->slots[s];
+        const ngp_taint_list *l = x->slots[s];
         if (!l)
             continue;
         st->taint_lists++;
@@ -53,7 +53,7 @@ static void measure_taints(const ng_idx *x, ng_idx_stats *st)
     }
 }
 
-void ng_idx_measure(const ng_idx *x, ng_idx_stats *st)
+void ngp_store_measure(const ngp_store *x, ngp_store_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->nodes = x->count;
@@ -63,7 +63,7 @@ void ng_idx_measure(const ng_idx *x, ng_idx_stats *st)
                       (x->names ? CHUNK : 0) + map_bytes(&x->keys) + map_bytes(&x->tlists);
     size_t names = 0;
     for (uint32_t id = 0; id < x->high; id++) {
-        const ng_node *n = &x->nodes[id];
+        const ngp_node *n = &x->nodes[id];
         if (!n->name)
             continue;
         st->index_bytes += (n->nlabels ? n->nlabels : 1) * sizeof *n->labels + CHUNK;
