@@ -45,15 +45,21 @@ char *ngp_arena_strndup(ngp_arena *a, const char *s, size_t n)
     return p;
 }
 
-void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t *cap)
+uint32_t ngp_arena_capacity(uint32_t count)
 {
-    if (count < *cap)
-        return array;
-    uint32_t ncap = *cap ? *cap * 2 : 4;
-    void *p = ngp_arena_alloc(a, elem_size * ncap);
+    uint32_t cap = count ? 4 : 0;
+    while (cap < count)
+        cap *= 2;
+    return cap;
+}
+
+void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, uint32_t count)
+{
+    if (count != 0 && (count < 4 || (count & (count - 1)) != 0))
+        return array;   /* count < ngp_arena_capacity(count): room left */
+    void *p = ngp_arena_alloc(a, elem_size * (count ? 2 * count : 4));
     if (count)
         memcpy(p, array, elem_size * count);
-    *cap = ncap;
     return p;
 }
 

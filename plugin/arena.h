@@ -14,10 +14,19 @@ typedef struct ngp_arena {
 void *ngp_arena_alloc(ngp_arena *a, size_t n);
 /* Returns a NUL-terminated copy of s[0..n). */
 char *ngp_arena_strndup(ngp_arena *a, const char *s, size_t n);
-/* Makes room for one more element in an arena-backed array: when *count ==
- * *cap, doubles the capacity into a new block and copies (the old block
- * stays until ngp_arena_free). Returns the (possibly moved) array. */
-void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t *cap);
+/* The capacity of an arena-backed array of count elements: 0, then 4, 8,
+ * 16... It follows from the count, so an array that is only appended to (or
+ * emptied by setting its count to 0) carries no capacity field. */
+uint32_t ngp_arena_capacity(uint32_t count);
+/* Makes room for element count of an arena-backed array built only with
+ * NGP_ARENA_PUSH: when the array is full (or empty), doubles it into a new
+ * block and copies (the old block stays until ngp_arena_free). Returns the
+ * (possibly moved) array. */
+void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, uint32_t count);
+/* Appends to the arena-backed array `array` of `count` elements; evaluates to
+ * the new (uninitialised) last element. */
+#define NGP_ARENA_PUSH(a, array, count) \
+    ((array) = ngp_arena_grow((a), (array), sizeof *(array), (count)), &(array)[(count)++])
 /* Frees every block. The arena may be reused afterwards. */
 void ngp_arena_free(ngp_arena *a);
 

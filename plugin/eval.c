@@ -1,12 +1,11 @@
 /* eval.c - required placement and taints as bitset operations over every node of an index. */
 #include "eval.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bitset.h"
-#include "buf.h"
+#include "kint.h"
 #include "match.h"
 #include "xalloc.h"
 
@@ -52,8 +51,8 @@ static ngp_taint_verdict judge_taints(const ngp_eval *e, const ngp_taint_list *l
 
 static void eval_taints(ngp_eval *e)
 {
-    for (uint32_t s = 0; s < e->x->nslots; s++) {
-        const ngp_taint_list *l = e->x->slots[s];
+    for (uint32_t s = 0; s < e->store->nslots; s++) {
+        const ngp_taint_list *l = e->store->slots[s];
         if (!l)
             continue;
         e->verdicts[s] = judge_taints(e, l);
@@ -69,7 +68,7 @@ static void and_any_value(ngp_eval *e, const ngp_requirement *r, uint64_t *out)
 {
     ngp_bitset_zero(e->scratch, e->nwords);
     for (uint32_t i = 0; i < r->nvalues; i++) {
-        const ngp_label_value *v = ngp_store_value(e->x, r->key, r->values[i]);
+        const ngp_label_value *v = ngp_store_value(e->store, r->key, r->values[i]);
         if (v)
             ngp_posting_or_into(e->scratch, &v->ids, e->nwords);
     }
@@ -95,11 +94,11 @@ static void and_numeric(ngp_eval *e, const ngp_label_key *k, const ngp_requireme
 /* out &= nodes matching one valid matchExpressions requirement (SPEC 5.2). */
 static void and_label_requirement(ngp_eval *e, const ngp_requirement *r, uint64_t *out)
 {
-    const ngp_label_key *k = ngp_store_key(e->x, r->key);
+    const ngp_label_key *k = ngp_store_key(e->store, r->key);
     switch (r->op) {
     case NGP_SEL_IN:
         if (r->nvalues == 1) {
-            const ngp_label_value *v = ngp_store_value(e->x, r->key, r->values[0]);
+            const ngp_label_value *v = ngp_store_value(e->store, r->key, r->values[0]);
             if (v)
                 ngp_posting_and_into(out, &v->ids, e->nwords);
             else
@@ -110,7 +109,7 @@ static void and_label_requirement(ngp_eval *e, const ngp_requirement *r, uint64_
         return;
     case NGP_SEL_NOT_IN:
         for (uint32_t i = 0; i < r->nvalues; i++) {
-            const ngp_label_value *v = ngp_store_value(e->x, r->key, r->values[i]);
+            const ngp_label_value *v = ngp_store_value(e->store, r->key, r->values[i]);
             if (v)
                 ngp_posting_andnot_into(out, &v->ids, e->nwords);
         }
@@ -145,7 +144,7 @@ static void and_field_requirement(ngp_eval *e, const ngp_requirement *r, uint64_
             ngp_bitset_zero(out, e->nwords);
         return;
     }
-    int64_t id = ngp_store_find(e->x, r->values[0], strlen(r->values[0]));
+    int64_t id = ngp_store_find(e->store, r->values[0], strlen(r->values[0]));
     bool had = id >= 0 && ngp_bit_test(out, (size_t)id);
     if (in) {
         ngp_bitset_zero(out, e->nwords);
@@ -158,38 +157,21 @@ static void and_field_requirement(ngp_eval *e, const ngp_requirement *r, uint64_
 
 void ngp_eval_term(ngp_eval *e, const ngp_term *t, uint64_t *out)
 {
-    ngp_bitset_copy(out, e->x->live, e->nwords);
+    ngp_bitset_copy(out, e->store->live, e->nwords);
     for (uint32_t i = 0; i < t->nexprs; i++)
         and_label_requirement(e, &t->exprs[i], out);
     for (uint32_t i = 0; i < t->nfields; i++)
         and_field_requirement(e, &t->fields[i], out);
 }
 
-bool ngp_term_is_empty(const ngp_term *t) { return t->nexprs == 0 && t->nfields == 0; }
-
-bool ngp_term_valid(const ngp_term *t, const char *path, char *err, size_t errlen)
-{
-    char sub[512];
-    for (uint32_t i = 0; i < t->nexprs; i++) {
-        snprintf(sub, sizeof sub, "%s.matchExpressions[%u]", path, i);
-        if (!ngp_requirement_valid(&t->exprs[i], false, sub, err, errlen))
-            return false;
-    }
-    for (uint32_t i = 0; i < t->nfields; i++) {
-        snprintf(sub, sizeof sub, "%s.matchFields[%u]", path, i);
-        if (!ngp_requirement_valid(&t->fields[i], true, sub, err, errlen))
-            return false;
-    }
-    return true;
-}
-
-/* nodeSelector, then required terms ORed; empty and invalid terms match nothing (SPEC 5.1). */
+/* nodeSelector, then required terms ORed; empty and invalid terms match nothing (SPEC 5.1).
+ * Validity was stored when the pod was decoded (ngp_pod_check). */
 static void eval_affinity(ngp_eval *e)
 {
     const ngp_pod *pod = e->pod;
-    ngp_bitset_copy(e->affinity, e->x->live, e->nwords);
+    ngp_bitset_copy(e->affinity, e->store->live, e->nwords);
     for (uint32_t i = 0; i < pod->nselector; i++) {
-        const ngp_label_value *v = ngp_store_value(e->x, pod->selector[i].key, pod->selector[i].value);
+        const ngp_label_value *v = ngp_store_value(e->store, pod->selector[i].key, pod->selector[i].value);
         if (v)
             ngp_posting_and_into(e->affinity, &v->ids, e->nwords);
         else
@@ -198,10 +180,9 @@ static void eval_affinity(ngp_eval *e)
     if (!pod->has_required)
         return;
     uint64_t *any = ngp_bitset_new(e->nwords);
-    char err[8];
     for (uint32_t i = 0; i < pod->nrequired; i++) {
         const ngp_term *t = &pod->required[i];
-        if (ngp_term_is_empty(t) || !ngp_term_valid(t, "", err, sizeof err))
+        if (!t->valid || ngp_term_is_empty(t))
             continue;
         ngp_eval_term(e, t, e->term);
         ngp_bitset_or_inplace(any, e->term, e->nwords);
@@ -210,12 +191,11 @@ static void eval_affinity(ngp_eval *e)
     ngp_bitset_free(any);
 }
 
-void ngp_eval_init(ngp_eval *e, const ngp_store *x, const ngp_pod *pod, bool comparison_ops)
+void ngp_eval_init(ngp_eval *e, const ngp_store *store, const ngp_pod *pod, bool comparison_ops)
 {
-    size_t nw = x->nwords ? x->nwords : 1;
-    *e = (ngp_eval){.x = x, .pod = pod, .comparison_ops = comparison_ops, .nwords = x->nwords};
-    e->verdicts = ngp_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->verdicts);
-    e->taint_reasons = ngp_xcalloc(x->nslots ? x->nslots : 1, sizeof *e->taint_reasons);
+    size_t nw = store->nwords ? store->nwords : 1;
+    *e = (ngp_eval){.store = store, .pod = pod, .comparison_ops = comparison_ops, .nwords = store->nwords};
+    e->verdicts = ngp_xcalloc(store->nslots, sizeof *e->verdicts);
     e->blocked = ngp_bitset_new(nw);
     e->noexecute_blocked = ngp_bitset_new(nw);
     e->affinity = ngp_bitset_new(nw);
@@ -227,32 +207,18 @@ void ngp_eval_init(ngp_eval *e, const ngp_store *x, const ngp_pod *pod, bool com
 
 const ngp_taint_verdict *ngp_eval_verdict(const ngp_eval *e, uint32_t id)
 {
-    const ngp_taint_list *l = e->x->nodes[id].taints;
+    const ngp_taint_list *l = e->store->nodes[id].taints;
     return l ? &e->verdicts[l->slot] : NULL;
 }
 
-/* Formatted once per taint list, not once per node. */
-const char *ngp_eval_taint_reason(ngp_eval *e, uint32_t id)
+const ngp_taint *ngp_eval_untolerated(const ngp_eval *e, uint32_t id)
 {
-    const ngp_taint_list *l = e->x->nodes[id].taints;
-    char **r = &e->taint_reasons[l->slot];
-    if (!*r) {
-        const ngp_taint *t = &l->taints[ngp_eval_verdict(e, id)->first_untolerated];
-        ngp_buf text = {0}, quoted = {0};
-        ngp_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
-        ngp_buf_json_str(&quoted, text.data);
-        ngp_buf_free(&text);
-        size_t len;
-        *r = ngp_buf_take(&quoted, &len);
-    }
-    return *r;
+    const ngp_taint_list *l = e->store->nodes[id].taints;
+    return &l->taints[e->verdicts[l->slot].first_untolerated];
 }
 
 void ngp_eval_free(ngp_eval *e)
 {
-    for (uint32_t s = 0; s < e->x->nslots; s++)
-        free(e->taint_reasons[s]);
-    free(e->taint_reasons);
     free(e->verdicts);
     ngp_bitset_free(e->blocked);
     ngp_bitset_free(e->noexecute_blocked);

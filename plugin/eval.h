@@ -20,7 +20,7 @@ typedef struct ngp_taint_verdict {
 } ngp_taint_verdict;
 
 typedef struct ngp_eval {
-    const ngp_store *x;
+    const ngp_store *store;
     const ngp_pod *pod;
     bool comparison_ops;           /* TaintTolerationComparisonOperators gate */
     size_t nwords;
@@ -29,28 +29,22 @@ typedef struct ngp_eval {
     uint64_t *noexecute_blocked;   /* nodes with an untolerated NoExecute taint */
     uint64_t *affinity;            /* nodes passing nodeSelector and required affinity */
     uint64_t *scratch, *term;      /* working sets */
-    char **taint_reasons;          /* per slot: the quoted JSON reason, built on first use */
 } ngp_eval;
 
-/* Evaluates taints and required placement of pod over x (SPEC 2, 3.1, 5.1).
+/* Evaluates taints and required placement of pod over store (SPEC 2, 3.1, 5.1).
  * Both stay borrowed until ngp_eval_free. */
-void ngp_eval_init(ngp_eval *e, const ngp_store *x, const ngp_pod *pod, bool comparison_ops);
+void ngp_eval_init(ngp_eval *e, const ngp_store *store, const ngp_pod *pod, bool comparison_ops);
 void ngp_eval_free(ngp_eval *e);
 
 /* True when the pod tolerates the taint a cordoned node implies (SPEC 4). */
 bool ngp_eval_tolerates_unschedulable(const ngp_eval *e);
 /* The verdict for node id's taint list, or NULL when it has no taints. */
 const ngp_taint_verdict *ngp_eval_verdict(const ngp_eval *e, uint32_t id);
-/* The reason, as a quoted JSON string, why node id fails its taints
- * ("node(s) had untolerated taint {KEY: VALUE}"). Only for blocked nodes;
- * valid until ngp_eval_free. */
-const char *ngp_eval_taint_reason(ngp_eval *e, uint32_t id);
-/* The nodes matching one valid node selector term (labels and fields), into out. */
+/* The first untolerated NoSchedule or NoExecute taint of node id, which
+ * must be blocked. Borrowed from the store. */
+const ngp_taint *ngp_eval_untolerated(const ngp_eval *e, uint32_t id);
+/* The nodes matching one valid node selector term (labels and fields), into out;
+ * the term's validity is not looked at. */
 void ngp_eval_term(ngp_eval *e, const ngp_term *t, uint64_t *out);
-/* True when a term has neither matchExpressions nor matchFields (it matches nothing). */
-bool ngp_term_is_empty(const ngp_term *t);
-/* True when every requirement of the term parses (SPEC 5.2); else writes the first
- * problem into err, prefixed with path. */
-bool ngp_term_valid(const ngp_term *t, const char *path, char *err, size_t errlen);
 
 #endif

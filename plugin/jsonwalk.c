@@ -24,6 +24,8 @@
 #define PATH_LEN 512
 #define MSG_LEN 768
 _Static_assert(PATH_LEN + 2 < MSG_LEN, "a path and its \": \" fit in a message");
+_Static_assert(MSG_LEN <= NGP_ERR_TEXT, "a message fits in an ngp_err");
+_Static_assert(NGP_SCAN_MAX_DEPTH >= NGP_JW_MAX_DEPTH, "a lane can cross what the walker may nest");
 
 typedef struct frame {
     const ngp_jw_schema *schema;  /* OBJECT, ARRAY or MAP */
@@ -67,9 +69,8 @@ struct ngp_jw {
     size_t cap_off;              /* ... and where it sits in cap */
     growbuf cap;
     growbuf scratch;             /* NUL-terminated copies of reported numbers */
-    int status;
+    ngp_err err;                 /* the first error; its text is cut at MSG_LEN */
     char path[PATH_LEN];
-    char msg[MSG_LEN];
     frame frames[NGP_JW_MAX_DEPTH];
 };
 
@@ -117,36 +118,39 @@ static size_t consumed(const ngp_jw *w)
     return c < w->chunk_len ? c : w->chunk_len;
 }
 
-static int fail_at(ngp_jw *w, uint64_t offset, int status, const char *fmt, va_list ap)
+/* The message is built in place (path, text, offset), so ngp_err_set's
+ * one format does not fit; the first error still wins. */
+static ngp_status fail_at(ngp_jw *w, uint64_t offset, ngp_status code, const char *fmt, va_list ap)
 {
-    if (w->status)
-        return status;
-    w->status = status;
+    if (ngp_err_failed(&w->err))
+        return code;
+    w->err.code = code;
+    char *msg = w->err.text;
     const char *path = ngp_jw_path(w);
-    size_t n = *path ? (size_t)snprintf(w->msg, sizeof w->msg, "%s: ", path) : 0;
-    int m = vsnprintf(w->msg + n, sizeof w->msg - n, fmt, ap);
+    size_t n = *path ? (size_t)snprintf(msg, MSG_LEN, "%s: ", path) : 0;
+    int m = vsnprintf(msg + n, MSG_LEN - n, fmt, ap);
     n += m > 0 ? (size_t)m : 0;
-    if (n < sizeof w->msg)   /* else the text was cut, and the offset with it */
-        snprintf(w->msg + n, sizeof w->msg - n, " (at byte %llu)", (unsigned long long)offset);
-    return status;
+    if (n < MSG_LEN)   /* else the text was cut, and the offset with it */
+        snprintf(msg + n, MSG_LEN - n, " (at byte %llu)", (unsigned long long)offset);
+    return code;
 }
 
-int ngp_jw_fail(ngp_jw *w, int status, const char *fmt, ...)
+ngp_status ngp_jw_fail(ngp_jw *w, ngp_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fail_at(w, w->base + consumed(w), status, fmt, ap);
+    fail_at(w, w->base + consumed(w), code, fmt, ap);
     va_end(ap);
-    return status;
+    return code;
 }
 
 /* Reports ev; returns yajl's "go on" (1) or "stop" (0). */
 static int emit(ngp_jw *w, const ngp_jw_event *ev)
 {
-    int st = w->sink(w->user, ev);
-    if (st && !w->status)
+    ngp_status st = w->sink(w->user, ev);
+    if (st != NGP_OK && !ngp_err_failed(&w->err))
         ngp_jw_fail(w, st, "rejected");   /* a sink that forgot ngp_jw_fail */
-    return w->status == 0;
+    return !ngp_err_failed(&w->err);
 }
 
 /* Where a value begins: returns its schema, or NULL when it is skipped. */
@@ -169,7 +173,7 @@ static const ngp_jw_schema *value_start(ngp_jw *w)
 
 static int type_error(ngp_jw *w, const ngp_jw_schema *s, ngp_jw_type got)
 {
-    ngp_jw_fail(w, 400, "expected %s, got %s", type_names[s->type], type_names[got]);
+    ngp_jw_fail(w, NGP_EBADJSON, "expected %s, got %s", type_names[s->type], type_names[got]);
     return 0;
 }
 
@@ -182,7 +186,7 @@ static int scalar(ngp_jw *w, ngp_jw_type got, const void *text, size_t len, bool
     if (s->type != got)
         return type_error(w, s, got);
     if (got == NGP_JW_STRING && !ascii && !ngp_utf8_valid(text, len)) {
-        ngp_jw_fail(w, 400, "invalid UTF-8 in string");
+        ngp_jw_fail(w, NGP_EBADJSON, "invalid UTF-8 in string");
         return 0;
     }
     ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = s->id, .len = len, .boolean = b,
@@ -225,7 +229,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 static int open_skipped(ngp_jw *w)
 {
     if (w->nf + w->skip >= NGP_JW_MAX_DEPTH) {
-        ngp_jw_fail(w, 400, "nesting deeper than %d", NGP_JW_MAX_DEPTH);
+        ngp_jw_fail(w, NGP_EBADJSON, "nesting deeper than %d", NGP_JW_MAX_DEPTH);
         return 0;
     }
     w->skip++;
@@ -236,7 +240,7 @@ static int open_skipped(ngp_jw *w)
 static int open_frame(ngp_jw *w, const ngp_jw_schema *s)
 {
     if (w->nf >= NGP_JW_MAX_DEPTH) {
-        ngp_jw_fail(w, 400, "nesting deeper than %d", NGP_JW_MAX_DEPTH);
+        ngp_jw_fail(w, NGP_EBADJSON, "nesting deeper than %d", NGP_JW_MAX_DEPTH);
         return 0;
     }
     frame *f = &w->frames[w->nf++];
@@ -364,7 +368,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
         return 1;
     }
     if (!ngp_utf8_valid((const char *)k, len)) {
-        ngp_jw_fail(w, 400, "invalid UTF-8 in key");
+        ngp_jw_fail(w, NGP_EBADJSON, "invalid UTF-8 in key");
         return 0;
     }
     size_t n = len;
@@ -451,7 +455,7 @@ static void syntax_error(ngp_jw *w)
     size_t n = strcspn((const char *)e, "\r\n");
     while (n > 0 && (e[n - 1] == '.' || e[n - 1] == ' '))
         n--;
-    ngp_jw_fail(w, 400, "invalid JSON: %.*s", (int)n, (const char *)e);
+    ngp_jw_fail(w, NGP_EBADJSON, "invalid JSON: %.*s", (int)n, (const char *)e);
     yajl_free_error(w->h, e);
 }
 
@@ -508,11 +512,11 @@ static size_t run_yajl(ngp_jw *w, size_t at)
 {
     w->yoff = at;
     yajl_status st = yajl_parse(w->h, (const unsigned char *)w->chunk + at, w->chunk_len - at);
-    if (st == yajl_status_client_canceled && w->lane && !w->status) {
+    if (st == yajl_status_client_canceled && w->lane && !ngp_err_failed(&w->err)) {
         w->lane_at = at + yajl_get_bytes_consumed(w->h);
         return w->lane_at - at;
     }
-    if (st != yajl_status_ok && !w->status)
+    if (st != yajl_status_ok && !ngp_err_failed(&w->err))
         syntax_error(w);
     return w->chunk_len - at;
 }
@@ -566,10 +570,10 @@ static void parse(ngp_jw *w, const char *p, size_t len)
 {
     w->chunk = p;
     w->chunk_len = len;
-    for (size_t at = 0; at < len && !w->status;)
+    for (size_t at = 0; at < len && !ngp_err_failed(&w->err);)
         at += w->lane == LANE_SKIP ? run_skip_lane(w, at)
             : w->lane == LANE_STRINGS ? run_strings_lane(w, at) : run_yajl(w, at);
-    if (!w->status && w->cap_open) {
+    if (!ngp_err_failed(&w->err) && w->cap_open) {
         append(&w->cap, p + w->cap_from, len - w->cap_from);
         w->cap_from = 0;
     }
@@ -596,41 +600,41 @@ static bool has_content(const char *p, size_t len)
     return false;
 }
 
-static int fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
+static ngp_status fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
+static ngp_status fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int st = fail_at(w, offset, 400, fmt, ap);
+    ngp_status st = fail_at(w, offset, NGP_EBADJSON, fmt, ap);
     va_end(ap);
     return st;
 }
 
-int ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len)
+ngp_status ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len)
 {
-    if (w->status || len == 0)
-        return w->status;
+    if (ngp_err_failed(&w->err) || len == 0)
+        return w->err.code;
     if (!w->seen)
         w->seen = has_content(chunk, len);
     size_t n = clean_prefix(chunk, len);
     parse(w, chunk, n);
-    if (n < len && !w->status)   /* offset past the byte, as yajl's "invalid char" */
+    if (n < len && !ngp_err_failed(&w->err))   /* offset past the byte, as yajl's "invalid char" */
         fail_offset(w, w->base + 1, "invalid JSON: lexical error: invalid char in json text");
-    return w->status;
+    return w->err.code;
 }
 
-int ngp_jw_finish(ngp_jw *w)
+ngp_status ngp_jw_finish(ngp_jw *w)
 {
-    if (w->status)
-        return w->status;
+    if (ngp_err_failed(&w->err))
+        return w->err.code;
     if (!w->seen)
-        return ngp_jw_fail(w, 400, "empty body");
+        return ngp_jw_fail(w, NGP_EBADJSON, "empty body");
     if (w->lane)   /* the document ended inside a lane's value: yajl says how */
         lane_to_yajl(w);
-    if (yajl_complete_parse(w->h) != yajl_status_ok && !w->status)
+    if (yajl_complete_parse(w->h) != yajl_status_ok && !ngp_err_failed(&w->err))
         syntax_error(w);
-    return w->status;
+    return w->err.code;
 }
 
 static size_t put(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -661,14 +665,9 @@ const char *ngp_jw_path(ngp_jw *w)
     return w->path;
 }
 
-const char *ngp_jw_error(const ngp_jw *w)
+const ngp_err *ngp_jw_error(const ngp_jw *w)
 {
-    return w->status ? w->msg : NULL;
-}
-
-int ngp_jw_status(const ngp_jw *w)
-{
-    return w->status;
+    return &w->err;
 }
 
 const char *ngp_jw_captured(const ngp_jw *w)

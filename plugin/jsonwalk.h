@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 typedef enum {
     NGP_JW_SKIP = 0,   /* any value, not reported */
     NGP_JW_OBJECT,     /* fields: known keys; unknown keys are skipped */
@@ -70,9 +72,9 @@ typedef struct ngp_jw_event {
     size_t off, len_bytes;  /* END of a captured object */
 } ngp_jw_event;
 
-/* The sink returns 0 to go on, or an HTTP status (400, 422) after calling
- * ngp_jw_fail to stop the walk with that error. */
-typedef int (*ngp_jw_sink)(void *user, const ngp_jw_event *ev);
+/* The sink returns NGP_OK to go on, or the status of the error it recorded
+ * with ngp_jw_fail to stop the walk. */
+typedef ngp_status (*ngp_jw_sink)(void *user, const ngp_jw_event *ev);
 
 typedef struct ngp_jw ngp_jw;
 
@@ -82,23 +84,22 @@ typedef struct ngp_jw ngp_jw;
 ngp_jw *ngp_jw_new(const ngp_jw_schema *root, ngp_jw_sink sink, void *user);
 void ngp_jw_free(ngp_jw *w);
 
-/* Feeds the next chunk. Returns 0, or the HTTP status of the first error
+/* Feeds the next chunk. Returns NGP_OK, or the status of the first error
  * (later chunks are then ignored and return the same status). */
-int ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len);
+ngp_status ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len);
 /* Ends the document (trailing garbage, truncation and an empty body are
- * errors). Returns 0 or the error's status. */
-int ngp_jw_finish(ngp_jw *w);
+ * errors). Returns NGP_OK or the error's status. */
+ngp_status ngp_jw_finish(ngp_jw *w);
 
 /* Records an error (first one wins) with the current path and byte offset:
  * the message reads "<path>: <text> (at byte <offset>)" - path like
- * "Pod.spec.tolerations[2].effect". Returns status, for `return ngp_jw_fail(...)`. */
-int ngp_jw_fail(ngp_jw *w, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ * "Pod.spec.tolerations[2].effect". Returns code, for `return ngp_jw_fail(...)`. */
+ngp_status ngp_jw_fail(ngp_jw *w, ngp_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The current path as text (e.g. "Nodes.items[3].metadata.name"), for
  * messages built by the sink. Valid until the next event. */
 const char *ngp_jw_path(ngp_jw *w);
-/* The error message, or NULL when there was none. */
-const char *ngp_jw_error(const ngp_jw *w);
-int ngp_jw_status(const ngp_jw *w);
+/* The walk's error: code NGP_OK while there is none. */
+const ngp_err *ngp_jw_error(const ngp_jw *w);
 
 /* The capture buffer; offsets from NGP_JW_END index into it and stay valid
  * until the walker is freed. The buffer grows as the walk goes on, so the

@@ -70,7 +70,11 @@ typedef struct {
     uint32_t nexprs;
     ngp_requirement *fields;     /* matchFields: node fields (metadata.name) */
     uint32_t nfields;
+    bool valid;                  /* every requirement parses: set by ngp_term_check (validate.h) */
 } ngp_term;
+
+/* True when a term has neither matchExpressions nor matchFields (it matches nothing). */
+static inline bool ngp_term_is_empty(const ngp_term *t) { return t->nexprs == 0 && t->nfields == 0; }
 
 typedef struct {
     int32_t weight;
@@ -94,6 +98,9 @@ typedef struct {
     uint32_t nrequired;
     ngp_pref_term *preferred;    /* ...preferredDuringSchedulingIgnoredDuringExecution */
     uint32_t npreferred;
+    /* The first preferred term that counts and does not parse, as the error
+     * sentence prioritize answers with; NULL when none (ngp_pod_check). */
+    const char *preferred_problem;
 } ngp_pod;
 
 /* A node as decoded from a request or an update. raw_off/raw_len locate the
@@ -106,6 +113,9 @@ typedef struct {
     uint32_t ntaints;
     bool unschedulable;
     size_t raw_off, raw_len;
+    /* Why the API server would refuse the node, naming the field; NULL when
+     * it would store it (ngp_node_check, when the node's object ends). */
+    const char *problem;
 } ngp_node_in;
 
 /* Parses an effect or operator string into its enum. */

@@ -8,7 +8,7 @@
 
 #include "bitset.h"
 #include "buf.h"
-#include "match.h"
+#include "kint.h"
 #include "xalloc.h"
 
 void ngp_store_init(ngp_store *x) { memset(x, 0, sizeof *x); }

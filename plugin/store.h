@@ -9,7 +9,7 @@
  * list once against the pod's tolerations and gets, per node, the first
  * untolerated taint and the PreferNoSchedule count without looking at nodes.
  *
- * Not thread-safe: the owner (ng_index in plugin.c) holds a read-write lock;
+ * Not thread-safe: the owner (struct ng_index in abi.c) holds a read-write lock;
  * a private index built for one full-mode call needs none. */
 #ifndef NGP_STORE_H
 #define NGP_STORE_H
@@ -92,7 +92,6 @@ bool ngp_store_remove(ngp_store *x, const char *name);
 void ngp_store_find_many(const ngp_store *x, const char *const *names, uint32_t n, int64_t *ids);
 /* Returns the id of the named node (len bytes), or -1. */
 int64_t ngp_store_find(const ngp_store *x, const char *name, size_t len);
-static inline uint32_t ngp_store_id(const ngp_store *x, const ngp_node *n) { return (uint32_t)(n - x->nodes); }
 
 /* store_names.c, for the store's own files: gives node id (whose other
  * fields are set) its name, or takes it away; frees what names use; counts

@@ -161,8 +161,10 @@ static void test_grow(void **state)
     uint32_t *arr = NULL, count = 0, cap = 0;
     uint32_t *old = NULL, old_count = 0;
     for (uint32_t i = 0; i < 5000; i++) {
-        uint32_t before = cap;
-        uint32_t *p = ngp_arena_grow(&a, arr, sizeof *arr, count, &cap);
+        uint32_t before = ngp_arena_capacity(count);
+        assert_int_equal(before, cap);
+        uint32_t *p = ngp_arena_grow(&a, arr, sizeof *arr, count);
+        cap = ngp_arena_capacity(count + 1);
         if (count < before) {
             assert_ptr_equal(p, arr);   /* room left: same array */
             assert_int_equal(cap, before);
@@ -185,12 +187,11 @@ static void test_grow(void **state)
 
     /* big elements: the doubled arrays are big requests of their own */
     struct rec { char b[6000]; } *recs = NULL;
-    uint32_t n = 0, rcap = 0;
-    for (uint32_t i = 0; i < 20; i++) {
-        recs = ngp_arena_grow(&a, recs, sizeof *recs, n, &rcap);
-        memset(recs[n++].b, (int)i + 1, sizeof recs->b);
-    }
-    assert_int_equal(rcap, 32);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < 20; i++)
+        memset(NGP_ARENA_PUSH(&a, recs, n)->b, (int)i + 1, sizeof recs->b);
+    assert_int_equal(n, 20);
+    assert_int_equal(ngp_arena_capacity(n), 32);
     for (uint32_t i = 0; i < n; i++)
         assert_int_equal(recs[i].b[5999], (char)(i + 1));
     ngp_arena_free(&a);

@@ -1,4 +1,4 @@
-/* test_decode.c - decode.c: every verb's body into the exact ngp_request, Go's null, duplicate-key, case and number rules, error paths, ngp_node_valid. */
+/* test_decode.c - decode.c: every verb's body into the exact request, Go's null, duplicate-key, case and number rules, error paths, ngp_node_check. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,18 +14,64 @@
 #include "decode.h"
 #include "match.h"
 #include "model.h"
+#include "validate.h"
+#include "verb.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- decoding: bodies are written with ' for " ---- */
 
+/* Every part a body can have, whichever verb's request (request.h) holds it;
+ * a part the verb's shape lacks reads as its zero value. */
+typedef struct {
+    bool has_pod, has_nodes, has_names, has_victims, has_meta, has_ds, has_items, has_object, has_type;
+    ngp_pod pod;
+    ngp_node_in *nodes;
+    uint32_t nnodes;
+    const char **names;
+    uint32_t nnames;
+    ngp_victims *victims, *meta;
+    uint32_t nvictims, nmeta;
+    const char *ds_name, *ds_namespace, *kind, *type;
+    ngp_node_in root;
+} view;
+
 typedef struct {
     ngp_arena arena;
-    ngp_request req;
+    view req;
     ngp_decoder *d;
     char *json;     /* the body as fed */
     int status;
 } dec;
+
+/* Reads the decoded parts into x->req. */
+static void view_parts(dec *x, const ngp_parts *p)
+{
+    view *v = &x->req;
+    *v = (view){.ds_name = "", .ds_namespace = "", .kind = "", .type = "", .root = {.name = ""}};
+    if (p->pod) {
+        v->has_pod = *p->has_pod;
+        v->pod = *p->pod;
+    }
+    if (p->nodes) {
+        v->has_nodes = p->nodes->present, v->has_items = p->nodes->listed;
+        v->nodes = p->nodes->v, v->nnodes = p->nodes->n;
+    }
+    if (p->names)
+        v->has_names = p->names->present, v->names = p->names->v, v->nnames = p->names->n;
+    if (p->victims)
+        v->has_victims = p->victims->present, v->victims = p->victims->v, v->nvictims = p->victims->n;
+    if (p->meta)
+        v->has_meta = p->meta->present, v->meta = p->meta->v, v->nmeta = p->meta->n;
+    if (p->ds)
+        v->has_ds = p->ds->has_ds, v->ds_name = p->ds->name, v->ds_namespace = p->ds->namespace;
+    if (p->update) {
+        v->has_nodes = false;   /* an update's nodes are not a NodeList object */
+        v->has_object = p->update->has_object;
+        v->has_type = p->update->has_type, v->kind = p->update->kind, v->type = p->update->type;
+        v->root = p->update->root;
+    }
+}
 
 static void reset(dec *x)
 {
@@ -54,9 +100,14 @@ static int decode(dec *x, ng_verb verb, const char *text, size_t chunk)
     size_t len = strlen(x->json);
     if (chunk == 0)
         chunk = len;
-    x->d = ngp_decoder_new(verb, &x->arena, &x->req);
-    int st = 0;
-    for (size_t off = 0; st == 0 && off < len; off += chunk) {
+    const ngp_shape *shape = ngp_verb_find(verb)->shape;   /* as abi.c builds a call */
+    void *req = ngp_arena_alloc(&x->arena, shape->size);
+    memset(req, 0, shape->size);
+    ngp_parts parts;
+    shape->bind(req, &parts);
+    x->d = ngp_decoder_new(shape->root, &parts, &x->arena);
+    ngp_status st = NGP_OK;
+    for (size_t off = 0; st == NGP_OK && off < len; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
         char *piece = malloc(n);
         assert_non_null(piece);
@@ -64,7 +115,10 @@ static int decode(dec *x, ng_verb verb, const char *text, size_t chunk)
         st = ngp_decoder_feed(x->d, piece, n);
         free(piece);
     }
-    x->status = st ? st : ngp_decoder_finish(x->d);
+    if (st == NGP_OK)
+        st = ngp_decoder_finish(x->d);
+    x->status = st == NGP_OK ? 0 : ngp_status_http(st);   /* HTTP, as the cases below say it */
+    view_parts(x, &parts);
     return x->status;
 }
 
@@ -122,7 +176,7 @@ static const char *enum_name(const char *const *names, size_t n, unsigned v)
 }
 #define ENUM(names, v) enum_name(names, LEN(names), (unsigned)(v))
 
-static const char *flags_text(const ngp_request *r)
+static const char *flags_text(const view *r)
 {
     text *t = text_new();
     const struct { bool on; const char *name; } f[] = {
@@ -214,7 +268,7 @@ static const char *preferred_text(const ngp_pod *p)
     return t->s;
 }
 
-static const char *names_text(const ngp_request *r)
+static const char *names_text(const view *r)
 {
     text *t = text_new();
     add(t, "[");
@@ -237,7 +291,7 @@ static void add_node(text *t, const ngp_node_in *n)
     add(t, "]%s", n->unschedulable ? " unschedulable" : "");
 }
 
-static const char *nodes_text(const ngp_request *r)
+static const char *nodes_text(const view *r)
 {
     text *t = text_new();
     for (uint32_t i = 0; i < r->nnodes; i++) {
@@ -286,7 +340,7 @@ static const char *raw_text(const dec *x, uint32_t i)
 static const char *all_text(const dec *x)
 {
     static text all;
-    const ngp_request *r = &x->req;
+    const view *r = &x->req;
     all.n = 0;
     add(&all, "flags=%s|", flags_text(r));
     add(&all, "pod=%s|", pod_text(&r->pod));
@@ -307,14 +361,14 @@ static const char *all_text(const dec *x)
 
 /* Decodes body byte by byte, in 7-byte chunks and at once; all must succeed
  * alike. Returns the request decoded at once. */
-static const ngp_request *ok(dec *x, ng_verb verb, const char *body)
+static const view *ok(dec *x, ng_verb verb, const char *body)
 {
     static char want[TEXT_MAX];
     static const size_t chunks[] = {1, 7, 0};
     for (size_t i = 0; i < LEN(chunks); i++) {
         if (decode(x, verb, body, chunks[i]) != 0)
             fail_msg("status %d decoding in chunks of %zu: %s", x->status, chunks[i],
-                     ngp_decoder_error(x->d));
+                     ngp_decoder_error(x->d)->text);
         if (i == 0)
             snprintf(want, sizeof want, "%s", all_text(x));
         else
@@ -328,11 +382,11 @@ static const char *bad(dec *x, ng_verb verb, const char *body, int status)
 {
     static char first[1024];
     assert_int_equal(decode(x, verb, body, 1), status);
-    assert_non_null(ngp_decoder_error(x->d));
-    snprintf(first, sizeof first, "%s", ngp_decoder_error(x->d));
+    assert_true(ngp_err_failed(ngp_decoder_error(x->d)));
+    snprintf(first, sizeof first, "%s", ngp_decoder_error(x->d)->text);
     assert_int_equal(decode(x, verb, body, 0), status);
-    assert_string_equal(ngp_decoder_error(x->d), first);
-    return ngp_decoder_error(x->d);
+    assert_string_equal(ngp_decoder_error(x->d)->text, first);
+    return ngp_decoder_error(x->d)->text;
 }
 
 /* msg is "<want> (at byte N)". */
@@ -374,7 +428,7 @@ static const char FILTER_BODY[] =
 /* Names mode: every Pod field the predicates read, and nothing else. */
 static void test_filter_names_mode(void **state)
 {
-    const ngp_request *r = ok(*state, NG_FILTER, FILTER_BODY);
+    const view *r = ok(*state, NG_FILTER, FILTER_BODY);
     assert_string_equal(flags_text(r), "pod names");
     assert_string_equal(pod_text(&r->pod), "name=web-0 ns=shop uid=u-1 nodeName=n1 hostNetwork=1");
     assert_string_equal(tols_text(&r->pod),
@@ -398,7 +452,7 @@ static void test_filter_names_mode(void **state)
 /* Prioritize reads the same ExtenderArgs; top-level keys fold case, as Go's do. */
 static void test_prioritize_and_key_case(void **state)
 {
-    const ngp_request *r = ok(*state, NG_PRIORITIZE,
+    const view *r = ok(*state, NG_PRIORITIZE,
                              "{'pod':{'spec':{'tolerations':[{'key':'spot','operator':'Exists',"
                              "'effect':'PreferNoSchedule'}]}},'NODENAMES':['worker','spot-1']}");
     assert_string_equal(flags_text(r), "pod names");
@@ -448,7 +502,7 @@ static void test_required_presence(void **state)
     char body[1024];
     for (size_t i = 0; i < LEN(rows); i++) {
         snprintf(body, sizeof body, "{'Pod':{'spec':{'affinity':%s}}}", rows[i].affinity);
-        const ngp_request *r = ok(*state, NG_FILTER, body);
+        const view *r = ok(*state, NG_FILTER, body);
         if (strcmp(required_text(&r->pod), rows[i].want) != 0)
             fail_msg("%s: required %s, expected %s", rows[i].affinity, required_text(&r->pod), rows[i].want);
     }
@@ -457,7 +511,7 @@ static void test_required_presence(void **state)
 /* A null list element is a zero element, a null string is "", other nulls leave the zero value. */
 static void test_nulls(void **state)
 {
-    const ngp_request *r = ok(*state, NG_FILTER,
+    const view *r = ok(*state, NG_FILTER,
         "{'Pod':{'metadata':{'name':null,'namespace':null,'uid':null},"
         "'spec':{'nodeName':null,'hostNetwork':null,'tolerations':[null,"
         "{'key':null,'operator':null,'value':null,'effect':null,'tolerationSeconds':null}],"
@@ -490,7 +544,7 @@ static void test_nulls(void **state)
 /* Duplicate keys as Go: a list replaces, a map merges (later value wins), a scalar overwrites, a struct merges. */
 static void test_repeated_keys(void **state)
 {
-    const ngp_request *r = ok(*state, NG_FILTER,
+    const view *r = ok(*state, NG_FILTER,
         "{'Pod':{'spec':{'tolerations':[{'key':'a'},{'key':'b'}],'nodeName':'x','hostNetwork':true,"
         "'nodeSelector':{'k1':'v1','k2':'v2'},'tolerations':[{'key':'c','key':'d'}],'nodeName':'y',"
         "'hostNetwork':false,'nodeSelector':{'k2':'w2','k3':'v3','k3':'w3'},"
@@ -536,7 +590,7 @@ static void test_numbers(void **state)
         snprintf(body, sizeof body, "{'Pod':{'spec':{'affinity':{'nodeAffinity':"
                  "{'preferredDuringSchedulingIgnoredDuringExecution':[{'weight':%s}]}}}}}", weights[i].number);
         if (weights[i].fits) {
-            const ngp_request *r = ok(*state, NG_FILTER, body);
+            const view *r = ok(*state, NG_FILTER, body);
             assert_int_equal(r->pod.npreferred, 1);
             assert_int_equal(r->pod.preferred[0].weight, weights[i].want);
         } else {
@@ -555,7 +609,7 @@ static void test_numbers(void **state)
         snprintf(body, sizeof body, "{'Pod':{'spec':{'tolerations':[{},{'tolerationSeconds':%s}]}},"
                  "'NodeNames':[]}", seconds[i].number);
         if (seconds[i].fits) {
-            const ngp_request *r = ok(*state, NG_FILTER, body);
+            const view *r = ok(*state, NG_FILTER, body);
             assert_true(r->pod.tols[1].has_seconds);
             assert_true(r->pod.tols[1].seconds == seconds[i].want);
         } else {
@@ -567,7 +621,7 @@ static void test_numbers(void **state)
         }
     }
 
-    const ngp_request *r = ok(*state, NG_PREEMPT,
+    const view *r = ok(*state, NG_PREEMPT,
         "{'NodeNameToVictims':{'a':{'NumPDBViolations':9223372036854775807}},"
         "'NodeNameToMetaVictims':{'b':{'NumPDBViolations':-9223372036854775808}}}");
     assert_true(r->victims[0].pdb_violations == INT64_MAX);
@@ -647,7 +701,7 @@ static void test_full_mode(void **state)
     free(n1);
     free(n2);
 
-    const ngp_request *r = ok(x, NG_FILTER, "{'Pod':{},'Nodes':{'items':null}}");
+    const view *r = ok(x, NG_FILTER, "{'Pod':{},'Nodes':{'items':null}}");
     assert_string_equal(flags_text(r), "pod nodes");   /* a null list is no list */
     assert_int_equal(r->nnodes, 0);
     r = ok(x, NG_FILTER, "{'Pod':{},'Nodes':{'items':[{'metadata':{'name':'m'}},null]}}");
@@ -660,7 +714,7 @@ static void test_full_mode(void **state)
 
 static void test_preempt(void **state)
 {
-    const ngp_request *r = ok(*state, NG_PREEMPT,
+    const view *r = ok(*state, NG_PREEMPT,
         "{'Pod':{'metadata':{'name':'p','uid':'pu'},'spec':{'nodeSelector':{'a':'b'}}},"
         "'NodeNameToVictims':{'n1':{'Pods':[{'metadata':{'name':'x','uid':'v1'},'spec':{'containers':[]}},"
         "{'metadata':{}},null,{'Metadata':{'uid':'no'}},{'metadata':{'UID':'no'}}],'NumPDBViolations':2},"
@@ -686,7 +740,7 @@ static void test_preempt(void **state)
 
 static void test_daemonset(void **state)
 {
-    const ngp_request *r = ok(*state, NG_DAEMONSET,
+    const view *r = ok(*state, NG_DAEMONSET,
         "{'DaemonSet':{'apiVersion':'apps/v1','kind':'DaemonSet',"
         "'metadata':{'name':'redis-ds','namespace':'kube-system','uid':'d1'},"
         "'spec':{'selector':{'matchLabels':{'app':'redis'}},'template':{"
@@ -720,7 +774,7 @@ static void test_daemonset(void **state)
 
 static void test_node_updates(void **state)
 {
-    const ngp_request *r = ok(*state, NG_NODES,
+    const view *r = ok(*state, NG_NODES,
         "{'apiVersion':'v1','kind':'Node','metadata':{'name':'edge-1','labels':{'pool':'edge','zone':'z1'},"
         "'annotations':{'x':'y'}},'spec':{'taints':[{'key':'edge','value':'true','effect':'NoExecute'}],"
         "'unschedulable':true,'podCIDR':'10.0.0.0/24'},'status':{'conditions':[]}}");
@@ -769,7 +823,7 @@ static void test_node_updates(void **state)
 /* Root labels after a node's: the label array must be the root's own, not the node's capacity. */
 static void test_root_labels_after_node(void **state)
 {
-    const ngp_request *r = ok(*state, NG_NODES, "{'type':'ADDED','object':{'metadata':{'name':'a',"
+    const view *r = ok(*state, NG_NODES, "{'type':'ADDED','object':{'metadata':{'name':'a',"
                                                "'labels':{'x':'1'}}},'metadata':{'labels':{'y':'2'}}}");
     assert_string_equal(nodes_text(r), "a{x=1}[]");
     assert_string_equal(node_text(&r->root), "{y=2}[]");
@@ -779,12 +833,12 @@ static void test_root_labels_after_node(void **state)
     assert_string_equal(node_text(&r->root), "{y=2}[]");
 }
 
-/* ---- ngp_node_valid ---- */
+/* ---- ngp_node_check ---- */
 
 static void expect_invalid(const ngp_node_in *n, const char *field, const char *what)
 {
     char err[256] = "unset";
-    assert_false(ngp_node_valid(n, err, sizeof err));
+    assert_false(ngp_node_check(n, err, sizeof err));
     if (!strstr(err, field) || !strstr(err, what))
         fail_msg("\"%s\" should name %s and say %s", err, field, what);
 }
@@ -795,7 +849,7 @@ static void test_node_valid(void **state)
     ngp_taint taints[] = {{"a", "", NGP_EFFECT_NO_SCHEDULE}, {"b", "x", NGP_EFFECT_PREFER_NO_SCHEDULE},
                          {"c", "", NGP_EFFECT_NO_EXECUTE}};
     ngp_node_in n = {.name = "n", .taints = taints, .ntaints = 3};
-    assert_true(ngp_node_valid(&n, err, sizeof err));
+    assert_true(ngp_node_check(&n, err, sizeof err));
 
     ngp_node_in unnamed = {.name = ""};
     expect_invalid(&unnamed, "metadata.name", "Required value");
@@ -808,13 +862,47 @@ static void test_node_valid(void **state)
     expect_invalid(&n, "spec.taints[0].effect", "Unsupported value");
 
     /* through the decoder: an unknown effect, and a taint without a key */
-    const ngp_request *r = ok(*state, NG_NODES, "{'metadata':{'name':'n'},'spec':{'taints':["
+    const view *r = ok(*state, NG_NODES, "{'metadata':{'name':'n'},'spec':{'taints':["
                                                "{'key':'k','effect':'NoSchedule'},{'key':'k','effect':'Sometimes'}]}}");
     expect_invalid(&r->root, "spec.taints[1].effect", "Unsupported value");
+    assert_non_null(strstr(r->root.problem, "spec.taints[1].effect: Unsupported value"));   /* stored */
     r = ok(*state, NG_NODES, "{'metadata':{'name':'n'},'spec':{'taints':[null]}}");
     expect_invalid(&r->root, "spec.taints[0].key", "Required value");
+    assert_string_equal(r->root.problem, "node \"n\": spec.taints[0].key: Required value");
     r = ok(*state, NG_NODES, "{'metadata':{'labels':{'a':'b'}}}");
     expect_invalid(&r->root, "metadata.name", "Required value");
+    assert_string_equal(r->root.problem, "metadata.name: Required value");
+    r = ok(*state, NG_NODES, "{'items':[{'metadata':{'name':'a'}},{'metadata':{}}]}");
+    assert_null(r->nodes[0].problem);
+    assert_string_equal(r->nodes[1].problem, "metadata.name: Required value");
+}
+
+/* A pod's terms are checked once, when its object ends; the verdicts stay in it. */
+static void test_pod_verdicts_stored(void **state)
+{
+    const view *r = ok(*state, NG_PRIORITIZE,
+                       "{'Pod':{'spec':{'affinity':{'nodeAffinity':{"
+                       "'requiredDuringSchedulingIgnoredDuringExecution':{'nodeSelectorTerms':["
+                       "{'matchExpressions':[{'key':'a','operator':'In','values':['x']}]},"
+                       "{'matchExpressions':[{'key':'a','operator':'Gt','values':['x']}]},{}]},"
+                       "'preferredDuringSchedulingIgnoredDuringExecution':["
+                       "{'weight':0,'preference':{'matchExpressions':[{'key':'a','operator':'Bad'}]}},"
+                       "{'weight':1,'preference':{'matchExpressions':[{'key':'a','operator':'Exists'}]}},"
+                       "{'weight':2,'preference':{'matchFields':[{'key':'metadata.name','operator':'In'}]}},"
+                       "{'weight':3,'preference':{'matchExpressions':[{'key':'-','operator':'Exists'}]}}]}}}},"
+                       "'NodeNames':[]}");
+    assert_true(r->pod.required[0].valid);
+    assert_false(r->pod.required[1].valid);   /* Gt needs an integer: it matches nothing */
+    assert_true(r->pod.required[2].valid);    /* empty: nothing to parse */
+    assert_true(r->pod.preferred[1].preference.valid);
+    assert_false(r->pod.preferred[2].preference.valid);
+    assert_false(r->pod.preferred[3].preference.valid);
+    /* the first counting term that does not parse; weight 0 is skipped unparsed */
+    assert_string_equal(r->pod.preferred_problem,
+                        "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[2]"
+                        ".preference.matchFields[0].values: Invalid value: []string(nil): must have one element");
+    r = ok(*state, NG_PRIORITIZE, "{'Pod':{'spec':{}},'NodeNames':[]}");
+    assert_null(r->pod.preferred_problem);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -823,6 +911,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_filter_names_mode),
+        T(test_pod_verdicts_stored),
         T(test_prioritize_and_key_case),
         T(test_required_presence),
         T(test_nulls),

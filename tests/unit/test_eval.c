@@ -13,7 +13,9 @@
 #include "bitset.h"
 #include "eval.h"
 #include "store.h"
+#include "kint.h"
 #include "match.h"
+#include "validate.h"
 #include "model.h"
 #include "prng.h"
 
@@ -88,10 +90,10 @@ static bool ref_term_valid(const ngp_term *t)
 {
     char err[512];
     for (uint32_t i = 0; i < t->nexprs; i++)
-        if (!ngp_requirement_valid(&t->exprs[i], false, "x", err, sizeof err))
+        if (!ngp_requirement_check(&t->exprs[i], false, "x", err, sizeof err))
             return false;
     for (uint32_t i = 0; i < t->nfields; i++)
-        if (!ngp_requirement_valid(&t->fields[i], true, "x", err, sizeof err))
+        if (!ngp_requirement_check(&t->fields[i], true, "x", err, sizeof err))
             return false;
     return true;
 }
@@ -408,8 +410,8 @@ static void check_taints(const ngp_eval *e, const cluster *c, const ctx *k)
 /* Bits of ids that hold no node must be clear in every result set. */
 static void check_dead_clear(const ngp_eval *e, const uint64_t *set, const char *what)
 {
-    for (size_t id = 0; id < e->x->capacity; id++)
-        if (!ngp_bit_test(e->x->live, id) && ngp_bit_test(set, id))
+    for (size_t id = 0; id < e->store->capacity; id++)
+        if (!ngp_bit_test(e->store->live, id) && ngp_bit_test(set, id))
             fail_msg("%s holds id %zu, which has no node", what, id);
 }
 
@@ -417,8 +419,10 @@ static void check_dead_clear(const ngp_eval *e, const uint64_t *set, const char 
 static void check_term(ngp_eval *e, const cluster *c, const ngp_term *t, const ctx *k, const char *what)
 {
     char err[512];
+    ngp_term copy = *t;
     assert_int_equal(ngp_term_is_empty(t), ref_term_empty(t));
-    assert_int_equal(ngp_term_valid(t, "t", err, sizeof err), ref_term_valid(t));
+    assert_int_equal(ngp_term_check(&copy, "t", err, sizeof err), ref_term_valid(t));
+    assert_int_equal(copy.valid, ref_term_valid(t));
     if (ref_term_empty(t) || !ref_term_valid(t))
         return;
     uint64_t *out = ngp_bitset_new(e->nwords ? e->nwords : 1);
@@ -445,8 +449,10 @@ static void check_affinity(ngp_eval *e, const cluster *c, const ctx *k)
     check_dead_clear(e, e->affinity, "affinity");
     check_dead_clear(e, e->blocked, "blocked");
     check_dead_clear(e, e->noexecute_blocked, "noexecute_blocked");
-    for (uint32_t i = 0; i < p->nrequired; i++)
+    for (uint32_t i = 0; i < p->nrequired; i++) {
+        assert_int_equal(p->required[i].valid, ref_term_valid(&p->required[i]));   /* stored when checked */
         check_term(e, c, &p->required[i], k, "required term");
+    }
     for (uint32_t i = 0; i < p->npreferred; i++)
         check_term(e, c, &p->preferred[i].preference, k, "preferred term");
 }
@@ -458,7 +464,7 @@ typedef struct {
 
 static void count_pod(tally *t, const ngp_eval *e, const ngp_pod *p)
 {
-    size_t nw = e->nwords, live = ngp_bitset_count(e->x->live, nw);
+    size_t nw = e->nwords, live = ngp_bitset_count(e->store->live, nw);
     t->pods++;
     t->blocked += ngp_bitset_count(e->blocked, nw);
     t->unblocked += live - ngp_bitset_count(e->blocked, nw);
@@ -480,8 +486,10 @@ static void differential(size_t nn, size_t npods, uint64_t seed)
     podbuf *b = malloc(sizeof *b);
     assert_non_null(b);
     tally t = {0};
+    ngp_arena arena = {0};
     for (size_t i = 0; i < npods; i++) {
         gen_pod(b, &c);
+        ngp_pod_check(&b->pod, &arena);   /* as the decoder does once a pod is decoded */
         for (int gate = 0; gate < 2; gate++) {
             ctx k = {i, gate};
             ngp_eval e;
@@ -496,6 +504,7 @@ static void differential(size_t nn, size_t npods, uint64_t seed)
         assert_true(t.blocked > 0 && t.unblocked > 0 && t.affine > 0 && t.not_affine > 0);
         assert_true(t.valid_terms > 0 && t.invalid_terms > 0 && t.empty_terms > 0);
     }
+    ngp_arena_free(&arena);
     free(b);
     cluster_free(&c);
 }
@@ -530,8 +539,13 @@ typedef struct {
     ngp_pod pod;
 } run;
 
+/* Checks the pod as the decoder does once it is decoded, then evaluates it.
+ * These pods have no preferred terms, so the check keeps no text. */
 static void eval_pod(run *r, const ngp_store *x, bool gate)
 {
+    ngp_arena arena = {0};
+    ngp_pod_check(&r->pod, &arena);
+    ngp_arena_free(&arena);
     ngp_eval_init(&r->e, x, &r->pod, gate);
 }
 
@@ -736,13 +750,13 @@ static void test_daemonset_pin(void **state)
     run r;
     for (size_t i = 0; i < LEN(rows); i++) {
         ngp_requirement f = req(rows[i].key, rows[i].op, vals[rows[i].v], 1);
-        ngp_term t = {NULL, 0, &f, 1};
+        ngp_term t = {NULL, 0, &f, 1, false};
         eval_term(&r, &x, &t, 1);
         assert_string_equal(names(&x, r.e.affinity), rows[i].want);
         ngp_eval_free(&r.e);
     }
     ngp_requirement e = req("metadata.name", "In", n1, 1);    /* a label, not the field */
-    ngp_term t = {&e, 1, NULL, 0};
+    ngp_term t = {&e, 1, NULL, 0, false};
     eval_term(&r, &x, &t, 1);
     assert_string_equal(names(&x, r.e.affinity), "n3");
     ngp_eval_free(&r.e);
@@ -791,14 +805,14 @@ static void test_required_edges(void **state)
     const char **vals[] = {a, b, v0204, v7, m1, abc, p1, v007};
     for (size_t i = 0; i < LEN(rows); i++) {
         ngp_requirement q = req(rows[i].key, rows[i].op, vals[rows[i].v], 1);
-        ngp_term t = {&q, 1, NULL, 0};
+        ngp_term t = {&q, 1, NULL, 0, false};
         eval_term(&r, &x, &t, 1);
         assert_string_equal(names(&x, r.e.affinity), rows[i].want);
         ngp_eval_free(&r.e);
     }
 
     ngp_requirement bad = req("tier", "Gt", m1, 1), good = req("zone", "In", b, 1);
-    ngp_term two[] = {{&bad, 1, NULL, 0}, {&good, 1, NULL, 0}};    /* the invalid term is skipped */
+    ngp_term two[] = {{&bad, 1, NULL, 0, false}, {&good, 1, NULL, 0, false}};    /* the invalid term is skipped */
     eval_term(&r, &x, two, 2);
     assert_string_equal(names(&x, r.e.affinity), "n2");
     ngp_eval_free(&r.e);

@@ -110,12 +110,20 @@ static void rec_bytes(rec *r, const char *s, size_t n)
     }
 }
 
-static int record(void *user, const ngp_jw_event *ev)
+/* The walker's error as text (NULL while there is none) and as a status. */
+static const char *err_text(const ngp_jw *w)
+{
+    return ngp_err_failed(ngp_jw_error(w)) ? ngp_jw_error(w)->text : NULL;
+}
+
+static int status_of(const ngp_jw *w) { return ngp_jw_error(w)->code; }
+
+static ngp_status record(void *user, const ngp_jw_event *ev)
 {
     rec *r = user;
     static const char kinds[] = "BEKVN";
     char head[32];
-    if (ngp_jw_status(r->w)) {
+    if (status_of(r->w)) {
         r->after_fail++;
         return 0;
     }
@@ -166,7 +174,7 @@ static int walk(const ngp_jw_schema *root, const char *doc, size_t len, size_t c
     for (size_t at = 0; at < len; at += chunk) {
         size_t n = len - at < chunk ? len - at : chunk;
         int st = ngp_jw_feed(r->w, doc + at, n);
-        assert_int_equal(st, ngp_jw_status(r->w));
+        assert_int_equal(st, status_of(r->w));
     }
     return ngp_jw_finish(r->w);
 }
@@ -184,8 +192,8 @@ static void expect_error(const ngp_jw_schema *root, const char *doc, int status,
     rec r;
     for (size_t chunk = 1; chunk <= len; chunk++) {
         assert_int_equal(walk(root, doc, len, chunk, &r), status);
-        assert_non_null(ngp_jw_error(r.w));
-        assert_string_equal(ngp_jw_error(r.w), msg);
+        assert_non_null(err_text(r.w));
+        assert_string_equal(err_text(r.w), msg);
         assert_int_equal(r.after_fail, 0);
         done(&r);
     }
@@ -292,7 +300,7 @@ static void test_sample_events(void **state)
     (void)state;
     rec r;
     assert_int_equal(walk(&s_root, sample, strlen(sample), 0, &r), 0);
-    assert_null(ngp_jw_error(r.w));
+    assert_null(err_text(r.w));
     assert_string_equal(r.text, sample_events);
     check_captures(&r);
     assert_int_equal(ngp_jw_offset(r.w), strlen(sample));
@@ -443,7 +451,7 @@ static void test_map_key_cut_in_path(void **state)
     snprintf(doc, sizeof doc, "{\"Pod\":{\"metadata\":{\"labels\":{\"%s\":1}}}}", key);
     snprintf(msg, sizeof msg, "Pod.metadata.labels[\"%.62s...\"]: expected string, got number (at byte %zu)",
              key, strlen(doc) - 4);
-    expect_error(&s_root, doc, 400, msg);
+    expect_error(&s_root, doc, NGP_EBADJSON, msg);
 }
 
 /* Arrays of strings go to the strings lane, which hands escapes, nulls and
@@ -482,13 +490,13 @@ static void test_string_array_every_chunking(void **state)
 static void test_string_array_errors(void **state)
 {
     (void)state;
-    expect_error(&s_root, "{\"NodeNames\":[\"a\",1]}", 400,
+    expect_error(&s_root, "{\"NodeNames\":[\"a\",1]}", NGP_EBADJSON,
                  "NodeNames[1]: expected string, got number (at byte 19)");
-    expect_error(&s_root, "{\"NodeNames\":[\"a\",\"\xff\"]}", 400,
+    expect_error(&s_root, "{\"NodeNames\":[\"a\",\"\xff\"]}", NGP_EBADJSON,
                  "NodeNames[1]: invalid UTF-8 in string (at byte 21)");
-    expect_error(&s_root, "{\"NodeNames\":[\"a\",]}", 400,
+    expect_error(&s_root, "{\"NodeNames\":[\"a\",]}", NGP_EBADJSON,
                  "NodeNames[0]: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 19)");
-    expect_error(&s_root, "{\"NodeNames\":[\"ab", 400, "NodeNames: invalid JSON: parse error: premature EOF (at byte 17)");
+    expect_error(&s_root, "{\"NodeNames\":[\"ab", NGP_EBADJSON, "NodeNames: invalid JSON: parse error: premature EOF (at byte 17)");
 }
 
 /* ---- errors ---- */
@@ -496,25 +504,25 @@ static void test_string_array_errors(void **state)
 static void test_type_errors(void **state)
 {
     (void)state;
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":\"x\"}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":\"x\"}}}", NGP_EBADJSON,
                  "Pod.spec.tolerations: expected array, got string (at byte 33)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":[{\"key\":1}]}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":[{\"key\":1}]}}}", NGP_EBADJSON,
                  "Pod.spec.tolerations[0].key: expected string, got number (at byte 39)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":[null,{},[]]}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"tolerations\":[null,{},[]]}}}", NGP_EBADJSON,
                  "Pod.spec.tolerations[2]: expected object, got array (at byte 40)");
-    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\":\"b\",\"c\":true}}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\":\"b\",\"c\":true}}}}", NGP_EBADJSON,
                  "Pod.metadata.labels[\"c\"]: expected string, got bool (at byte 46)");
-    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":[]}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":[]}}}", NGP_EBADJSON,
                  "Pod.metadata.labels: expected object, got array (at byte 30)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"hostNetwork\":\"yes\"}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"hostNetwork\":\"yes\"}}}", NGP_EBADJSON,
                  "Pod.spec.hostNetwork: expected bool, got string (at byte 35)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"priority\":\"1\"}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"priority\":\"1\"}}}", NGP_EBADJSON,
                  "Pod.spec.priority: expected number, got string (at byte 30)");
-    expect_error(&s_root, "{\"nodes\":{\"items\":[{},{\"metadata\":7}]}}", 400,
+    expect_error(&s_root, "{\"nodes\":{\"items\":[{},{\"metadata\":7}]}}", NGP_EBADJSON,
                  "Nodes.items[1].metadata: expected object, got number (at byte 35)");
-    expect_error(&s_root, "{\"Pod\":[]}", 400, "Pod: expected object, got array (at byte 8)");
-    expect_error(&s_root, "[]", 400, "expected object, got array (at byte 1)");
-    expect_error(&s_root, "\"x\"", 400, "expected object, got string (at byte 3)");
+    expect_error(&s_root, "{\"Pod\":[]}", NGP_EBADJSON, "Pod: expected object, got array (at byte 8)");
+    expect_error(&s_root, "[]", NGP_EBADJSON, "expected object, got array (at byte 1)");
+    expect_error(&s_root, "\"x\"", NGP_EBADJSON, "expected object, got string (at byte 3)");
 }
 
 static void test_first_error_wins(void **state)
@@ -522,12 +530,12 @@ static void test_first_error_wins(void **state)
     (void)state;
     const char *doc = "{\"Pod\":7}";
     rec r;
-    assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), 400);
-    assert_int_equal(ngp_jw_fail(r.w, 422, "later"), 422);
-    assert_int_equal(ngp_jw_feed(r.w, "{}", 2), 400);
-    assert_int_equal(ngp_jw_finish(r.w), 400);
-    assert_int_equal(ngp_jw_status(r.w), 400);
-    assert_string_equal(ngp_jw_error(r.w), "Pod: expected object, got number (at byte 8)");
+    assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), NGP_EBADJSON);
+    assert_int_equal(ngp_jw_fail(r.w, NGP_EINVALID, "later"), NGP_EINVALID);
+    assert_int_equal(ngp_jw_feed(r.w, "{}", 2), NGP_EBADJSON);
+    assert_int_equal(ngp_jw_finish(r.w), NGP_EBADJSON);
+    assert_int_equal(status_of(r.w), NGP_EBADJSON);
+    assert_string_equal(err_text(r.w), "Pod: expected object, got number (at byte 8)");
     done(&r);
 }
 
@@ -535,7 +543,7 @@ static void test_depth_limit(void **state)
 {
     (void)state;
     /* Root, Pod and spec are 3 levels; the skipped arrays under affinity make up the rest. */
-    static const struct { size_t arrays; int status; } cases[] = {{100, 0}, {125, 0}, {126, 400}, {129, 400}};
+    static const struct { size_t arrays; int status; } cases[] = {{100, 0}, {125, 0}, {126, NGP_EBADJSON}, {129, NGP_EBADJSON}};
     rec r;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         size_t n = cases[i].arrays;
@@ -550,7 +558,7 @@ static void test_depth_limit(void **state)
         if (cases[i].status) {
             char msg[128];
             snprintf(msg, sizeof msg, "Pod.spec.affinity: nesting deeper than 128 (at byte %zu)", head + 126);
-            assert_string_equal(ngp_jw_error(r.w), msg);
+            assert_string_equal(err_text(r.w), msg);
         }
         done(&r);
     }
@@ -566,9 +574,9 @@ static void test_depth_limit_tracked(void **state)
     for (size_t n = 128; n <= 129; n++) {
         memset(doc, '[', n);
         memset(doc + n, ']', n);
-        assert_int_equal(walk(&nest, doc, 2 * n, 0, &r), n == 128 ? 0 : 400);
+        assert_int_equal(walk(&nest, doc, 2 * n, 0, &r), n == 128 ? 0 : NGP_EBADJSON);
         if (n == 129)
-            assert_non_null(strstr(ngp_jw_error(r.w), "nesting deeper than 128 (at byte 129)"));
+            assert_non_null(strstr(err_text(r.w), "nesting deeper than 128 (at byte 129)"));
         done(&r);
     }
 }
@@ -581,8 +589,8 @@ static void test_deep_nesting_stops_early(void **state)
     char *doc = ngp_xmalloc(n);
     memset(doc, '[', n);
     rec r;
-    assert_int_equal(walk(&s_skip, doc, n, 4096, &r), 400);
-    assert_string_equal(ngp_jw_error(r.w), "nesting deeper than 128 (at byte 129)");
+    assert_int_equal(walk(&s_skip, doc, n, 4096, &r), NGP_EBADJSON);
+    assert_string_equal(err_text(r.w), "nesting deeper than 128 (at byte 129)");
     done(&r);
     free(doc);
 }
@@ -590,21 +598,21 @@ static void test_deep_nesting_stops_early(void **state)
 static void test_syntax_errors(void **state)
 {
     (void)state;
-    expect_error(&s_skip, "{\"a\": [1, 2], x}", 400,
+    expect_error(&s_skip, "{\"a\": [1, 2], x}", NGP_EBADJSON,
                  "invalid JSON: lexical error: invalid char in json text (at byte 15)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\": x}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\": x}}}", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 29)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"a\x01\"}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"a\x01\"}}}", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid character inside string (at byte 29)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"\xff\"}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"\xff\"}}}", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid UTF-8 in string (at byte 30)");
-    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\xc3\":\"b\"}}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\xc3\":\"b\"}}}}", NGP_EBADJSON,
                  "Pod.metadata.labels: invalid UTF-8 in key (at byte 34)");
-    expect_error(&s_root, "{\"Pod\":{\"status\":[1,}}}", 400,
+    expect_error(&s_root, "{\"Pod\":{\"status\":[1,}}}", NGP_EBADJSON,
                  "Pod: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 21)");
     /* yajl takes \f and \v for whitespace; JSON does not. */
-    expect_error(&s_skip, "[1,\f2]", 400, "invalid JSON: lexical error: invalid char in json text (at byte 4)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\v\"a\"}}}", 400,
+    expect_error(&s_skip, "[1,\f2]", NGP_EBADJSON, "invalid JSON: lexical error: invalid char in json text (at byte 4)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\v\"a\"}}}", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 28)");
 }
 
@@ -623,31 +631,31 @@ static void test_skipped_strings_not_utf8_checked(void **state)
 static void test_trailing_garbage_and_multiple_values(void **state)
 {
     (void)state;
-    expect_error(&s_root, "{} x", 400, "invalid JSON: parse error: trailing garbage (at byte 4)");
-    expect_error(&s_skip, "{}{}", 400, "invalid JSON: parse error: trailing garbage (at byte 3)");
-    expect_error(&s_skip, "1 2", 400, "invalid JSON: parse error: trailing garbage (at byte 3)");
+    expect_error(&s_root, "{} x", NGP_EBADJSON, "invalid JSON: parse error: trailing garbage (at byte 4)");
+    expect_error(&s_skip, "{}{}", NGP_EBADJSON, "invalid JSON: parse error: trailing garbage (at byte 3)");
+    expect_error(&s_skip, "1 2", NGP_EBADJSON, "invalid JSON: parse error: trailing garbage (at byte 3)");
 }
 
 static void test_empty_body(void **state)
 {
     (void)state;
     rec r;
-    assert_int_equal(walk(&s_root, "", 0, 0, &r), 400);
-    assert_string_equal(ngp_jw_error(r.w), "empty body (at byte 0)");
+    assert_int_equal(walk(&s_root, "", 0, 0, &r), NGP_EBADJSON);
+    assert_string_equal(err_text(r.w), "empty body (at byte 0)");
     done(&r);
-    assert_int_equal(walk(&s_skip, " \r\n\t", 4, 1, &r), 400);
-    assert_string_equal(ngp_jw_error(r.w), "empty body (at byte 4)");
+    assert_int_equal(walk(&s_skip, " \r\n\t", 4, 1, &r), NGP_EBADJSON);
+    assert_string_equal(err_text(r.w), "empty body (at byte 4)");
     done(&r);
 }
 
 static void test_truncated(void **state)
 {
     (void)state;
-    expect_error(&s_root, "{\"Pod\":{\"spec\":", 400, "Pod.spec: invalid JSON: parse error: premature EOF (at byte 15)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"ab", 400,
+    expect_error(&s_root, "{\"Pod\":{\"spec\":", NGP_EBADJSON, "Pod.spec: invalid JSON: parse error: premature EOF (at byte 15)");
+    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"ab", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid JSON: parse error: premature EOF (at byte 30)");
-    expect_error(&s_skip, "[1, 2", 400, "invalid JSON: parse error: premature EOF (at byte 5)");
-    expect_error(&s_skip, "tru", 400, "invalid JSON: lexical error: invalid string in json text (at byte 3)");
+    expect_error(&s_skip, "[1, 2", NGP_EBADJSON, "invalid JSON: parse error: premature EOF (at byte 5)");
+    expect_error(&s_skip, "tru", NGP_EBADJSON, "invalid JSON: lexical error: invalid string in json text (at byte 3)");
 }
 
 static void test_sink_error_stops_walk(void **state)
@@ -657,13 +665,13 @@ static void test_sink_error_stops_walk(void **state)
     size_t len = strlen(doc);
     rec r;
     for (size_t chunk = 1; chunk <= len; chunk++) {
-        rec_init(&r, &s_root, NODENAME, 422);
+        rec_init(&r, &s_root, NODENAME, NGP_EINVALID);
         int st = 0;
         for (size_t at = 0; at < len; at += chunk)
             st = ngp_jw_feed(r.w, doc + at, len - at < chunk ? len - at : chunk);
-        assert_int_equal(st, 422);
-        assert_int_equal(ngp_jw_finish(r.w), 422);
-        assert_string_equal(ngp_jw_error(r.w), "Pod.spec.nodeName: bad value bad (at byte 32)");
+        assert_int_equal(st, NGP_EINVALID);
+        assert_int_equal(ngp_jw_finish(r.w), NGP_EINVALID);
+        assert_string_equal(err_text(r.w), "Pod.spec.nodeName: bad value bad (at byte 32)");
         assert_string_equal(r.text, "B1\nB2@Pod\nB7@Pod.spec\nV8@Pod.spec.nodeName=bad\n");
         assert_int_equal(r.after_fail, 0);
         done(&r);
@@ -675,11 +683,11 @@ static void test_sink_status_without_message(void **state)
     (void)state;
     const char *doc = "{\"NodeNames\":[\"a\",\"b\"]}";
     rec r;
-    rec_init(&r, &s_root, NAMESEL, 422);
+    rec_init(&r, &s_root, NAMESEL, NGP_EINVALID);
     r.silent_fail = true;
-    assert_int_equal(ngp_jw_feed(r.w, doc, strlen(doc)), 422);
-    assert_int_equal(ngp_jw_finish(r.w), 422);
-    assert_string_equal(ngp_jw_error(r.w), "NodeNames[0]: rejected (at byte 17)");
+    assert_int_equal(ngp_jw_feed(r.w, doc, strlen(doc)), NGP_EINVALID);
+    assert_int_equal(ngp_jw_finish(r.w), NGP_EINVALID);
+    assert_string_equal(err_text(r.w), "NodeNames[0]: rejected (at byte 17)");
     assert_string_equal(r.text, "B1\nB23@NodeNames\nV24@NodeNames[0]=a\n");
     done(&r);
 }
@@ -689,8 +697,8 @@ static void test_no_error_before_finish_and_free_null(void **state)
     (void)state;
     rec r;
     rec_init(&r, &s_root, 0, 0);
-    assert_null(ngp_jw_error(r.w));
-    assert_int_equal(ngp_jw_status(r.w), 0);
+    assert_null(err_text(r.w));
+    assert_int_equal(status_of(r.w), 0);
     assert_int_equal(ngp_jw_feed(r.w, "{\"Pod\"", 6), 0);
     assert_int_equal(ngp_jw_feed(r.w, NULL, 0), 0);
     assert_int_equal(ngp_jw_offset(r.w), 6);
@@ -737,9 +745,9 @@ static void test_json_test_suite(void **state)
             rec r;
             int st = walk(&s_skip, doc, len, chunk, &r);
             if (kind == 'y' && st != 0)
-                fail_msg("%s: rejected: %s", e->d_name, ngp_jw_error(r.w));
-            if (kind == 'n' && st != 400)
-                fail_msg("%s: status %d, want 400", e->d_name, st);
+                fail_msg("%s: rejected: %s", e->d_name, err_text(r.w));
+            if (kind == 'n' && st != NGP_EBADJSON)
+                fail_msg("%s: status %d, want NGP_EBADJSON", e->d_name, st);
             assert_string_equal(r.text, "");
             done(&r);
         }

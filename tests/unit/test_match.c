@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
+#include "kint.h"
 #include "match.h"
+#include "validate.h"
 #include "model.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -302,7 +304,7 @@ static void run_value(void **state)
     check_text(ngp_check_label_value(r->s), r->want);
 }
 
-/* ---- ngp_requirement_valid (SPEC 5.2 table, parse rules, matchFields) ---- */
+/* ---- ngp_requirement_check (SPEC 5.2 table, parse rules, matchFields) ---- */
 
 typedef struct {
     const char *name;
@@ -395,7 +397,7 @@ static void run_req(void **state)
     ngp_requirement r = make_req(row->key, row->op, row->values, row->nvalues);
     char err[1024];
     memset(err, 'X', sizeof err);
-    bool ok = ngp_requirement_valid(&r, row->is_field, "p", err, sizeof err);
+    bool ok = ngp_requirement_check(&r, row->is_field, "p", err, sizeof err);
     assert_int_equal(ok, row->err == NULL);
     assert_string_equal(err, row->err == NULL ? "" : row->err);
 }
@@ -407,11 +409,11 @@ static void run_req_truncation(void **state)
     ngp_requirement r = make_req("invalid key", "In", (const char *const[]){"a"}, 1);
     const char *path = "[0].matchExpressions[0]";
     char small[25];
-    assert_false(ngp_requirement_valid(&r, false, path, small, sizeof small));
+    assert_false(ngp_requirement_check(&r, false, path, small, sizeof small));
     assert_string_equal(small, "[0].matchExpressions[0].");
-    assert_false(ngp_requirement_valid(&r, false, path, NULL, 0));
+    assert_false(ngp_requirement_check(&r, false, path, NULL, 0));
     char full[1024];
-    assert_false(ngp_requirement_valid(&r, false, path, full, sizeof full));
+    assert_false(ngp_requirement_check(&r, false, path, full, sizeof full));
     assert_string_equal(full, "[0].matchExpressions[0].key: Invalid value: \"invalid key\": " NAME_BAD);
 }
 
@@ -606,7 +608,7 @@ int main(void)
     for (size_t i = 0; i < LEN(parse_rows); i++)
         add(name_of(kinds[parse_rows[i].kind], parse_rows[i].s), run_parse, &parse_rows[i]);
     add("ngp_tolerations_tolerate list", run_tol_list, NULL);
-    add("ngp_requirement_valid truncation", run_req_truncation, NULL);
+    add("ngp_requirement_check truncation", run_req_truncation, NULL);
     add("ngp_effect_name", run_effect_names, NULL);
     return _cmocka_run_group_tests("match", tests, ntests, NULL, NULL);
 }

@@ -12,7 +12,7 @@
 
 #include "bitset.h"
 #include "store.h"
-#include "match.h"
+#include "kint.h"
 #include "posting.h"
 #include "prng.h"
 

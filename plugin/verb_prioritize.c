@@ -1,9 +1,10 @@
-/* prioritize.c - the prioritize verb: TaintToleration and NodeAffinity scores, combined. */
-#include <stdio.h>
+/* verb_prioritize.c - the prioritize verb: TaintToleration and NodeAffinity scores, combined. */
 #include <stdlib.h>
 
 #include "bitset.h"
-#include "verbs.h"
+#include "reply.h"
+#include "request.h"
+#include "verb.h"
 #include "xalloc.h"
 
 enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
@@ -44,23 +45,8 @@ static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
     }
 }
 
-/* Preferred terms with weight 0 or no requirements are skipped unparsed;
- * any other term that fails to parse fails the whole call (SPEC 5.3). */
-static bool preferred_valid(const ngp_pod *pod, char *err, size_t errlen)
-{
-    for (uint32_t i = 0; i < pod->npreferred; i++) {
-        const ngp_pref_term *p = &pod->preferred[i];
-        char path[128];
-        snprintf(path, sizeof path,
-                 "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[%u].preference", i);
-        if (p->weight != 0 && !ngp_term_is_empty(&p->preference) &&
-            !ngp_term_valid(&p->preference, path, err, errlen))
-            return false;
-    }
-    return true;
-}
-
-/* Sum of the weights of the preferred terms each target matches. */
+/* Sum of the weights of the preferred terms each target matches; terms of
+ * weight 0 or without requirements count for nothing (SPEC 5.3). */
 static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
 {
     const ngp_pod *pod = e->pod;
@@ -87,9 +73,9 @@ static int64_t combine(const ngp_options *opt, int64_t taint, int64_t affinity)
  * posting: no per-node look at the node table. */
 static uint16_t *taint_raw_by_id(ngp_eval *e)
 {
-    uint16_t *raw = ngp_xcalloc(e->x->capacity ? e->x->capacity : 1, sizeof *raw);
-    for (uint32_t s = 0; s < e->x->nslots; s++) {
-        const ngp_taint_list *l = e->x->slots[s];
+    uint16_t *raw = ngp_xcalloc(e->store->capacity, sizeof *raw);
+    for (uint32_t s = 0; s < e->store->nslots; s++) {
+        const ngp_taint_list *l = e->store->slots[s];
         uint32_t count = l ? e->verdicts[s].prefer_untolerated : 0;
         if (count == 0)
             continue;
@@ -101,15 +87,17 @@ static uint16_t *taint_raw_by_id(ngp_eval *e)
     return raw;
 }
 
-int ngp_prioritize(const ngp_options *opt, const ngp_pod *pod, const ngp_targets *t, ng_reply *reply)
+bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
 {
-    char err[512];
-    if (!preferred_valid(pod, err, sizeof err))
-        return ngp_reply_error(reply, 422, "%s", err);
+    const ngp_args_req *req = c->req;
+    const ngp_options *opt = c->opt;
+    const ngp_targets *t = c->t;
+    if (req->pod.preferred_problem)   /* a preferred term that counts does not parse (SPEC 5.3) */
+        return ngp_err_set(err, NGP_EINVALID, "%s", req->pod.preferred_problem);
     ngp_eval e;
-    ngp_eval_init(&e, t->x, pod, opt->comparison_ops);
-    int64_t *taint = ngp_xmalloc((t->n ? t->n : 1) * sizeof *taint);   /* each is set below */
-    int64_t *affinity = ngp_xcalloc(t->n ? t->n : 1, sizeof *affinity);
+    ngp_eval_init(&e, t->store, &req->pod, opt->comparison_ops);
+    int64_t *taint = ngp_xmalloc(t->n * sizeof *taint);   /* each is set below */
+    int64_t *affinity = ngp_xcalloc(t->n, sizeof *affinity);
     uint16_t *by_id = taint_raw_by_id(&e);
     for (uint32_t i = 0; i < t->n; i++)
         taint[i] = t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
@@ -118,24 +106,23 @@ int ngp_prioritize(const ngp_options *opt, const ngp_pod *pod, const ngp_targets
     normalize(taint, t->n, t->ids, true);
     normalize(affinity, t->n, t->ids, false);
     int64_t table[MAX_SCORE + 1][MAX_SCORE + 1];   /* combine() of every in-range pair */
-    for (int64_t a = 0; a <= MAX_SCORE; a++)
-        for (int64_t b = 0; b <= MAX_SCORE; b++)
-            table[a][b] = combine(opt, a, b);
-    ngp_buf b = {0};
-    ngp_reserve_reply(&b, t, 96);   /* {"Host":name,"Score":N}, */
-    ngp_buf_putc(&b, '[');
+    for (int64_t ts = 0; ts <= MAX_SCORE; ts++)
+        for (int64_t as = 0; as <= MAX_SCORE; as++)
+            table[ts][as] = combine(opt, ts, as);
+    ngp_reply_reserve(b, t, 96);   /* {"Host":name,"Score":N}, */
+    ngp_buf_putc(b, '[');
     for (uint32_t i = 0; i < t->n; i++) {
         int64_t ts = taint[i], as = affinity[i];
         int64_t score = t->ids[i] < 0 ? 0
                         : ts >= 0 && ts <= MAX_SCORE && as >= 0 && as <= MAX_SCORE ? table[ts][as]
                                                                                      : combine(opt, ts, as);
-        ngp_buf_puts(&b, i ? ",{\"Host\":" : "{\"Host\":");
-        ngp_write_name(&b, t, i);
-        ngp_buf_put(&b, score_tail[score].text, score_tail[score].len);
+        ngp_buf_puts(b, i ? ",{\"Host\":" : "{\"Host\":");
+        ngp_write_name(b, t, i);
+        ngp_buf_put(b, score_tail[score].text, score_tail[score].len);
     }
-    ngp_buf_putc(&b, ']');
+    ngp_buf_putc(b, ']');
     free(taint);
     free(affinity);
     ngp_eval_free(&e);
-    return ngp_reply_buf(reply, 200, &b);
+    return true;
 }

@@ -1,9 +1,12 @@
-/* daemonset.c - the DaemonSet controller's placement plan: shouldRun and shouldContinueRunning per node. */
+/* verb_daemonset.c - the DaemonSet controller's placement plan: shouldRun and shouldContinueRunning per node. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bitset.h"
-#include "verbs.h"
+#include "outcome.h"
+#include "reply.h"
+#include "request.h"
+#include "verb.h"
 #include "xalloc.h"
 
 /* util/daemonset_util.go: AddOrUpdateDaemonPodTolerations, in its order. */
@@ -51,44 +54,35 @@ static ngp_pod daemon_pod(const ngp_pod *template, ngp_arena *arena)
     return pod;
 }
 
-/* NodeShouldRunDaemonPod's order: node name, then required placement, then taints. */
-static ngp_outcome daemon_outcome(const ngp_eval *e, int64_t wanted, uint32_t id)
+bool ngp_verb_daemonset(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
 {
-    if (wanted != NGP_ANY_NODE && wanted != (int64_t)id)
-        return NGP_FAIL_NODE_NAME;
-    if (!ngp_bit_test(e->affinity, id))
-        return NGP_FAIL_AFFINITY;
-    if (ngp_bit_test(e->blocked, id))
-        return NGP_FAIL_TAINT;
-    return NGP_PASS;
-}
-
-int ngp_daemonset(const ngp_options *opt, const ngp_request *req, ngp_arena *arena, const ngp_targets *t,
-                 ng_reply *reply)
-{
-    ngp_pod pod = daemon_pod(&req->pod, arena);
+    const ngp_ds_req *req = c->req;
+    const ngp_targets *t = c->t;
+    ngp_pod pod = daemon_pod(&req->pod, c->arena);
     ngp_eval e;
-    ngp_eval_init(&e, t->x, &pod, opt->comparison_ops);
-    int64_t wanted = ngp_wanted_node(t->x, pod.node_name);
-    uint8_t *out = ngp_xmalloc(3 * (size_t)(t->n ? t->n : 1));
-    uint8_t *run = out + t->n, *keep = run + t->n;
+    ngp_eval_init(&e, t->store, &pod, c->opt->comparison_ops);
+    int64_t wanted = ngp_wanted_node(t->store, pod.node_name);
+    uint8_t *outcome = ngp_xmalloc(3 * (size_t)t->n);
+    uint8_t *run = outcome + t->n, *keep = run + t->n;
     for (uint32_t i = 0; i < t->n; i++) {
         uint32_t id = (uint32_t)t->ids[i];
-        out[i] = t->ids[i] < 0 ? NGP_FAIL_UNKNOWN : daemon_outcome(&e, wanted, id);
-        run[i] = out[i] == NGP_PASS;
+        outcome[i] = t->ids[i] < 0 ? NGP_FAIL_NOT_CACHED : ngp_daemon_outcome(&e, wanted, id);
+        run[i] = outcome[i] == NGP_PASS;
         /* a running daemon pod survives untolerated NoSchedule taints, not NoExecute ones */
-        keep[i] = run[i] || (out[i] == NGP_FAIL_TAINT && !ngp_bit_test(e.noexecute_blocked, id));
+        keep[i] = run[i] || (outcome[i] == NGP_FAIL_TAINT && !ngp_bit_test(e.noexecute_blocked, id));
     }
-    ngp_buf b = {0};
-    ngp_reserve_reply(&b, t, 128);
-    ngp_buf_puts(&b, "{\"shouldRun\":[");
-    ngp_write_names(&b, t, run, true, false);
-    ngp_buf_puts(&b, "],\"shouldContinueRunning\":[");
-    ngp_write_names(&b, t, keep, true, false);
-    ngp_buf_puts(&b, "],\"reasons\":");
-    ngp_write_reasons(&b, &e, t, out, NGP_FAIL_UNSCHEDULABLE, NGP_FAIL_UNKNOWN);
-    ngp_buf_putc(&b, '}');
-    free(out);
+    ngp_reasons why;
+    ngp_reasons_init(&why, &e);
+    ngp_reply_reserve(b, t, 128);
+    ngp_buf_puts(b, "{\"shouldRun\":[");
+    ngp_write_names(b, t, run, true, false);
+    ngp_buf_puts(b, "],\"shouldContinueRunning\":[");
+    ngp_write_names(b, t, keep, true, false);
+    ngp_buf_puts(b, "],\"reasons\":");
+    ngp_write_reasons(b, &why, t, outcome, NGP_ANY_FAILURE);
+    ngp_buf_putc(b, '}');
+    ngp_reasons_free(&why);
+    free(outcome);
     ngp_eval_free(&e);
-    return ngp_reply_buf(reply, 200, &b);
+    return true;
 }

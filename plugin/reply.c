@@ -1,0 +1,106 @@
+/* reply.c - reply writers: names-mode replies are ~100-400 KB of names and reasons, full-mode ones up to ~10 MB. */
+#include "reply.h"
+
+#include <stdlib.h>
+
+#include "xalloc.h"
+
+void ngp_reply_reserve(ngp_buf *b, const ngp_targets *t, size_t per_node)
+{
+    size_t bytes = 256 + (size_t)t->n * per_node;
+    for (uint32_t i = 0; t->items && i < t->n; i++)
+        bytes += t->items[i].raw_len;
+    ngp_buf_reserve(b, bytes);
+}
+
+void ngp_write_name(ngp_buf *b, const ngp_targets *t, uint32_t i)
+{
+    if (t->ids[i] < 0) {
+        ngp_buf_json_str(b, t->names[i]);
+        return;
+    }
+    const ngp_node *n = &t->store->nodes[t->ids[i]];
+    ngp_buf_put(b, n->quoted, n->quoted_len);
+}
+
+void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t want, bool objects)
+{
+    bool first = true;
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (v[i] != want)
+            continue;
+        if (!first)
+            ngp_buf_putc(b, ',');
+        first = false;
+        if (objects)
+            ngp_buf_put(b, t->raw + t->items[i].raw_off, t->items[i].raw_len);
+        else
+            ngp_write_name(b, t, i);
+    }
+}
+
+void ngp_reasons_init(ngp_reasons *why, const ngp_eval *e)
+{
+    *why = (ngp_reasons){.e = e, .taint = ngp_xcalloc(e->store->nslots, sizeof *why->taint)};
+}
+
+void ngp_reasons_free(ngp_reasons *why)
+{
+    for (uint32_t s = 0; s < why->e->store->nslots; s++)
+        free(why->taint[s]);
+    free(why->taint);
+    *why = (ngp_reasons){0};
+}
+
+/* "node(s) had untolerated taint {KEY: VALUE}", formatted once per taint list, not once per node. */
+static const char *taint_reason(ngp_reasons *why, uint32_t id)
+{
+    char **r = &why->taint[why->e->store->nodes[id].taints->slot];
+    if (!*r) {
+        const ngp_taint *t = ngp_eval_untolerated(why->e, id);
+        ngp_buf text = {0}, quoted = {0};
+        ngp_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
+        ngp_buf_json_str(&quoted, text.data);
+        ngp_buf_free(&text);
+        size_t len;
+        *r = ngp_buf_take(&quoted, &len);
+    }
+    return *r;
+}
+
+static void write_reason(ngp_buf *b, ngp_reasons *why, ngp_outcome o, uint32_t id)
+{
+    /* kept quoted: the same few texts go out thousands of times per reply */
+    static const char *const reasons[] = {
+        [NGP_FAIL_UNSCHEDULABLE] = "\"node(s) were unschedulable\"",
+        [NGP_FAIL_NODE_NAME] = "\"node(s) didn't match the requested node name\"",
+        [NGP_FAIL_AFFINITY] = "\"node(s) didn't match Pod's node affinity/selector\"",
+        [NGP_FAIL_NOT_CACHED] = "\"node(s) were not found in the extender's node cache\"",
+    };
+    ngp_buf_puts(b, o == NGP_FAIL_TAINT ? taint_reason(why, id) : reasons[o]);
+}
+
+void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const uint8_t *outcome,
+                       uint32_t mask)
+{
+    ngp_buf_putc(b, '{');
+    bool first = true;
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (!(mask & NGP_OUTCOME_BIT(outcome[i])))
+            continue;
+        if (!first)
+            ngp_buf_putc(b, ',');
+        first = false;
+        ngp_write_name(b, t, i);
+        ngp_buf_putc(b, ':');
+        write_reason(b, why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
+    }
+    ngp_buf_putc(b, '}');
+}
+
+void ngp_write_error(ngp_buf *b, const char *text)
+{
+    ngp_buf_puts(b, "{\"Error\":");
+    ngp_buf_json_str(b, text);
+    ngp_buf_putc(b, '}');
+}
