@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "model.h"
 #include "posting.h"
 #include "strmap.h"
@@ -115,7 +116,7 @@ typedef struct ngp_store_stats {
 void ngp_store_measure(const ngp_store *x, ngp_store_stats *st);
 
 /* Checks every invariant (postings agree with nodes, maps with ids, tail
- * bits clear); on failure returns false and writes why into buf. */
-bool ngp_store_validate(const ngp_store *x, char *buf, size_t buflen);
+ * bits clear); on failure returns false with NGP_EINTERNAL and why in e. */
+bool ngp_store_validate(const ngp_store *x, ngp_err *e);
 
 #endif

@@ -142,9 +142,9 @@ static void upsert(cluster *c, enode *n)
                      .taints = n->taints, .ntaints = n->ntaints, .unschedulable = n->unsched};
     n->id = ngp_store_upsert(&c->x, &in);
     n->live = true;
-    char why[512] = "";
-    if (!ngp_store_validate(&c->x, why, sizeof why))
-        fail_msg("index invalid after upserting %s: %s", n->name, why);
+    ngp_err why = {NGP_OK, ""};
+    if (!ngp_store_validate(&c->x, &why))
+        fail_msg("index invalid after upserting %s: %s", n->name, why.text);
 }
 
 static const char *const zones[] = {"a", "b", "c"};

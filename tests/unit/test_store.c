@@ -157,9 +157,9 @@ static uint32_t effective(const onode *o, ngp_kv *out)
 
 static void check_valid(world *w, const char *after)
 {
-    char why[512] = "";
-    if (!ngp_store_validate(&w->x, why, sizeof why))
-        fail_msg("ngp_store_validate failed after op %u (%s): %s", w->ops, after, why);
+    ngp_err why = {NGP_OK, ""};
+    if (!ngp_store_validate(&w->x, &why))
+        fail_msg("ngp_store_validate failed after op %u (%s): %s", w->ops, after, why.text);
 }
 
 static void fail_sets(const char *what, const uint64_t *got, const uint64_t *want, size_t nwords)
@@ -555,9 +555,9 @@ static uint32_t put(ngp_store *x, const char *name, ngp_kv *kv, uint32_t nkv, ng
 {
     ngp_node_in in = {.name = name, .labels = kv, .nlabels = nkv, .taints = t, .ntaints = nt};
     uint32_t id = ngp_store_upsert(x, &in);
-    char why[512] = "";
-    if (!ngp_store_validate(x, why, sizeof why))
-        fail_msg("validate after upserting %s: %s", name, why);
+    ngp_err why = {NGP_OK, ""};
+    if (!ngp_store_validate(x, &why))
+        fail_msg("validate after upserting %s: %s", name, why.text);
     return id;
 }
 
@@ -694,6 +694,26 @@ static void test_destroy_with_dups(void **state)
     assert_int_equal(x->keys.count, 0);
 }
 
+/* The validator names a broken invariant as an internal error, and the first one found wins. */
+static void test_validate_reports_breakage(void **state)
+{
+    ngp_store *x = *state;
+    put(x, "v1", NULL, 0, NULL, 0);
+    ngp_bit_set(x->unschedulable, 0);   /* the node says schedulable */
+    ngp_err why = {NGP_OK, ""};
+    assert_false(ngp_store_validate(x, &why));
+    assert_int_equal(why.code, NGP_EINTERNAL);
+    assert_string_equal(why.text, "node v1: unschedulable bit disagrees");
+    ngp_bit_clear(x->live, 0);          /* a second breakage: the first report stays */
+    assert_false(ngp_store_validate(x, &why));
+    assert_string_equal(why.text, "node v1: unschedulable bit disagrees");
+    ngp_bit_set(x->live, 0);
+    ngp_bit_clear(x->unschedulable, 0);
+    why = (ngp_err){NGP_OK, ""};
+    assert_true(ngp_store_validate(x, &why));
+    assert_int_equal(why.code, NGP_OK);
+}
+
 static const params sizes[] = {{0, false},   {1, false},   {63, false},  {64, false},  {65, false},
                                 {127, false}, {128, false}, {129, false}, {2500, false},
                                 {0, true},    {1, true},    {63, true},   {64, true},   {65, true},
@@ -710,6 +730,7 @@ int main(void)
         HAND(test_capacity_growth),
         HAND(test_name_pool_rebuild),
         HAND(test_destroy_with_dups),
+        HAND(test_validate_reports_breakage),
         {"test_destroy_reinit", test_destroy_reinit, setup_world, teardown_world, (void *)&sizes[0]},
         RANDOM(0, "random ops, 0 nodes"),
         RANDOM(1, "random ops, 1 node"),
