@@ -124,16 +124,12 @@ static bool run(ng_call *c, ngp_buf *out, ngp_err *err)
     ngp_verb_ctx ctx = {.opt = &index->opt, .req = c->req, .arena = &c->arena};
     unsigned needs = c->verb->needs;
     bool ok;
-    if (needs & NGP_WRITES_CACHE) {
+    if (needs & (NGP_READS_CACHE | NGP_WRITES_CACHE)) {
         ctx.cache = &index->cache;
-        pthread_rwlock_wrlock(&index->lock);
-        ok = c->verb->run(&ctx, out, err);
-        pthread_rwlock_unlock(&index->lock);
-        return ok;
-    }
-    if (needs & NGP_READS_CACHE) {
-        ctx.cache = &index->cache;
-        pthread_rwlock_rdlock(&index->lock);
+        if (needs & NGP_WRITES_CACHE)
+            pthread_rwlock_wrlock(&index->lock);
+        else
+            pthread_rwlock_rdlock(&index->lock);
         ok = c->verb->run(&ctx, out, err);
         pthread_rwlock_unlock(&index->lock);
         return ok;
