@@ -1,4 +1,4 @@
-/* test_match.c - table-driven checks of plugin/match.c and model.c against SPEC.md sections 2 and 5.2; one cmocka test per row. */
+/* test_match.c - table-driven checks of plugin/match.c, validate.c, kint.c and model.c against SPEC.md sections 2 and 5.2; one cmocka test per row. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +23,7 @@
 #define A63 A50 A10 "aaa"
 #define A253 A50 A50 A50 A50 A50 "aaa"
 
-/* Upstream's sentences, written out here independently of match.c
+/* Upstream's sentences, written out here independently of validate.c
  * (apimachinery api/validate/content kube.go, dns.go, errors.go). */
 #define NAME_RULE "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " \
     "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "  \
