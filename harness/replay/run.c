@@ -1,4 +1,4 @@
-/* replay_run.c - `nodegate-replay run`: replays recorded or generated request bodies over C
+/* run.c - `nodegate-replay run`: replays recorded or generated request bodies over C
  * keep-alive connections, closed-loop or paced open-loop, and reports exact latency percentiles. */
 #include "replay.h"
 

@@ -1,4 +1,4 @@
-/* replay_pods.c - pending pods as kube-scheduler sends them (~4-6 KB): DaemonSet pods exactly as
+/* pods.c - pending pods as kube-scheduler sends them (~4-6 KB): DaemonSet pods exactly as
  * the controller creates them, and ReplicaSet pods of seven Deployment templates. */
 #include "replay.h"
 

@@ -1,4 +1,4 @@
-/* replay_gen.c - `nodegate-replay generate`: writes a deterministic corpus (nodes.json and
+/* gen.c - `nodegate-replay generate`: writes a deterministic corpus (nodes.json and
  * ExtenderArgs request bodies) for a seed; 5,000 nodes and 16 pods in a few seconds. */
 #include "replay.h"
 

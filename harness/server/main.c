@@ -1,4 +1,4 @@
-/* server.c - nodegate-server: flags, plugin loading, the node file, and the signal-driven lifetime. */
+/* main.c - nodegate-server: flags, plugin loading, the node file, and the signal-driven lifetime. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

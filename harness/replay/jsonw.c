@@ -1,4 +1,4 @@
-/* replay_json.c - byte buffer, compact JSON writer and splitmix64 PRNG for the corpus generator. */
+/* jsonw.c - byte buffer, compact JSON writer and splitmix64 PRNG for the corpus generator. */
 #include "replay.h"
 
 #include <stdarg.h>

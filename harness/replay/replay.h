@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- growable byte buffer (replay_json.c); allocation failure aborts ---- */
+/* ---- growable byte buffer (jsonw.c); allocation failure aborts ---- */
 typedef struct {
     char *p;
     size_t len, cap;
@@ -60,7 +60,7 @@ void rng_hex(rp_rng *r, char *out, int n);       /* n hex digits, NUL-terminated
 void rng_uid(rp_rng *r, char out[37]);           /* a version-4 UUID */
 void rng_ts(rp_rng *r, int start_day, int span_days, char out[21]); /* RFC 3339 in 2023-2024 */
 
-/* ---- the generated cluster (replay_nodes.c) ---- */
+/* ---- the generated cluster (nodes.c) ---- */
 enum {
     RP_CP = 1u << 0,        /* control plane: NoSchedule taint */
     RP_GPU = 1u << 1,       /* dedicated=gpu:NoSchedule, nvidia.com/gpu.present=true */
@@ -85,7 +85,7 @@ typedef struct {
 void rp_cluster_generate(rp_cluster *c, size_t n, rp_rng *r);
 void rp_cluster_free(rp_cluster *c);
 
-/* ---- pods (replay_pods.c) ---- */
+/* ---- pods (pods.c) ---- */
 /* Appends pod number i as compact JSON to out; offset (seeded, fixed per corpus) rotates
  * which daemons and Deployment templates come first. The candidate nodes of its requests
  * are c->nodes[(start + j) % c->n] for j < k: a DaemonSet pod is pinned to one of them on
@@ -93,7 +93,7 @@ void rp_cluster_free(rp_cluster *c);
 void rp_pod_generate(rp_buf *out, size_t i, size_t offset, const rp_cluster *c, size_t start, size_t k,
                      rp_rng *r);
 
-/* ---- subcommands and their shared flag helpers (replay.c) ---- */
+/* ---- subcommands and their shared flag helpers (main.c) ---- */
 int rp_generate_main(int argc, char **argv);
 int rp_run_main(int argc, char **argv);
 /* Parses a decimal integer in [min, max]. Returns 0, or -1 when s is not one. */
@@ -101,7 +101,7 @@ int rp_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Prints "nodegate-replay CMD: MESSAGE" and a pointer to --help on stderr; returns 2. */
 int rp_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* ---- minimal HTTP/1.1 client (replay_http.c) ---- */
+/* ---- minimal HTTP/1.1 client (http_client.c) ---- */
 typedef struct {
     char host[256];
     char port[8];

@@ -1,4 +1,4 @@
-/* replay.c - nodegate-replay: entry point; dispatches to `generate` (corpus) and `run` (load replay). */
+/* main.c - nodegate-replay: the entry point; dispatches to `generate` (corpus) and `run` (load replay). */
 #include "replay.h"
 
 #include <errno.h>

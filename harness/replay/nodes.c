@@ -1,4 +1,4 @@
-/* replay_nodes.c - realistic EKS-like Node objects (~11 KB compact each), as kubectl shows them.
+/* nodes.c - realistic EKS-like Node objects (~11 KB compact each), as kubectl shows them.
  * Proportions follow the team's gen_corpus.py: pools general/memory/compute/spot/gpu, 3
  * control-plane nodes, ~5 % GPU (dedicated=gpu:NoSchedule), ~8 % spot (PreferNoSchedule),
  * ~1 % not-ready, ~1 % cordoned. Tuned for 50 to 65,536 nodes generated in a second or two. */

@@ -1,4 +1,4 @@
-/* replay_http.c - a minimal blocking HTTP/1.1 client for load replay: POST over keep-alive TCP,
+/* http_client.c - a minimal blocking HTTP/1.1 client for load replay: POST over keep-alive TCP,
  * replies framed by Content-Length, chunked encoding or connection close. One thread per conn. */
 #include "replay.h"
 
