@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-int ng_plugin_load(const char *path, ng_plugin_handle *h, char *err, size_t errlen)
+int host_plugin_load(const char *path, host_plugin *h, char *err, size_t errlen)
 {
-    *h = (ng_plugin_handle){0};
+    *h = (host_plugin){0};
     /* a bare name would make dlopen search the library path: say "./" to mean here */
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
@@ -40,14 +40,14 @@ int ng_plugin_load(const char *path, ng_plugin_handle *h, char *err, size_t errl
     return 0;
 }
 
-void ng_plugin_unload(ng_plugin_handle *h)
+void host_plugin_unload(host_plugin *h)
 {
     if (h->dl)
         dlclose(h->dl);
-    *h = (ng_plugin_handle){0};
+    *h = (host_plugin){0};
 }
 
-void ng_plugin_default_path(char *out, size_t outlen)
+void host_plugin_default_path(char *out, size_t outlen)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);

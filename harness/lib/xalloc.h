@@ -1,11 +1,11 @@
 /* xalloc.h - the harness's allocation wrappers: out of memory ends the process with a message. */
-#ifndef NG_HARNESS_XALLOC_H
-#define NG_HARNESS_XALLOC_H
+#ifndef HOST_XALLOC_H
+#define HOST_XALLOC_H
 
 #include <stdio.h>
 #include <stdlib.h>
 
-static inline void *xcalloc(size_t n, size_t size)
+static inline void *host_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) {
@@ -15,7 +15,7 @@ static inline void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-static inline void *xrealloc(void *old, size_t size)
+static inline void *host_xrealloc(void *old, size_t size)
 {
     void *p = realloc(old, size ? size : 1);
     if (!p) {

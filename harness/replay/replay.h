@@ -1,6 +1,6 @@
 /* replay.h - nodegate-replay internals: string builder, JSON writer, PRNG, corpus and HTTP client. */
-#ifndef NG_REPLAY_H
-#define NG_REPLAY_H
+#ifndef RP_REPLAY_H
+#define RP_REPLAY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,36 +29,36 @@ typedef struct {
     bool need_comma[RP_JW_DEPTH];
 } rp_jw;
 
-void jw_init(rp_jw *w, rp_buf *out);
-void jw_obj(rp_jw *w, const char *key);
-void jw_arr(rp_jw *w, const char *key);
-void jw_end(rp_jw *w, char close);  /* close is '}' or ']' */
-void jw_str(rp_jw *w, const char *key, const char *val);
-void jw_strf(rp_jw *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void jw_int(rp_jw *w, const char *key, long long v);
-void jw_bool(rp_jw *w, const char *key, bool v);
-void jw_null(rp_jw *w, const char *key);
-void jw_raw(rp_jw *w, const char *key, const char *json, size_t len);
-/* jw_raw of a string literal. */
-#define JW_LIT(w, key, lit) jw_raw((w), (key), "" lit, sizeof(lit) - 1)
-void jw_rawf(rp_jw *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void rp_jw_init(rp_jw *w, rp_buf *out);
+void rp_jw_obj(rp_jw *w, const char *key);
+void rp_jw_arr(rp_jw *w, const char *key);
+void rp_jw_end(rp_jw *w, char close);  /* close is '}' or ']' */
+void rp_jw_str(rp_jw *w, const char *key, const char *val);
+void rp_jw_strf(rp_jw *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void rp_jw_int(rp_jw *w, const char *key, long long v);
+void rp_jw_bool(rp_jw *w, const char *key, bool v);
+void rp_jw_null(rp_jw *w, const char *key);
+void rp_jw_raw(rp_jw *w, const char *key, const char *json, size_t len);
+/* rp_jw_raw of a string literal. */
+#define RP_JW_LIT(w, key, lit) rp_jw_raw((w), (key), "" lit, sizeof(lit) - 1)
+void rp_jw_rawf(rp_jw *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Writes a JSON object of string pairs, sorted by key as Go encodes maps.
  * kv holds key, value, key, value...; n is the number of pairs. */
-void jw_map(rp_jw *w, const char *key, const char *const *kv, size_t n);
+void rp_jw_map(rp_jw *w, const char *key, const char *const *kv, size_t n);
 
 /* ---- deterministic PRNG: splitmix64 ---- */
 typedef struct {
     uint64_t s;
 } rp_rng;
 
-uint64_t rng_next(rp_rng *r);
-uint64_t rng_below(rp_rng *r, uint64_t n);       /* uniform in [0, n), n > 0 */
-int rng_range(rp_rng *r, int lo, int hi);        /* uniform in [lo, hi) */
-double rng_unit(rp_rng *r);                      /* uniform in [0, 1) */
-void rng_alnum(rp_rng *r, char *out, int n);     /* k8s name-suffix alphabet, NUL-terminated */
-void rng_hex(rp_rng *r, char *out, int n);       /* n hex digits, NUL-terminated */
-void rng_uid(rp_rng *r, char out[37]);           /* a version-4 UUID */
-void rng_ts(rp_rng *r, int start_day, int span_days, char out[21]); /* RFC 3339 in 2023-2024 */
+uint64_t rp_rng_next(rp_rng *r);
+uint64_t rp_rng_below(rp_rng *r, uint64_t n);       /* uniform in [0, n), n > 0 */
+int rp_rng_range(rp_rng *r, int lo, int hi);        /* uniform in [lo, hi) */
+double rp_rng_unit(rp_rng *r);                      /* uniform in [0, 1) */
+void rp_rng_alnum(rp_rng *r, char *out, int n);     /* k8s name-suffix alphabet, NUL-terminated */
+void rp_rng_hex(rp_rng *r, char *out, int n);       /* n hex digits, NUL-terminated */
+void rp_rng_uid(rp_rng *r, char out[37]);           /* a version-4 UUID */
+void rp_rng_ts(rp_rng *r, int start_day, int span_days, char out[21]); /* RFC 3339 in 2023-2024 */
 
 /* ---- the generated cluster (nodes.c) ---- */
 enum {

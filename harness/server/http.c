@@ -13,12 +13,12 @@
 #include "xalloc.h"
 #include "record.h"
 
-struct ng_server {
+struct srv_server {
     struct MHD_Daemon *mhd;
     const struct nodegate_plugin *api;
     ng_index *index;
     uint64_t max_body;
-    ng_recorder *recorder;         /* NULL unless --record */
+    srv_recorder *recorder;         /* NULL unless --record */
 };
 
 enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
@@ -53,7 +53,7 @@ typedef struct request {
     size_t reply_bytes;
     char method[8];
     char path[256];
-    ng_recording rec;              /* the body, kept only when recording */
+    srv_recording rec;              /* the body, kept only when recording */
 } request;
 
 /* Quotes a URL for a JSON message: bytes outside printable ASCII are written
@@ -88,7 +88,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request *r, unsigned s
 static enum MHD_Result queue_text(struct MHD_Connection *conn, request *r, unsigned status,
                                   const char *allow, const char *fmt, ...)
 {
-    char *body = xcalloc(1, 4096);
+    char *body = host_xcalloc(1, 4096);
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(body, 4096, fmt, ap);
@@ -98,7 +98,7 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, request *r, unsig
     if (allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     if (status >= 400)
-        ng_log(NG_LOG_ERROR, "%u %.*s", status, (int)len, body);
+        host_log(HOST_LOG_ERROR, "%u %.*s", status, (int)len, body);
     return queue(conn, r, status, resp, len);
 }
 
@@ -115,13 +115,13 @@ static void free_boxed(void *cls)
 }
 
 /* Hands a plugin reply to MHD without copying; the plugin frees it. */
-static enum MHD_Result queue_reply(ng_server *s, struct MHD_Connection *conn, request *r, ng_reply *reply)
+static enum MHD_Result queue_reply(srv_server *s, struct MHD_Connection *conn, request *r, ng_reply *reply)
 {
-    boxed_reply *b = xcalloc(1, sizeof *b);
+    boxed_reply *b = host_xcalloc(1, sizeof *b);
     b->api = s->api;
     b->reply = *reply;
     if (reply->status >= 400)
-        ng_log(NG_LOG_ERROR, "%d %s", reply->status, reply->data);
+        host_log(HOST_LOG_ERROR, "%d %s", reply->status, reply->data);
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
         reply->len, reply->data, free_boxed, b);
     return queue(conn, r, (unsigned)reply->status, resp, reply->len);
@@ -155,7 +155,7 @@ static void last_segments(const char *url, char path[static 1024], const char **
 }
 
 /* First callback of a request: route it, check method and declared size, start the call. */
-static enum MHD_Result begin(ng_server *s, struct MHD_Connection *conn, request *r, const char *url,
+static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, request *r, const char *url,
                              const char *method)
 {
     char path[1024], esc[3100];
@@ -191,7 +191,7 @@ static enum MHD_Result begin(ng_server *s, struct MHD_Connection *conn, request 
     return MHD_YES;
 }
 
-static enum MHD_Result respond_get(ng_server *s, struct MHD_Connection *conn, request *r)
+static enum MHD_Result respond_get(srv_server *s, struct MHD_Connection *conn, request *r)
 {
     if (r->route->kind == R_HEALTHZ)
         return queue_text(conn, r, MHD_HTTP_OK, NULL, "{\"status\":\"ok\"}");
@@ -211,10 +211,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls)
 {
-    ng_server *s = cls;
+    srv_server *s = cls;
     request *r = *req_cls;
     if (!r) {
-        r = xcalloc(1, sizeof *r);
+        r = host_xcalloc(1, sizeof *r);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         snprintf(r->method, sizeof r->method, "%s", method);
         snprintf(r->path, sizeof r->path, "%s", url);
@@ -231,7 +231,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         if (r->call && !r->too_large) {
             s->api->call_feed(r->call, upload_data, n);
             if (s->recorder && r->route->verb != NG_NODES)
-                ng_recording_add(&r->rec, upload_data, n);
+                srv_recording_add(&r->rec, upload_data, n);
         }
         return MHD_YES;
     }
@@ -245,7 +245,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     s->api->call_end(r->call, &reply);
     r->call = NULL;
     if (s->recorder && r->route->verb != NG_NODES)
-        ng_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
+        srv_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
     return queue_reply(s, conn, r, &reply);
 }
 
@@ -253,7 +253,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    ng_server *s = cls;
+    srv_server *s = cls;
     request *r = *req_cls;
     if (!r)
         return;
@@ -265,22 +265,22 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     long us = (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
-    ng_log(NG_LOG_DEBUG, "%s %s %u in=%llu out=%zu %ldus%s", r->method, r->path, r->status,
-           (unsigned long long)r->bytes, r->reply_bytes, us,
-           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
-    ng_recording_free(&r->rec);
+    host_log(HOST_LOG_DEBUG, "%s %s %u in=%llu out=%zu %ldus%s", r->method, r->path, r->status,
+             (unsigned long long)r->bytes, r->reply_bytes, us,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    srv_recording_free(&r->rec);
     free(r);
     *req_cls = NULL;
 }
 
-ng_server *ng_server_start(const ng_plugin_handle *plugin, ng_index *index, const ng_server_config *cfg,
-                           char *err, size_t errlen)
+srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
+                             char *err, size_t errlen)
 {
-    ng_server *s = xcalloc(1, sizeof *s);
+    srv_server *s = host_xcalloc(1, sizeof *s);
     s->api = plugin->api;
     s->index = index;
     s->max_body = cfg->max_body;
-    if (cfg->record_dir && !(s->recorder = ng_recorder_new(cfg->record_dir, err, errlen))) {
+    if (cfg->record_dir && !(s->recorder = srv_recorder_new(cfg->record_dir, err, errlen))) {
         free(s);
         return NULL;
     }
@@ -295,22 +295,22 @@ ng_server *ng_server_start(const ng_plugin_handle *plugin, ng_index *index, cons
         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
-        ng_recorder_free(s->recorder);
+        srv_recorder_free(s->recorder);
         free(s);
         return NULL;
     }
     return s;
 }
 
-uint16_t ng_server_port(const ng_server *s)
+uint16_t srv_server_port(const srv_server *s)
 {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     return info ? info->port : 0;
 }
 
-void ng_server_stop(ng_server *s)
+void srv_server_stop(srv_server *s)
 {
     MHD_stop_daemon(s->mhd);
-    ng_recorder_free(s->recorder);
+    srv_recorder_free(s->recorder);
     free(s);
 }

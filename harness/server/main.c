@@ -40,7 +40,7 @@ static const char usage[] =
     "DELETE /nodes/NAME, GET /nodes /healthz /version.\n";
 
 typedef struct flags {
-    ng_server_config server;
+    srv_server_config server;
     const char *nodes;
     const char *plugin;
     char options[1024];
@@ -139,10 +139,10 @@ static void parse_flags(int argc, char **argv, flags *f)
         case 'p': f->plugin = optarg; break;
         case 'r': f->server.record_dir = optarg; break;
         case 'v': {
-            int level = ng_log_parse_level(optarg);
+            int level = host_log_parse_level(optarg);
             if (level < 0)
                 bad_flag("--log-level: \"%s\" is not error, info or debug", optarg);
-            ng_log_threshold = (ng_log_level)level;
+            host_log_threshold = (host_log_level)level;
             break;
         }
         case 'h': fputs(usage, stdout); exit(0);
@@ -160,7 +160,7 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        ng_log(NG_LOG_ERROR, "--nodes %s: %s", path, strerror(errno));
+        host_log(HOST_LOG_ERROR, "--nodes %s: %s", path, strerror(errno));
         return -1;
     }
     static char chunk[1 << 20];
@@ -175,11 +175,11 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
     ng_reply reply;
     int status = api->call_end(call, &reply);
     if (read_error || status != 200)
-        ng_log(NG_LOG_ERROR, "--nodes %s: %s", path, read_error ? "read error" : reply.data);
+        host_log(HOST_LOG_ERROR, "--nodes %s: %s", path, read_error ? "read error" : reply.data);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!read_error && status == 200)
-        ng_log(NG_LOG_INFO, "loaded %s in %.3f s: %s", path,
-               (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, reply.data);
+        host_log(HOST_LOG_INFO, "loaded %s in %.3f s: %s", path,
+                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, reply.data);
     api->reply_free(&reply);
     return read_error || status != 200 ? -1 : 0;
 }
@@ -216,12 +216,12 @@ int main(int argc, char **argv)
     parse_flags(argc, argv, &f);
     char path[4096], err[512];
     if (!f.plugin)
-        ng_plugin_default_path(path, sizeof path);
+        host_plugin_default_path(path, sizeof path);
     else
         snprintf(path, sizeof path, "%s", f.plugin);
-    ng_plugin_handle plugin;
-    if (ng_plugin_load(path, &plugin, err, sizeof err)) {
-        ng_log(NG_LOG_ERROR, "%s", err);
+    host_plugin plugin;
+    if (host_plugin_load(path, &plugin, err, sizeof err)) {
+        host_log(HOST_LOG_ERROR, "%s", err);
         return 1;
     }
     ng_index *index = plugin.api->index_new(f.options[0] ? f.options : NULL, err, sizeof err);
@@ -238,20 +238,20 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    ng_server *server = ng_server_start(&plugin, index, &f.server, err, sizeof err);
+    srv_server *server = srv_server_start(&plugin, index, &f.server, err, sizeof err);
     if (!server) {
-        ng_log(NG_LOG_ERROR, "%s", err);
+        host_log(HOST_LOG_ERROR, "%s", err);
         return 1;
     }
     char where[128];
-    ng_log(NG_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u threads, max body %llu bytes)",
-           NODEGATE_VERSION, describe(&f.server.addr, ng_server_port(server), where, sizeof where), path,
-           f.server.threads, (unsigned long long)f.server.max_body);
+    host_log(HOST_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u threads, max body %llu bytes)",
+             NODEGATE_VERSION, describe(&f.server.addr, srv_server_port(server), where, sizeof where), path,
+             f.server.threads, (unsigned long long)f.server.max_body);
     int sig;
     sigwait(&sigs, &sig);
-    ng_log(NG_LOG_INFO, "signal %d: stopping", sig);
-    ng_server_stop(server);
+    host_log(HOST_LOG_INFO, "signal %d: stopping", sig);
+    srv_server_stop(server);
     plugin.api->index_free(index);
-    ng_plugin_unload(&plugin);
+    host_plugin_unload(&plugin);
     return 0;
 }
