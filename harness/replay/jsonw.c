@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_escape.h"
+#include "xalloc.h"
+
 void rp_buf_reserve(rp_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
@@ -13,12 +16,7 @@ void rp_buf_reserve(rp_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        fprintf(stderr, "nodegate-replay: out of memory (%zu bytes)\n", cap);
-        abort();
-    }
-    b->p = p;
+    b->p = host_xrealloc(b->p, cap);
     b->cap = cap;
 }
 
@@ -67,27 +65,14 @@ void rp_jw_init(rp_jw *w, rp_buf *out)
     *w = (rp_jw){.out = out};
 }
 
+/* Go's encoder escapes HTML characters too: so does the writer. */
 static void put_quoted(rp_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    rp_buf_reserve(b, strlen(s) * 6 + 2);
+    size_t n = strlen(s);
+    rp_buf_reserve(b, HOST_JSON_ESCAPED_MAX(n) + 2);
     char *o = b->p + b->len;
     *o++ = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned char ch = *p;
-        if (ch == '"' || ch == '\\') {
-            *o++ = '\\';
-            *o++ = (char)ch;
-        } else if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&') {
-            /* Go's encoder escapes HTML characters too */
-            memcpy(o, "\\u00", 4);
-            o[4] = hex[ch >> 4];
-            o[5] = hex[ch & 15];
-            o += 6;
-        } else {
-            *o++ = (char)ch;
-        }
-    }
+    o += host_json_escape(o, s, n, HOST_JSON_HTML);
     *o++ = '"';
     b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 static const char usage[] =
     "Usage: nodegate-replay COMMAND [flags]\n"
     "Load harness for nodegate-server (or any scheduler extender).\n"
@@ -47,6 +49,7 @@ int rp_usage_error(const char *cmd, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+    host_set_program("nodegate-replay");
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 #define REGION "eu-west-1"
 #define ECR "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 #define KUBE_VERSION "v1.28.5"
@@ -440,10 +442,8 @@ static void write_node(rp_buf *out, const node_facts *f, rp_rng *r)
 void rp_cluster_generate(rp_cluster *c, size_t n, rp_rng *r)
 {
     *c = (rp_cluster){.n = n};
-    c->nodes = calloc(n, sizeof *c->nodes);
-    c->off = calloc(n + 1, sizeof *c->off);
-    if (!c->nodes || !c->off)
-        abort();
+    c->nodes = host_xcalloc(n, sizeof *c->nodes);
+    c->off = host_xcalloc(n + 1, sizeof *c->off);
     rp_buf_reserve(&c->wire, n * 11600);
     /* three control-plane nodes at seeded positions, not always first */
     size_t cp[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, step = n / 3 ? n / 3 : 1,

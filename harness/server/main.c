@@ -14,6 +14,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "xalloc.h"
 
 static const char usage[] =
     "Usage: nodegate-server [flags]\n"
@@ -211,6 +212,7 @@ static void keep_freed_memory(void)
 
 int main(int argc, char **argv)
 {
+    host_set_program("nodegate-server");
     flags f = {0};
     keep_freed_memory();
     parse_flags(argc, argv, &f);

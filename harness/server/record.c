@@ -47,7 +47,7 @@ srv_recorder *srv_recorder_new(const char *dir, char *err, size_t errlen)
         return NULL;
     }
     srv_recorder *r = host_xcalloc(1, sizeof *r);
-    r->dir = strdup(dir);
+    r->dir = host_xstrdup(dir);
     return r;
 }
 
