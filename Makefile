@@ -53,7 +53,7 @@ PLUGIN_CFLAGS = -Iplugin $(JANSSON_CFLAGS) $(YAJL_CFLAGS)
 PLUGIN_LIBS = $(JANSSON_LIBS) $(YAJL_LIBS) -lpthread
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/examples/host
+TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/tests/test_host $(B)/examples/host
 
 $(B)/plugin/%.o: plugin/%.c
 	@mkdir -p $(dir $@)
@@ -94,11 +94,14 @@ $(B)/nodegate-replay: $(REPLAY_OBJ)
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) -lpthread -lm
 
 # ---- test tools and the example host: they reach the plugin only through dlopen and the ABI ----
-$(B)/tests/%: tests/%.c
+# The test tools load it with the server's strict loader; test_host tests harness/lib itself.
+TOOL_OBJ := $(addprefix $(B)/harness/lib/,json_escape.o loader.o readfile.o xalloc.o)
+
+$(B)/tests/%: tests/%.c $(TOOL_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) $(JANSSON_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(FINAL_LDFLAGS) \
-	    $(JANSSON_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib $(JANSSON_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(TOOL_OBJ) \
+	    $(FINAL_LDFLAGS) $(JANSSON_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
 
 # examples/host.c: a minimal host showing the plugin API (run by tests/e2e/host_example.sh).
 $(B)/examples/host: examples/host.c
@@ -106,7 +109,7 @@ $(B)/examples/host: examples/host.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl
 
--include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d)
+-include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d))
 
 # ---- set-up, tests, install ----
 # Installs the Debian build dependencies when pkg-config cannot find them.

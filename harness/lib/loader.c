@@ -40,11 +40,11 @@ int host_plugin_load(const char *path, host_plugin *h, char *err, size_t errlen)
     return 0;
 }
 
-void host_plugin_unload(host_plugin *h)
+int host_plugin_unload(host_plugin *h)
 {
-    if (h->dl)
-        dlclose(h->dl);
+    int rc = h->dl ? dlclose(h->dl) : 0;
     *h = (host_plugin){0};
+    return rc;
 }
 
 void host_plugin_default_path(char *out, size_t outlen)

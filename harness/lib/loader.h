@@ -15,7 +15,9 @@ typedef struct host_plugin {
  * the ABI version and the table size. Returns 0, or -1 with one sentence in
  * err naming the path (and both ABI versions when they differ). */
 int host_plugin_load(const char *path, host_plugin *h, char *err, size_t errlen);
-void host_plugin_unload(host_plugin *h);
+/* Closes what host_plugin_load opened and clears h. Returns dlclose's result: 0, or non-zero
+ * when the library could not be closed; 0 too when h holds nothing. */
+int host_plugin_unload(host_plugin *h);
 /* Writes the default plugin path, libnodegate.so beside the running binary. */
 void host_plugin_default_path(char *out, size_t outlen);
 
