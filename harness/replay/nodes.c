@@ -4,11 +4,13 @@
  * ~1 % not-ready, ~1 % cordoned. Tuned for 50 to 65,536 nodes generated in a second or two. */
 #include "replay.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "xalloc.h"
 
 #define REGION "eu-west-1"

@@ -2,8 +2,11 @@
  * the controller creates them, and ReplicaSet pods of seven Deployment templates. */
 #include "replay.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "jsonw.h"
 
 #define ECR "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 #define KUBE_VERSION "v1.28.5"
