@@ -73,7 +73,7 @@ $(B)/tests/test_%: tests/unit/test_%.c $(PLUGIN_OBJ)
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c)) \
-              $(addprefix $(B)/harness/lib/,loader.o log.o xalloc.o)
+              $(addprefix $(B)/harness/lib/,json_escape.o loader.o log.o xalloc.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
               $(addprefix $(B)/harness/lib/,json_escape.o readfile.o xalloc.o)
 
