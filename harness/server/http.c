@@ -1,4 +1,5 @@
-/* http.c - libmicrohttpd request lifecycle: bodies stream into the plugin chunk by chunk as they arrive. */
+/* http.c - libmicrohttpd request lifecycle: each request is routed by the table of routes.c on
+ * its first callback, and bodies stream into the plugin chunk by chunk as they arrive. */
 #include "http.h"
 
 #include <microhttpd.h>
@@ -9,71 +10,44 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_escape.h"
 #include "log.h"
+#include "routes.h"
 #include "xalloc.h"
-#include "record.h"
 
-struct srv_server {
-    struct MHD_Daemon *mhd;
-    const struct nodegate_plugin *api;
-    ng_index *index;
-    uint64_t max_body;
-    srv_recorder *recorder;         /* NULL unless --record */
+/* Sizes of the error texts' quotes of the request, and of the path routing looks at: as
+ * before the route table, so long URLs are shown and routed exactly as they were. */
+enum {
+    PATH_COPY = 1024,      /* routing sees the first 1023 bytes of the URL */
+    URL_SHOWN = 3100,      /* ~1 KB of URL even when every byte is shown as %XX */
+    METHOD_SHOWN = 64,
+};
+/* libmicrohttpd per-connection settings. */
+enum {
+    CONN_MEMORY = 256 * 1024,   /* the connection's buffer: bigger upload chunks, fewer calls */
+    CONN_TIMEOUT_S = 120,       /* an idle connection is closed after this long */
 };
 
-enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
-typedef enum { R_VERB, R_HEALTHZ, R_VERSION, R_STATS } route_kind;
-
-/* The endpoints, matched on the last path segment so any urlPrefix works. */
-static const struct route {
-    const char *name;
-    route_kind kind;
-    ng_verb verb;
-    unsigned methods;
-    const char *allow;
-} routes[] = {
-    {"filter", R_VERB, NG_FILTER, M_POST, "POST"},
-    {"prioritize", R_VERB, NG_PRIORITIZE, M_POST, "POST"},
-    {"preempt", R_VERB, NG_PREEMPT, M_POST, "POST"},
-    {"daemonset", R_VERB, NG_DAEMONSET, M_POST, "POST"},
-    {"nodes", R_VERB, NG_NODES, M_POST | M_GET, "GET, POST"},
-    {"healthz", R_HEALTHZ, 0, M_GET, "GET"},
-    {"version", R_VERSION, 0, M_GET, "GET"},
-    {"stats", R_STATS, 0, M_GET, "GET"},
-};
-
-/* Per-request state, from the first callback to NOTIFY_COMPLETED. */
-typedef struct request {
-    struct timespec start;
-    const struct route *route;
-    ng_call *call;                 /* POST verbs: the plugin call the body streams into */
-    uint64_t bytes;                /* body bytes received */
-    bool too_large;
-    unsigned status;               /* for the log line */
-    size_t reply_bytes;
-    char method[8];
-    char path[256];
-    srv_recording rec;              /* the body, kept only when recording */
-} request;
-
-/* Quotes a URL for a JSON message: bytes outside printable ASCII are written
- * %XX as in the URL itself, so the reply stays valid UTF-8 whatever was sent. */
-static void json_escape(char *out, size_t outlen, const char *s)
+/* Writes s as error texts show it: bytes outside printable ASCII as %XX, as in the URL itself
+ * (so the text is valid UTF-8 whatever was sent), then JSON-escaped; cut between whole
+ * characters to fit outlen, NUL-terminated. */
+static void show(char *out, size_t outlen, const char *s)
 {
+    static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
-    for (; *s && o + 7 < outlen; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            out[o++] = '\\', out[o++] = (char)c;
-        else if (c < 0x20 || c >= 0x7f)
-            o += (size_t)snprintf(out + o, outlen - o, "%%%02X", c);
-        else
-            out[o++] = (char)c;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 7 < outlen; p++) {
+        char unit[3] = {(char)*p};
+        size_t n = 1;
+        if (*p < 0x20 || *p >= 0x7f) {
+            unit[0] = '%', unit[1] = hex[*p >> 4], unit[2] = hex[*p & 15];
+            n = 3;
+        }
+        o += host_json_escape(out + o, unit, n, 0);
     }
     out[o] = '\0';
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, request *r, unsigned status,
+static enum MHD_Result queue(struct MHD_Connection *conn, srv_request *r, unsigned status,
                              struct MHD_Response *resp, size_t len)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -84,16 +58,18 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request *r, unsigned s
     return ret;
 }
 
-/* Queues a server-made JSON body (printf-style). */
-static enum MHD_Result queue_text(struct MHD_Connection *conn, request *r, unsigned status,
-                                  const char *allow, const char *fmt, ...)
+enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *allow, const char *fmt, ...)
 {
-    char *body = host_xcalloc(1, 4096);
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(body, 4096, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : n >= 4096 ? 4095 : (size_t)n;
+    size_t len = n < 0 ? 0 : (size_t)n;
+    char *body = host_xmalloc(len + 1);
+    vsnprintf(body, len + 1, fmt, again);
+    va_end(again);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
@@ -114,8 +90,8 @@ static void free_boxed(void *cls)
     free(b);
 }
 
-/* Hands a plugin reply to MHD without copying; the plugin frees it. */
-static enum MHD_Result queue_reply(srv_server *s, struct MHD_Connection *conn, request *r, ng_reply *reply)
+enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                 ng_reply *reply)
 {
     boxed_reply *b = host_xcalloc(1, sizeof *b);
     b->api = s->api;
@@ -129,17 +105,17 @@ static enum MHD_Result queue_reply(srv_server *s, struct MHD_Connection *conn, r
 
 static unsigned method_bit(const char *m)
 {
-    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ? M_GET
-           : strcmp(m, "POST") == 0                        ? M_POST
-           : strcmp(m, "DELETE") == 0                      ? M_DELETE
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ? SRV_GET
+           : strcmp(m, "POST") == 0                        ? SRV_POST
+           : strcmp(m, "DELETE") == 0                      ? SRV_DELETE
                                                            : 0;
 }
 
 /* Splits a copy of url (in path) into its last segment and the one before
  * it, ignoring a query and trailing slashes: "/x/nodes/n1/" -> "n1", "nodes". */
-static void last_segments(const char *url, char path[static 1024], const char **last, const char **prev)
+static void last_segments(const char *url, char path[static PATH_COPY], const char **last, const char **prev)
 {
-    snprintf(path, 1024, "%s", url);
+    snprintf(path, PATH_COPY, "%s", url);
     path[strcspn(path, "?")] = '\0';
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
@@ -155,56 +131,41 @@ static void last_segments(const char *url, char path[static 1024], const char **
 }
 
 /* First callback of a request: route it, check method and declared size, start the call. */
-static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, request *r, const char *url,
+static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_request *r, const char *url,
                              const char *method)
 {
-    char path[1024], esc[3100];
+    char path[PATH_COPY], allow[32];
     const char *last, *prev;
     last_segments(url, path, &last, &prev);
-    unsigned m = method_bit(method);
-    if (m == M_DELETE && strcmp(prev, "nodes") == 0 && last[0]) {
-        ng_reply reply;
-        s->api->nodes_delete(s->index, last, &reply);
-        return queue_reply(s, conn, r, &reply);
+    r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
+    if (r->route && r->route->at_once)
+        return r->route->at_once(s, conn, r, last);
+    if (!r->route) {
+        char shown_url[URL_SHOWN], shown_method[METHOD_SHOWN];
+        show(shown_url, sizeof shown_url, url);
+        if (!allow[0])
+            return srv_reply_text(conn, r, MHD_HTTP_NOT_FOUND, NULL,
+                                  "{\"Error\":\"no endpoint at %s: try %s\"}", shown_url, s->endpoints);
+        show(shown_method, sizeof shown_method, method);
+        return srv_reply_text(conn, r, MHD_HTTP_METHOD_NOT_ALLOWED, allow,
+                              "{\"Error\":\"method %s is not allowed on %s (allowed: %s)\"}",
+                              shown_method, shown_url, allow);
     }
-    for (size_t i = 0; i < sizeof routes / sizeof *routes && !r->route; i++)
-        if (strcmp(last, routes[i].name) == 0)
-            r->route = &routes[i];
-    char method_esc[64];
-    json_escape(esc, sizeof esc, url);
-    json_escape(method_esc, sizeof method_esc, method);
-    if (!r->route)
-        return queue_text(conn, r, MHD_HTTP_NOT_FOUND, NULL,
-                          "{\"Error\":\"no endpoint at %s: try /filter, /prioritize, /preempt, "
-                          "/daemonset, /nodes, /healthz, /version or /stats\"}", esc);
-    if (!(r->route->methods & m))
-        return queue_text(conn, r, MHD_HTTP_METHOD_NOT_ALLOWED, r->route->allow,
-                          "{\"Error\":\"method %s is not allowed on %s (allowed: %s)\"}",
-                          method_esc, esc, r->route->allow);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > s->max_body)
-        return queue_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                          "{\"Error\":\"request body of %s bytes is over the limit of %llu (--max-body)\"}",
-                          cl, (unsigned long long)s->max_body);
-    if (r->route->kind == R_VERB && m == M_POST)
+    if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+        size_t n = strlen(cl);
+        char *shown_cl = host_xmalloc(HOST_JSON_ESCAPED_MAX(n) + 1);
+        shown_cl[host_json_escape(shown_cl, cl, n, 0)] = '\0';
+        enum MHD_Result ret = srv_reply_text(
+            conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+            "{\"Error\":\"request body of %s bytes is over the limit of %llu (--max-body)\"}", shown_cl,
+            (unsigned long long)s->max_body);
+        free(shown_cl);
+        return ret;
+    }
+    if (r->route->stream)
         r->call = s->api->call_begin(s->index, r->route->verb);
     return MHD_YES;
-}
-
-static enum MHD_Result respond_get(srv_server *s, struct MHD_Connection *conn, request *r)
-{
-    if (r->route->kind == R_HEALTHZ)
-        return queue_text(conn, r, MHD_HTTP_OK, NULL, "{\"status\":\"ok\"}");
-    if (r->route->kind == R_VERSION)
-        return queue_text(conn, r, MHD_HTTP_OK, NULL,
-                          "{\"version\":\"%s\",\"abi\":%u,\"plugin\":\"%s %s\"}", NODEGATE_VERSION,
-                          NODEGATE_ABI_VERSION, s->api->name, s->api->version);
-    ng_reply reply;
-    if (r->route->kind == R_STATS)
-        s->api->index_stats(s->index, &reply);
-    else
-        s->api->nodes_list(s->index, &reply);
-    return queue_reply(s, conn, r, &reply);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -212,7 +173,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
                               size_t *upload_data_size, void **req_cls)
 {
     srv_server *s = cls;
-    request *r = *req_cls;
+    srv_request *r = *req_cls;
     if (!r) {
         r = host_xcalloc(1, sizeof *r);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
@@ -230,23 +191,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         r->too_large |= r->bytes > s->max_body;
         if (r->call && !r->too_large) {
             s->api->call_feed(r->call, upload_data, n);
-            if (s->recorder && r->route->verb != NG_NODES)
+            if (s->recorder && r->route->record)
                 srv_recording_add(&r->rec, upload_data, n);
         }
         return MHD_YES;
     }
     if (r->too_large)
-        return queue_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                          "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
-                          (unsigned long long)s->max_body);
-    if (!r->call)
-        return respond_get(s, conn, r);
-    ng_reply reply;
-    s->api->call_end(r->call, &reply);
-    r->call = NULL;
-    if (s->recorder && r->route->verb != NG_NODES)
-        srv_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
-    return queue_reply(s, conn, r, &reply);
+        return srv_reply_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                              "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
+                              (unsigned long long)s->max_body);
+    return r->route->reply(s, conn, r);
 }
 
 /* Logs the request and frees its state, also when the client went away mid-body. */
@@ -254,7 +208,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     srv_server *s = cls;
-    request *r = *req_cls;
+    srv_request *r = *req_cls;
     if (!r)
         return;
     if (r->call) {
@@ -284,6 +238,7 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
         free(s);
         return NULL;
     }
+    s->endpoints = srv_route_endpoints();
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (cfg->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -291,11 +246,12 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
         flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &cfg->addr,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 1 ? cfg->threads : 0,
         MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,   /* bigger upload chunks */
-        MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
         srv_recorder_free(s->recorder);
+        free(s->endpoints);
         free(s);
         return NULL;
     }
@@ -312,5 +268,6 @@ void srv_server_stop(srv_server *s)
 {
     MHD_stop_daemon(s->mhd);
     srv_recorder_free(s->recorder);
+    free(s->endpoints);
     free(s);
 }
