@@ -3,6 +3,7 @@
 #   make run      build and serve the demo cluster on 127.0.0.1:8888
 #   make test     install missing build deps (Debian), build, run every test
 #   make asan     the same tests under AddressSanitizer + UBSan (in build/asan)
+#   make install  copy what make built to $(DESTDIR)$(PREFIX): bin/, lib/nodegate/, include/
 #   make bench    performance figures (bench/bench.sh)
 
 PREFIX     ?= /usr/local
@@ -43,7 +44,7 @@ MHD_LIBS       := $(call pkg_libs,libmicrohttpd,-lmicrohttpd)
 CMOCKA_CFLAGS  := $(call pkg_cflags,cmocka)
 CMOCKA_LIBS    := $(call pkg_libs,cmocka,-lcmocka)
 
-.PHONY: all test asan unit clean deps run bench bench-soak
+.PHONY: all test asan unit clean deps run install bench bench-soak
 all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
 
 # ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
@@ -111,7 +112,7 @@ $(B)/examples/host: examples/host.c
 
 -include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d))
 
-# ---- set-up, tests, install ----
+# ---- set-up and tests ----
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
 	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null; then \
@@ -131,6 +132,15 @@ asan: deps
 
 clean:
 	rm -rf build
+
+# Installs what make built in $(B) (make install B=build/asan installs the sanitizer build).
+# The server finds its plugin from its own binary: $(PREFIX)/bin/../lib/nodegate/libnodegate.so.
+install: all
+	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)")
+	$(Q)$(INSTALL) -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/nodegate" "$(DESTDIR)$(PREFIX)/include"
+	$(Q)$(INSTALL) -m 755 $(B)/nodegate-server $(B)/nodegate-replay "$(DESTDIR)$(PREFIX)/bin/"
+	$(Q)$(INSTALL) -m 755 $(B)/libnodegate.so "$(DESTDIR)$(PREFIX)/lib/nodegate/libnodegate.so"
+	$(Q)$(INSTALL) -m 644 include/nodegate.h "$(DESTDIR)$(PREFIX)/include/nodegate.h"
 
 # The demo: the extender on a small cluster (examples/demo-cluster.json) at 127.0.0.1:8888.
 RUN_FLAGS ?= --log-level debug

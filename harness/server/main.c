@@ -107,14 +107,16 @@ int main(int argc, char **argv)
     srv_flags f = {0};
     keep_freed_memory();
     srv_parse_flags(argc, argv, &f);
-    char path[PATH_MAX], err[512];
+    char path[PATH_MAX], beside[PATH_MAX], err[512];
+    bool found = true;   /* false: no plugin at either default place */
     if (!f.plugin)
-        host_plugin_default_path(path, sizeof path);
+        found = host_plugin_default_path(path, sizeof path, beside, sizeof beside);
     else
         snprintf(path, sizeof path, "%s", f.plugin);
     host_plugin plugin;
     if (host_plugin_load(path, &plugin, err, sizeof err)) {
-        host_log(HOST_LOG_ERROR, "%s", err);
+        host_log(HOST_LOG_ERROR, "%s%s%s%s", err, found ? "" : "; and no ", found ? "" : beside,
+                 found ? "" : " either");
         return 1;
     }
     ng_index *index = plugin.api->index_new(f.options, err, sizeof err);
