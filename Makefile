@@ -69,7 +69,8 @@ $(B)/libnodegate.so: $(PLUGIN_OBJ)
 $(B)/tests/test_%: tests/unit/test_%.c $(PLUGIN_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(PLUGIN_OBJ) $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(PLUGIN_OBJ) \
+	    $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
 
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
@@ -110,7 +111,8 @@ $(B)/examples/host: examples/host.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl
 
--include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d))
+-include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) \
+         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d))
 
 # ---- set-up and tests ----
 # Installs the Debian build dependencies when pkg-config cannot find them.

@@ -104,7 +104,8 @@ static char *parse_gates(const char *list)
             bad_flag("--feature-gates: invalid value \"%s\" (want true or false)", v);
         size_t n = strlen(item);
         char *name = host_xmalloc(HOST_JSON_ESCAPED_MAX(n));
-        fprintf(out, "%s\"%.*s\":%s", sep, (int)host_json_escape(name, item, n, 0), name, on ? "true" : "false");
+        int len = (int)host_json_escape(name, item, n, 0);
+        fprintf(out, "%s\"%.*s\":%s", sep, len, name, on ? "true" : "false");
         free(name);
         sep = ",";
     }

@@ -15,8 +15,8 @@
 #include "routes.h"
 #include "xalloc.h"
 
-/* Sizes of the error texts' quotes of the request, and of the path routing looks at: as
- * before the route table, so long URLs are shown and routed exactly as they were. */
+/* How much of a request error texts quote and routing reads: the sizes the server has always
+ * used, so that long URLs are shown and routed as they always were. */
 enum {
     PATH_COPY = 1024,      /* routing sees the first 1023 bytes of the URL */
     URL_SHOWN = 3100,      /* ~1 KB of URL even when every byte is shown as %XX */

@@ -86,6 +86,8 @@ check "no plugin in either default place: fails with one line naming both" "fail
 
 # PREFIX defaults to /usr/local.
 install_into "$T/stage2"
-check "make install without PREFIX: under /usr/local" "0 yes" \
-    "$RC $([ -x "$T/stage2/usr/local/bin/nodegate-server" ] && [ -f "$T/stage2/usr/local/lib/nodegate/libnodegate.so" ] && echo yes || echo "no ($OUT)")"
+local_prefix=$T/stage2/usr/local
+check "make install without PREFIX: under /usr/local" "0 yes" "$RC $(
+    [ -x "$local_prefix/bin/nodegate-server" ] && [ -f "$local_prefix/lib/nodegate/libnodegate.so" ] &&
+        echo yes || echo "no ($OUT)")"
 finish
