@@ -1,11 +1,14 @@
 # nodegate - a Kubernetes scheduler extender in C. See README.md.
-#   make          build build/libnodegate.so and the harness
+#   make          build build/libnodegate.so, build/nodegate-server and build/nodegate-replay
 #   make run      build and serve the demo cluster on 127.0.0.1:8888
 #   make test     install missing build deps (Debian), build, run every test
 #   make asan     the same tests under AddressSanitizer + UBSan (in build/asan)
+#   make install  copy what make built to $(DESTDIR)$(PREFIX): bin/, lib/nodegate/, include/
+#   make bench    performance figures (bench/bench.sh)
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+INSTALL    ?= install
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -19,7 +22,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifdef CI
 WARN += -Werror
 endif
-FINAL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -MMD -MP -Iinclude -Iplugin
+FINAL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -MMD -MP -Iinclude
 FINAL_LDFLAGS = $(LDFLAGS) $(SAN)
 
 ifeq ($(V),1)
@@ -28,20 +31,35 @@ else
 Q := @
 endif
 
+# A library's flags from pkg-config, or the plain -l when pkg-config does not know it (yet: on
+# a fresh machine `make test` installs the packages first, then re-reads this file in a sub-make).
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+JANSSON_CFLAGS := $(call pkg_cflags,jansson)
+JANSSON_LIBS   := $(call pkg_libs,jansson,-ljansson)
+YAJL_CFLAGS    := $(call pkg_cflags,yajl)
+YAJL_LIBS      := $(call pkg_libs,yajl,-lyajl)
+MHD_CFLAGS     := $(call pkg_cflags,libmicrohttpd)
+MHD_LIBS       := $(call pkg_libs,libmicrohttpd,-lmicrohttpd)
+CMOCKA_CFLAGS  := $(call pkg_cflags,cmocka)
+CMOCKA_LIBS    := $(call pkg_libs,cmocka,-lcmocka)
+
+.PHONY: all test asan unit clean deps run install bench bench-soak
+all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
+
+# ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
 PLUGIN_SRC := $(wildcard plugin/*.c)
 PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(B)/%.o)
-PLUGIN_LIBS := -ljansson -lyajl -lpthread
+PLUGIN_CFLAGS = -Iplugin $(JANSSON_CFLAGS) $(YAJL_CFLAGS)
+PLUGIN_LIBS = $(JANSSON_LIBS) $(YAJL_LIBS) -lpthread
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/examples/host
-
-.PHONY: all test asan unit clean deps run bench bench-soak
-all: $(B)/libnodegate.so
+TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/tests/test_host $(B)/examples/host
 
 $(B)/plugin/%.o: plugin/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(FINAL_CFLAGS) -fPIC -fvisibility=hidden -DNODEGATE_BUILDING_PLUGIN -c $< -o $@
+	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) -fPIC -fvisibility=hidden -DNODEGATE_BUILDING_PLUGIN -c $< -o $@
 
 $(B)/libnodegate.so: $(PLUGIN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -51,14 +69,52 @@ $(B)/libnodegate.so: $(PLUGIN_OBJ)
 $(B)/tests/test_%: tests/unit/test_%.c $(PLUGIN_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) -Itests -o $@ $< $(PLUGIN_OBJ) $(FINAL_LDFLAGS) $(PLUGIN_LIBS) -lcmocka
+	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(PLUGIN_OBJ) \
+	    $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
 
-# Loader-facing tests drive the plugin only through dlopen and the ABI.
-$(B)/tests/%: tests/%.c
+# ---- the harness: one folder and one object list per program, shared code in harness/lib ----
+# Harness objects see include/, harness/lib/ and their own folder, never plugin/.
+SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c)) \
+              $(addprefix $(B)/harness/lib/,json_escape.o loader.o log.o xalloc.o)
+REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
+              $(addprefix $(B)/harness/lib/,json_escape.o readfile.o xalloc.o)
+
+$(B)/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -I$(<D) $(HARNESS_CFLAGS) -c $< -o $@
+
+$(B)/harness/server/%.o: HARNESS_CFLAGS = $(MHD_CFLAGS)
+
+$(B)/nodegate-server: $(SERVER_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) -ldl -lpthread
+
+# nodegate-replay: corpus generator and load replayer (make bench uses it).
+$(B)/nodegate-replay: $(REPLAY_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) -lpthread -lm
+
+# ---- test tools and the example host: they reach the plugin only through dlopen and the ABI ----
+# The test tools load it with the server's strict loader; test_host tests harness/lib itself.
+TOOL_OBJ := $(addprefix $(B)/harness/lib/,json_escape.o loader.o readfile.o xalloc.o)
+
+$(B)/tests/%: tests/%.c $(TOOL_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) -Itests -o $@ $< $(FINAL_LDFLAGS) -ljansson -ldl -lpthread -lcmocka
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib $(JANSSON_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(TOOL_OBJ) \
+	    $(FINAL_LDFLAGS) $(JANSSON_LIBS) $(CMOCKA_LIBS) -ldl -lpthread
 
+# examples/host.c: a minimal host showing the plugin API (run by tests/e2e/host_example.sh).
+$(B)/examples/host: examples/host.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl
+
+-include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) \
+         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d))
+
+# ---- set-up and tests ----
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
 	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null; then \
@@ -79,23 +135,14 @@ asan: deps
 clean:
 	rm -rf build
 
--include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d)
-
-# The harness: the extender server that hosts the plugin.
-SERVER_SRC := harness/server.c harness/http.c harness/loader.c harness/log.c harness/record.c
-SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
-all: $(B)/nodegate-server
-
-$(B)/harness/%.o: harness/%.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness -c $< -o $@
-
-$(B)/nodegate-server: $(SERVER_OBJ)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) -lmicrohttpd -ldl -lpthread
-
--include $(SERVER_OBJ:.o=.d)
+# Installs what make built in $(B) (make install B=build/asan installs the sanitizer build).
+# The server finds its plugin from its own binary: $(PREFIX)/bin/../lib/nodegate/libnodegate.so.
+install: all
+	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)")
+	$(Q)$(INSTALL) -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/nodegate" "$(DESTDIR)$(PREFIX)/include"
+	$(Q)$(INSTALL) -m 755 $(B)/nodegate-server $(B)/nodegate-replay "$(DESTDIR)$(PREFIX)/bin/"
+	$(Q)$(INSTALL) -m 755 $(B)/libnodegate.so "$(DESTDIR)$(PREFIX)/lib/nodegate/libnodegate.so"
+	$(Q)$(INSTALL) -m 644 include/nodegate.h "$(DESTDIR)$(PREFIX)/include/nodegate.h"
 
 # The demo: the extender on a small cluster (examples/demo-cluster.json) at 127.0.0.1:8888.
 RUN_FLAGS ?= --log-level debug
@@ -111,29 +158,10 @@ run: deps
 	@echo "Ctrl-C stops it."
 	$(B)/nodegate-server --nodes examples/demo-cluster.json $(RUN_FLAGS)
 
-# nodegate-replay: corpus generator and load replayer (make bench uses it).
-REPLAY_SRC = $(wildcard harness/replay*.c) harness/log.c
-REPLAY_OBJ = $(REPLAY_SRC:%.c=$(B)/%.o)
-ifneq ($(wildcard harness/replay*.c),)
-all: $(B)/nodegate-replay
-endif
-
-$(B)/nodegate-replay: $(REPLAY_OBJ)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) -ljansson -lpthread -lm
-
--include $(REPLAY_OBJ:.o=.d)
-
-# examples/host.c: a minimal host showing the plugin API (run by tests/e2e/host_example.sh).
-$(B)/examples/host: examples/host.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl
-
-# Benchmarks: figures and ratios, never pass/fail (harness/bench.sh says what each scenario is).
+# Benchmarks: figures and ratios, never pass/fail (bench/bench.sh says what each scenario is).
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)B=$(B) harness/bench.sh
+	$(Q)B=$(B) bench/bench.sh
 bench-soak: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)B=$(B) SOAK=$${SOAK:-300} harness/bench.sh
+	$(Q)B=$(B) SOAK=$${SOAK:-300} bench/bench.sh

@@ -1,5 +1,4 @@
 /* case_runner.c - runs the data-driven cases of tests/cases/<verb>/<case>/ against libnodegate.so. */
-#include <dlfcn.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,7 +9,9 @@
 
 #include <jansson.h>
 
+#include "loader.h"
 #include "nodegate.h"
+#include "readfile.h"
 
 static const struct {
     const char *dir;
@@ -38,24 +39,9 @@ static bool fail(FILE *log, const char *fmt, ...)
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         return NULL;
-    size_t cap = 4096, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    if (!buf)
-        abort();
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
+    return host_read_file(path, len);
 }
 
 /* Prints a JSON value pretty and key-sorted, or the raw text when it does not parse. */
@@ -256,43 +242,24 @@ static void run_verb(const char *root, size_t v, const char *filter, int *passed
         free(list);
 }
 
-/* Loads the plugin strictly (Redis moduleLoad style); NULL after printing why. */
-static const struct nodegate_plugin *load_plugin(const char *path)
-{
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        fprintf(stderr, "plugin %s: %s\n", path, dlerror());
-        return NULL;
-    }
-    const struct nodegate_plugin *(*entry)(void);
-    *(void **)&entry = dlsym(h, NODEGATE_ENTRY_SYMBOL);
-    const struct nodegate_plugin *p = entry ? entry() : NULL;
-    if (!p)
-        fprintf(stderr, "plugin %s: no %s\n", path, NODEGATE_ENTRY_SYMBOL);
-    else if (p->abi_version != NODEGATE_ABI_VERSION)
-        fprintf(stderr, "plugin %s: ABI %u required, plugin built for %u\n", path,
-                NODEGATE_ABI_VERSION, p->abi_version);
-    else if (p->struct_size < sizeof *p)
-        fprintf(stderr, "plugin %s: function table has %u bytes, %zu required\n", path,
-                p->struct_size, sizeof *p);
-    else
-        return p;
-    dlclose(h);
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 4) {
         fprintf(stderr, "usage: %s PATH/libnodegate.so CASES-DIR [filter-substring]\n", argv[0]);
         return 2;
     }
-    plugin = load_plugin(argv[1]);
-    if (!plugin)
+    /* strict, as the server loads it (harness/lib/loader.c) */
+    host_plugin loaded;
+    char err[512];
+    if (host_plugin_load(argv[1], &loaded, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
         return 2;
+    }
+    plugin = loaded.api;
     int passed = 0, failed = 0;
     for (size_t v = 0; v < sizeof VERBS / sizeof VERBS[0]; v++)
         run_verb(argv[2], v, argc == 4 ? argv[3] : NULL, &passed, &failed);
     printf("\n%d passed, %d failed\n", passed, failed);
+    host_plugin_unload(&loaded);
     return failed ? 1 : 0;
 }

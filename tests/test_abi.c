@@ -1,4 +1,5 @@
-/* test_abi.c - drives libnodegate.so (path in argv[1]) only through its ABI, as a host does: dlopen, the entry symbol, the table. */
+/* test_abi.c - drives libnodegate.so (path in argv[1]) only through its ABI, as a host does: the
+ * strict loader of harness/lib (dlopen, the entry symbol, the ABI checks), then the table. */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -15,10 +16,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "loader.h"
 #include "nodegate.h"
 
 static const char *so_path;
-static void *handle;
+static host_plugin plugin;   /* loaded once for the whole group, by harness/lib's strict loader */
 static const struct nodegate_plugin *P;
 
 /* ---- fixtures: JSON written with ' for ", converted once by load_plugin ---- */
@@ -395,26 +397,19 @@ static int load_plugin(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof FIXTURES / sizeof *FIXTURES; i++)
         unquote(FIXTURES[i]);
-    handle = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        fprintf(stderr, "plugin %s: %s\n", so_path, dlerror());
+    char err[512];
+    if (host_plugin_load(so_path, &plugin, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
         return -1;
     }
-    const struct nodegate_plugin *(*entry)(void);
-    *(void **)&entry = dlsym(handle, NODEGATE_ENTRY_SYMBOL);
-    P = entry ? entry() : NULL;
-    if (!P || P->abi_version != NODEGATE_ABI_VERSION || P->struct_size < sizeof *P) {
-        fprintf(stderr, "plugin %s: no usable %s (ABI %u required)\n", so_path, NODEGATE_ENTRY_SYMBOL,
-                NODEGATE_ABI_VERSION);
-        return -1;
-    }
+    P = plugin.api;
     return 0;
 }
 
 static int unload_plugin(void **state)
 {
     (void)state;
-    return handle ? dlclose(handle) : 0;
+    return host_plugin_unload(&plugin);
 }
 
 /* ---- table sanity and options ---- */
@@ -422,12 +417,15 @@ static int unload_plugin(void **state)
 static void test_table(void **state)
 {
     (void)state;
-    void *h = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
-    assert_non_null(h);
+    host_plugin second;   /* a second load of the same file: dlopen hands back the same library */
+    char err[512];
+    assert_int_equal(host_plugin_load(so_path, &second, err, sizeof err), 0);
+    assert_non_null(second.dl);
     const struct nodegate_plugin *(*entry)(void);
-    *(void **)&entry = dlsym(h, NODEGATE_ENTRY_SYMBOL);
+    *(void **)&entry = dlsym(second.dl, NODEGATE_ENTRY_SYMBOL);
     assert_non_null(entry);
-    const struct nodegate_plugin *p = entry();
+    assert_ptr_equal(entry(), second.api);
+    const struct nodegate_plugin *p = second.api;
     assert_non_null(p);
     assert_ptr_equal(p, P);   /* the same static table */
     assert_int_equal(p->abi_version, NODEGATE_ABI_VERSION);
@@ -445,7 +443,7 @@ static void test_table(void **state)
     assert_non_null(p->reply_free);
     assert_non_null(p->index_stats);
     assert_true(NODEGATE_HAS(p, index_stats));
-    assert_int_equal(dlclose(h), 0);
+    assert_int_equal(host_plugin_unload(&second), 0);
 }
 
 /* NODEGATE_HAS against tables as an older or partial plugin would ship them. */

@@ -1,4 +1,4 @@
-/* replay_run.c - `nodegate-replay run`: replays recorded or generated request bodies over C
+/* run.c - `nodegate-replay run`: replays recorded or generated request bodies over C
  * keep-alive connections, closed-loop or paced open-loop, and reports exact latency percentiles. */
 #include "replay.h"
 
@@ -7,11 +7,16 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "http_client.h"
+#include "readfile.h"
+#include "xalloc.h"
 
 static const char run_usage[] =
     "Usage: nodegate-replay run --url URL [flags] DIR\n"
@@ -164,22 +169,6 @@ static int run_parse(int argc, char **argv, run_flags *f, bool *timed)
     return 0;
 }
 
-/* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL with errno set. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    struct stat st;
-    char *p = NULL;
-    if (fstat(fileno(fp), &st) == 0 && (p = malloc((size_t)st.st_size + 1))) {
-        *len = fread(p, 1, (size_t)st.st_size, fp);
-        p[*len] = '\0';
-    }
-    fclose(fp);
-    return p;
-}
-
 static bool is_request_name(const char *name, const char *match)
 {
     size_t n = strlen(name);
@@ -206,10 +195,7 @@ static long list_files(const char *dir, const char *match, req_file **out)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            req_file *nv = realloc(v, cap * sizeof *v);
-            if (!nv)
-                abort();
-            v = nv;
+            v = host_xrealloc(v, cap * sizeof *v);
         }
         v[n] = (req_file){0};
         snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
@@ -235,7 +221,7 @@ static int load_files(const run_flags *f, req_file *files, size_t n, uint64_t *b
 {
     for (size_t i = 0; i < n; i++) {
         req_file *rf = &files[i];
-        if (!(rf->body = slurp(rf->path, &rf->len))) {
+        if (!(rf->body = host_read_file(rf->path, &rf->len))) {
             fprintf(stderr, "nodegate-replay run: %s: %s\n", rf->path, strerror(errno));
             return -1;
         }
@@ -246,7 +232,7 @@ static int load_files(const run_flags *f, req_file *files, size_t n, uint64_t *b
         if (f->verify) {
             char rp[4200];
             reply_path(rf, rp, sizeof rp);
-            rf->reply = slurp(rp, &rf->reply_len);   /* missing: counted as unverified */
+            rf->reply = host_read_file(rp, &rf->reply_len);   /* missing: counted as unverified */
         }
     }
     return 0;
@@ -298,10 +284,7 @@ static void add_sample(worker *w, double us)
 {
     if (w->nlat == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 4096;
-        double *p = realloc(w->lat_us, w->cap * sizeof *p);
-        if (!p)
-            abort();
-        w->lat_us = p;
+        w->lat_us = host_xrealloc(w->lat_us, w->cap * sizeof *w->lat_us);
     }
     w->lat_us[w->nlat++] = us;
 }
@@ -388,9 +371,7 @@ static void merge(const run_ctx *x, worker *ws, unsigned nw, totals *t)
     size_t all = 0;
     for (unsigned k = 0; k < nw; k++)
         all += ws[k].nlat;
-    t->lat = malloc((all ? all : 1) * sizeof *t->lat);
-    if (!t->lat)
-        abort();
+    t->lat = host_xmalloc(all * sizeof *t->lat);
     double last = x->t0;
     for (unsigned k = 0; k < nw; k++) {
         worker *w = &ws[k];
@@ -483,9 +464,7 @@ int rp_run_main(int argc, char **argv)
         return rc;
     }
     pthread_mutex_init(&x.print_lock, NULL);
-    worker *ws = calloc(f.concurrency, sizeof *ws);
-    if (!ws)
-        abort();
+    worker *ws = host_xcalloc(f.concurrency, sizeof *ws);
     x.t0 = now_s();
     x.deadline = x.t0 + f.duration;
     unsigned started = 0;

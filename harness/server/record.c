@@ -11,31 +11,31 @@
 #include "log.h"
 #include "xalloc.h"
 
-struct ng_recorder {
+struct srv_recorder {
     char *dir;
     atomic_ulong seq;
 };
 
-void ng_recording_add(ng_recording *rec, const char *chunk, size_t len)
+void srv_recording_add(srv_recording *rec, const char *chunk, size_t len)
 {
     if (rec->cap - rec->len < len) {
         size_t cap = rec->cap ? rec->cap : 4096;
         while (cap - rec->len < len)
             cap *= 2;
-        rec->data = xrealloc(rec->data, cap);
+        rec->data = host_xrealloc(rec->data, cap);
         rec->cap = cap;
     }
     memcpy(rec->data + rec->len, chunk, len);
     rec->len += len;
 }
 
-void ng_recording_free(ng_recording *rec)
+void srv_recording_free(srv_recording *rec)
 {
     free(rec->data);
-    *rec = (ng_recording){0};
+    *rec = (srv_recording){0};
 }
 
-ng_recorder *ng_recorder_new(const char *dir, char *err, size_t errlen)
+srv_recorder *srv_recorder_new(const char *dir, char *err, size_t errlen)
 {
     struct stat st;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
@@ -46,8 +46,8 @@ ng_recorder *ng_recorder_new(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "--record %s: not a directory", dir);
         return NULL;
     }
-    ng_recorder *r = xcalloc(1, sizeof *r);
-    r->dir = strdup(dir);
+    srv_recorder *r = host_xcalloc(1, sizeof *r);
+    r->dir = host_xstrdup(dir);
     return r;
 }
 
@@ -55,13 +55,13 @@ static void write_file(const char *path, const char *data, size_t len)
 {
     FILE *fp = fopen(path, "wb");
     if (!fp || fwrite(data, 1, len, fp) != len)
-        ng_log(NG_LOG_ERROR, "--record: cannot write %s: %s", path, strerror(errno));
+        host_log(HOST_LOG_ERROR, "--record: cannot write %s: %s", path, strerror(errno));
     if (fp)
         fclose(fp);
 }
 
-void ng_recorder_save(ng_recorder *r, const char *verb, const ng_recording *req, const char *reply,
-                      size_t reply_len)
+void srv_recorder_save(srv_recorder *r, const char *verb, const srv_recording *req, const char *reply,
+                       size_t reply_len)
 {
     unsigned long seq = atomic_fetch_add(&r->seq, 1);
     char path[4096];
@@ -71,7 +71,7 @@ void ng_recorder_save(ng_recorder *r, const char *verb, const ng_recording *req,
     write_file(path, reply, reply_len);
 }
 
-void ng_recorder_free(ng_recorder *r)
+void srv_recorder_free(srv_recorder *r)
 {
     if (r) {
         free(r->dir);

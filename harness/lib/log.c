@@ -6,11 +6,11 @@
 #include <string.h>
 #include <time.h>
 
-ng_log_level ng_log_threshold = NG_LOG_INFO;
+host_log_level host_log_threshold = HOST_LOG_INFO;
 
 static const char *const names[] = {"error", "info", "debug"};
 
-int ng_log_parse_level(const char *s)
+int host_log_parse_level(const char *s)
 {
     for (int i = 0; i < 3; i++)
         if (strcmp(s, names[i]) == 0)
@@ -18,9 +18,9 @@ int ng_log_parse_level(const char *s)
     return -1;
 }
 
-void ng_log(ng_log_level level, const char *fmt, ...)
+void host_log(host_log_level level, const char *fmt, ...)
 {
-    if (level > ng_log_threshold)
+    if (level > host_log_threshold)
         return;
     char line[2048];
     struct timespec ts;

@@ -1,8 +1,9 @@
-/* replay_gen.c - `nodegate-replay generate`: writes a deterministic corpus (nodes.json and
+/* gen.c - `nodegate-replay generate`: writes a deterministic corpus (nodes.json and
  * ExtenderArgs request bodies) for a seed; 5,000 nodes and 16 pods in a few seconds. */
 #include "replay.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static int write_nodelist(writer *wr, const rp_cluster *c, rp_rng *r)
     rp_buf b = {0};
     rp_buf_printf(&b, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"%llu\"},"
                       "\"items\":[",
-                  10000000ull + (unsigned long long)rng_below(r, 989999999));
+                  10000000ull + (unsigned long long)rp_rng_below(r, 989999999));
     rp_buf_reserve(&b, c->wire.len + c->n * 32);
     for (size_t i = 0; i < c->n; i++) {
         rp_buf_puts(&b, i ? ",{\"kind\":\"Node\",\"apiVersion\":\"v1\"," : "{\"kind\":\"Node\",\"apiVersion\":\"v1\",");
@@ -157,12 +158,12 @@ static void window_items(rp_buf *b, const rp_cluster *c, size_t start, size_t k)
 
 static int write_pod_files(writer *wr, const gen_flags *f, const rp_cluster *c, rp_rng *r, uint64_t *pod_bytes)
 {
-    size_t offset = (size_t)rng_below(r, 42);   /* 42 = 6 daemons x 7 templates */
+    size_t offset = (size_t)rp_rng_below(r, 42);   /* 42 = 6 daemons x 7 templates */
     rp_buf pod = {0}, names = {0}, items = {0};
     int rc = 0;
     for (size_t i = 0; i < f->pods && rc == 0; i++) {
         size_t k = (size_t)f->request_nodes;
-        size_t start = k == c->n ? 0 : (size_t)rng_below(r, c->n);
+        size_t start = k == c->n ? 0 : (size_t)rp_rng_below(r, c->n);
         pod.len = 0;
         rp_pod_generate(&pod, i, offset, c, start, k, r);
         *pod_bytes += pod.len;

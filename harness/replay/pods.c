@@ -1,9 +1,12 @@
-/* replay_pods.c - pending pods as kube-scheduler sends them (~4-6 KB): DaemonSet pods exactly as
+/* pods.c - pending pods as kube-scheduler sends them (~4-6 KB): DaemonSet pods exactly as
  * the controller creates them, and ReplicaSet pods of seven Deployment templates. */
 #include "replay.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "jsonw.h"
 
 #define ECR "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 #define KUBE_VERSION "v1.28.5"
@@ -16,16 +19,16 @@ typedef struct {
 
 static void write_requirement(rp_jw *w, const requirement *q)
 {
-    jw_obj(w, NULL);
-    jw_str(w, "key", q->key);
-    jw_str(w, "operator", q->op);
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "key", q->key);
+    rp_jw_str(w, "operator", q->op);
     if (q->v[0]) {
-        jw_arr(w, "values");
+        rp_jw_arr(w, "values");
         for (int i = 0; i < 3 && q->v[i]; i++)
-            jw_str(w, NULL, q->v[i]);
-        jw_end(w, ']');
+            rp_jw_str(w, NULL, q->v[i]);
+        rp_jw_end(w, ']');
     }
-    jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 typedef struct {
@@ -35,17 +38,17 @@ typedef struct {
 
 static void write_toleration(rp_jw *w, const toleration *t)
 {
-    jw_obj(w, NULL);
+    rp_jw_obj(w, NULL);
     if (t->key)
-        jw_str(w, "key", t->key);
-    jw_str(w, "operator", t->op);
+        rp_jw_str(w, "key", t->key);
+    rp_jw_str(w, "operator", t->op);
     if (t->value)
-        jw_str(w, "value", t->value);
+        rp_jw_str(w, "value", t->value);
     if (t->effect)
-        jw_str(w, "effect", t->effect);
+        rp_jw_str(w, "effect", t->effect);
     if (t->seconds)
-        jw_int(w, "tolerationSeconds", t->seconds);
-    jw_end(w, '}');
+        rp_jw_int(w, "tolerationSeconds", t->seconds);
+    rp_jw_end(w, '}');
 }
 
 /* What the DaemonSet controller adds to every daemon pod (AddOrUpdateDaemonPodTolerations). */
@@ -72,12 +75,12 @@ static const toleration gpu_tolerations[] = {
 
 static void write_volume_mount(rp_jw *w, const char *name, bool ro, const char *path)
 {
-    jw_obj(w, NULL);
-    jw_str(w, "name", name);
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "name", name);
     if (ro)
-        jw_bool(w, "readOnly", true);
-    jw_str(w, "mountPath", path);
-    jw_end(w, '}');
+        rp_jw_bool(w, "readOnly", true);
+    rp_jw_str(w, "mountPath", path);
+    rp_jw_end(w, '}');
 }
 
 static void write_api_access_volume(rp_jw *w, const char *name)
@@ -87,42 +90,42 @@ static void write_api_access_volume(rp_jw *w, const char *name)
         "{\"configMap\":{\"name\":\"kube-root-ca.crt\",\"items\":[{\"key\":\"ca.crt\",\"path\":\"ca.crt\"}]}},"
         "{\"downwardAPI\":{\"items\":[{\"path\":\"namespace\",\"fieldRef\":{\"apiVersion\":\"v1\","
         "\"fieldPath\":\"metadata.namespace\"}}]}}]";
-    jw_obj(w, NULL);
-    jw_str(w, "name", name);
-    jw_obj(w, "projected");
-    jw_raw(w, "sources", sources, sizeof sources - 1);
-    jw_int(w, "defaultMode", 420);
-    jw_end(w, '}');
-    jw_end(w, '}');
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "name", name);
+    rp_jw_obj(w, "projected");
+    rp_jw_raw(w, "sources", sources, sizeof sources - 1);
+    rp_jw_int(w, "defaultMode", 420);
+    rp_jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 static void write_probe(rp_jw *w, const char *key, const char *path, int port, int initial, int period)
 {
-    jw_obj(w, key);
-    jw_obj(w, "httpGet");
-    jw_str(w, "path", path);
-    jw_int(w, "port", port);
-    jw_str(w, "scheme", "HTTP");
-    jw_end(w, '}');
-    jw_int(w, "initialDelaySeconds", initial);
-    jw_int(w, "timeoutSeconds", 1);
-    jw_int(w, "periodSeconds", period);
-    jw_int(w, "successThreshold", 1);
-    jw_int(w, "failureThreshold", 3);
-    jw_end(w, '}');
+    rp_jw_obj(w, key);
+    rp_jw_obj(w, "httpGet");
+    rp_jw_str(w, "path", path);
+    rp_jw_int(w, "port", port);
+    rp_jw_str(w, "scheme", "HTTP");
+    rp_jw_end(w, '}');
+    rp_jw_int(w, "initialDelaySeconds", initial);
+    rp_jw_int(w, "timeoutSeconds", 1);
+    rp_jw_int(w, "periodSeconds", period);
+    rp_jw_int(w, "successThreshold", 1);
+    rp_jw_int(w, "failureThreshold", 3);
+    rp_jw_end(w, '}');
 }
 
 static void write_env_field(rp_jw *w, const char *name, const char *path)
 {
-    jw_obj(w, NULL);
-    jw_str(w, "name", name);
-    jw_obj(w, "valueFrom");
-    jw_obj(w, "fieldRef");
-    jw_str(w, "apiVersion", "v1");
-    jw_str(w, "fieldPath", path);
-    jw_end(w, '}');
-    jw_end(w, '}');
-    jw_end(w, '}');
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "name", name);
+    rp_jw_obj(w, "valueFrom");
+    rp_jw_obj(w, "fieldRef");
+    rp_jw_str(w, "apiVersion", "v1");
+    rp_jw_str(w, "fieldPath", path);
+    rp_jw_end(w, '}');
+    rp_jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 typedef struct {
@@ -142,7 +145,7 @@ static void write_env(rp_jw *w, const container *c)
         {"DB_HOST", "postgres-primary.data.svc.cluster.local"}, {"CACHE_URL", "redis://redis-master.cache.svc:6379/0"},
         {"FEATURE_FLAGS", "checkout-v2,async-invoices,new-search-ranking"}, {"TZ", "UTC"},
     };
-    jw_arr(w, "env");
+    rp_jw_arr(w, "env");
     if (c->downward) {
         write_env_field(w, "POD_NAME", "metadata.name");
         write_env_field(w, "POD_NAMESPACE", "metadata.namespace");
@@ -151,65 +154,65 @@ static void write_env(rp_jw *w, const container *c)
     for (int i = 0; i < c->env_n && i < 11; i++) {
         char port[12];
         snprintf(port, sizeof port, "%d", c->port);
-        jw_obj(w, NULL);
-        jw_str(w, "name", extra[i][0]);
-        jw_str(w, "value", extra[i][1] ? extra[i][1] : i == 4 ? c->name : port);
-        jw_end(w, '}');
+        rp_jw_obj(w, NULL);
+        rp_jw_str(w, "name", extra[i][0]);
+        rp_jw_str(w, "value", extra[i][1] ? extra[i][1] : i == 4 ? c->name : port);
+        rp_jw_end(w, '}');
     }
     if (c->env_n > 6) {
-        jw_obj(w, NULL);
-        jw_str(w, "name", "DB_PASSWORD");
-        jw_obj(w, "valueFrom");
-        jw_obj(w, "secretKeyRef");
-        jw_strf(w, "name", "%s-db", c->name);
-        jw_str(w, "key", "password");
-        jw_end(w, '}');
-        jw_end(w, '}');
-        jw_end(w, '}');
+        rp_jw_obj(w, NULL);
+        rp_jw_str(w, "name", "DB_PASSWORD");
+        rp_jw_obj(w, "valueFrom");
+        rp_jw_obj(w, "secretKeyRef");
+        rp_jw_strf(w, "name", "%s-db", c->name);
+        rp_jw_str(w, "key", "password");
+        rp_jw_end(w, '}');
+        rp_jw_end(w, '}');
+        rp_jw_end(w, '}');
     }
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 static void write_resources(rp_jw *w, const container *c)
 {
     const char *lim[] = {"cpu", c->cpu_lim, "memory", c->mem_lim, "nvidia.com/gpu", "1"};
     const char *req[] = {"cpu", c->cpu_req, "memory", c->mem_req, "nvidia.com/gpu", "1"};
-    jw_obj(w, "resources");
-    jw_map(w, "limits", lim, c->gpu ? 3 : 2);
-    jw_map(w, "requests", req, c->gpu ? 3 : 2);
-    jw_end(w, '}');
+    rp_jw_obj(w, "resources");
+    rp_jw_map(w, "limits", lim, c->gpu ? 3 : 2);
+    rp_jw_map(w, "requests", req, c->gpu ? 3 : 2);
+    rp_jw_end(w, '}');
 }
 
 static void write_container(rp_jw *w, const container *c)
 {
-    jw_obj(w, NULL);
-    jw_str(w, "name", c->name);
-    jw_str(w, "image", c->image);
-    jw_arr(w, "args");
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "name", c->name);
+    rp_jw_str(w, "image", c->image);
+    rp_jw_arr(w, "args");
     for (int i = 0; i < 3 && c->args[i]; i++)
-        jw_str(w, NULL, c->args[i]);
-    jw_end(w, ']');
-    jw_arr(w, "ports");
-    jw_rawf(w, NULL, "{\"name\":\"http\",\"containerPort\":%d,\"protocol\":\"TCP\"},"
+        rp_jw_str(w, NULL, c->args[i]);
+    rp_jw_end(w, ']');
+    rp_jw_arr(w, "ports");
+    rp_jw_rawf(w, NULL, "{\"name\":\"http\",\"containerPort\":%d,\"protocol\":\"TCP\"},"
                           "{\"name\":\"metrics\",\"containerPort\":9090,\"protocol\":\"TCP\"}", c->port);
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
     write_env(w, c);
     write_resources(w, c);
-    jw_arr(w, "volumeMounts");
+    rp_jw_arr(w, "volumeMounts");
     for (const char *const *m = c->mounts; *m; m += 2)
         write_volume_mount(w, m[0], strcmp(m[0], "tmp") != 0, m[1]);
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
     if (c->probes) {
         write_probe(w, "livenessProbe", "/healthz", c->port, 15, 20);
         write_probe(w, "readinessProbe", "/readyz", c->port, 5, 10);
     }
-    jw_str(w, "terminationMessagePath", "/dev/termination-log");
-    jw_str(w, "terminationMessagePolicy", "File");
-    jw_str(w, "imagePullPolicy", "IfNotPresent");
+    rp_jw_str(w, "terminationMessagePath", "/dev/termination-log");
+    rp_jw_str(w, "terminationMessagePolicy", "File");
+    rp_jw_str(w, "imagePullPolicy", "IfNotPresent");
     static const char sc[] = "{\"capabilities\":{\"drop\":[\"ALL\"]},\"runAsNonRoot\":true,"
                              "\"readOnlyRootFilesystem\":true,\"allowPrivilegeEscalation\":false}";
-    jw_raw(w, "securityContext", sc, sizeof sc - 1);
-    jw_end(w, '}');
+    rp_jw_raw(w, "securityContext", sc, sizeof sc - 1);
+    rp_jw_end(w, '}');
 }
 
 /* Opens the pod and writes its metadata; the caller writes spec and status and closes it. */
@@ -218,29 +221,30 @@ static void write_pod_metadata(rp_jw *w, const char *name, const char *gen_name,
                                const char *owner_kind, const char *owner_name, rp_rng *r)
 {
     char uid[37], owner_uid[37];
-    rng_uid(r, owner_uid);
-    rng_uid(r, uid);
-    jw_obj(w, NULL);
-    jw_obj(w, "metadata");
-    jw_str(w, "name", name);
-    jw_str(w, "generateName", gen_name);
-    jw_str(w, "namespace", ns);
-    jw_str(w, "uid", uid);
-    jw_strf(w, "resourceVersion", "%llu", 10000000ull + (unsigned long long)rng_below(r, 989999999));
-    jw_strf(w, "creationTimestamp", "2024-06-12T10:%02d:%02dZ", rng_range(r, 30, 42), rng_range(r, 0, 60));
-    jw_map(w, "labels", labels, nlabels);
-    jw_map(w, "annotations", ann, nann);
-    jw_arr(w, "ownerReferences");
-    jw_obj(w, NULL);
-    jw_str(w, "apiVersion", "apps/v1");
-    jw_str(w, "kind", owner_kind);
-    jw_str(w, "name", owner_name);
-    jw_str(w, "uid", owner_uid);
-    jw_bool(w, "controller", true);
-    jw_bool(w, "blockOwnerDeletion", true);
-    jw_end(w, '}');
-    jw_end(w, ']');
-    jw_end(w, '}');
+    rp_rng_uid(r, owner_uid);
+    rp_rng_uid(r, uid);
+    rp_jw_obj(w, NULL);
+    rp_jw_obj(w, "metadata");
+    rp_jw_str(w, "name", name);
+    rp_jw_str(w, "generateName", gen_name);
+    rp_jw_str(w, "namespace", ns);
+    rp_jw_str(w, "uid", uid);
+    rp_jw_strf(w, "resourceVersion", "%llu", 10000000ull + (unsigned long long)rp_rng_below(r, 989999999));
+    rp_jw_strf(w, "creationTimestamp", "2024-06-12T10:%02d:%02dZ", rp_rng_range(r, 30, 42),
+               rp_rng_range(r, 0, 60));
+    rp_jw_map(w, "labels", labels, nlabels);
+    rp_jw_map(w, "annotations", ann, nann);
+    rp_jw_arr(w, "ownerReferences");
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "apiVersion", "apps/v1");
+    rp_jw_str(w, "kind", owner_kind);
+    rp_jw_str(w, "name", owner_name);
+    rp_jw_str(w, "uid", owner_uid);
+    rp_jw_bool(w, "controller", true);
+    rp_jw_bool(w, "blockOwnerDeletion", true);
+    rp_jw_end(w, '}');
+    rp_jw_end(w, ']');
+    rp_jw_end(w, '}');
 }
 
 /* ---- DaemonSet pods ---- */
@@ -278,8 +282,8 @@ static const char *daemon_target(const daemon *d, const rp_cluster *c, size_t st
     for (size_t j = 0; j < k; j++)
         eligible += daemon_runs_on(d, &c->nodes[(start + j) % c->n]);
     if (eligible == 0)
-        return c->nodes[(start + (size_t)rng_below(r, k)) % c->n].name;
-    size_t want = (size_t)rng_below(r, eligible);
+        return c->nodes[(start + (size_t)rp_rng_below(r, k)) % c->n].name;
+    size_t want = (size_t)rp_rng_below(r, eligible);
     for (size_t j = 0;; j++) {
         const rp_node *n = &c->nodes[(start + j) % c->n];
         if (daemon_runs_on(d, n) && want-- == 0)
@@ -293,7 +297,7 @@ static void write_ds_tolerations(rp_jw *w, const daemon *d)
     static const toleration calico[] = {{NULL, "Exists", NULL, "NoSchedule", 0},
                                         {"CriticalAddonsOnly", "Exists", NULL, NULL, 0},
                                         {NULL, "Exists", NULL, "NoExecute", 0}};
-    jw_arr(w, "tolerations");
+    rp_jw_arr(w, "tolerations");
     if (d == &daemons[KUBE_PROXY])
         write_toleration(w, &exists_all);
     else if (d == &daemons[CALICO])
@@ -308,26 +312,26 @@ static void write_ds_tolerations(rp_jw *w, const daemon *d)
         write_toleration(w, &ds_default_tolerations[i]);
     if (d->host_network)
         write_toleration(w, &ds_hostnet_toleration);
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 /* Required affinity: the controller's one term pinning the pod to its node. */
 static void write_ds_affinity(rp_jw *w, const char *target)
 {
     requirement pin = {"metadata.name", "In", {target, NULL, NULL}};
-    jw_obj(w, "affinity");
-    jw_obj(w, "nodeAffinity");
-    jw_obj(w, "requiredDuringSchedulingIgnoredDuringExecution");
-    jw_arr(w, "nodeSelectorTerms");
-    jw_obj(w, NULL);
-    jw_arr(w, "matchFields");
+    rp_jw_obj(w, "affinity");
+    rp_jw_obj(w, "nodeAffinity");
+    rp_jw_obj(w, "requiredDuringSchedulingIgnoredDuringExecution");
+    rp_jw_arr(w, "nodeSelectorTerms");
+    rp_jw_obj(w, NULL);
+    rp_jw_arr(w, "matchFields");
     write_requirement(w, &pin);
-    jw_end(w, ']');
-    jw_end(w, '}');
-    jw_end(w, ']');
-    jw_end(w, '}');
-    jw_end(w, '}');
-    jw_end(w, '}');
+    rp_jw_end(w, ']');
+    rp_jw_end(w, '}');
+    rp_jw_end(w, ']');
+    rp_jw_end(w, '}');
+    rp_jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 /* Writes the pod's volumes and fills mounts (name, path pairs, NULL-terminated) pointing into
@@ -337,18 +341,18 @@ static void write_ds_volumes(rp_jw *w, const daemon *d, const char *api_vol, con
 {
     static const char *const host[][2] = {{"varlog", "/var/log"}, {"sys", "/sys"}, {"proc", "/proc"}};
     int nhost = d == &daemons[CALICO] ? 3 : d == &daemons[NODE_EXPORTER] || d == &daemons[FLUENT_BIT] ? 2 : 0, m = 0;
-    jw_arr(w, "volumes");
+    rp_jw_arr(w, "volumes");
     for (int i = nhost - 1; i >= 0; i--) {
-        jw_obj(w, NULL);
-        jw_str(w, "name", host[i][0]);
-        jw_obj(w, "hostPath");
-        jw_str(w, "path", host[i][1]);
-        jw_str(w, "type", "");
-        jw_end(w, '}');
-        jw_end(w, '}');
+        rp_jw_obj(w, NULL);
+        rp_jw_str(w, "name", host[i][0]);
+        rp_jw_obj(w, "hostPath");
+        rp_jw_str(w, "path", host[i][1]);
+        rp_jw_str(w, "type", "");
+        rp_jw_end(w, '}');
+        rp_jw_end(w, '}');
     }
     write_api_access_volume(w, api_vol);
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
     for (int i = nhost - 1; i >= 0; i--) {
         snprintf(host_paths[i], sizeof host_paths[i], "/host%s", host[i][1]);
         mounts[m++] = host[i][0];
@@ -363,7 +367,7 @@ static void write_ds_containers(rp_jw *w, const daemon *d, const char **mounts, 
 {
     container main = {d->kind, d->image, {"--v=2", "--hostname-override=$(NODE_NAME)", NULL},
                       "100m", "64Mi", "250m", "256Mi", 9100, 3, true, true, false, mounts};
-    jw_arr(w, "containers");
+    rp_jw_arr(w, "containers");
     write_container(w, &main);
     if (d == &daemons[EBS_CSI]) {
         container reg = {"node-driver-registrar",
@@ -372,14 +376,14 @@ static void write_ds_containers(rp_jw *w, const daemon *d, const char **mounts, 
                          "10m", "40Mi", "100m", "128Mi", 9809, 1, false, false, false, mounts + nmounts - 2};
         write_container(w, &reg);
     }
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 static void write_ds_pod(rp_jw *w, const daemon *d, const char *target, rp_rng *r)
 {
     char hash[16], suffix[6], name[64], gen_name[48], api_vol[32];
-    snprintf(hash, sizeof hash, "%llu", 100000000ull + (unsigned long long)rng_below(r, 9900000000ull));
-    rng_alnum(r, suffix, 5);
+    snprintf(hash, sizeof hash, "%llu", 100000000ull + (unsigned long long)rp_rng_below(r, 9900000000ull));
+    rp_rng_alnum(r, suffix, 5);
     snprintf(gen_name, sizeof gen_name, "%s-", d->kind);
     snprintf(name, sizeof name, "%s%s", gen_name, suffix);
     const char *labels[] = {"app.kubernetes.io/name", d->kind, "controller-revision-hash", hash,
@@ -390,36 +394,36 @@ static void write_ds_pod(rp_jw *w, const daemon *d, const char *target, rp_rng *
     write_pod_metadata(w, name, gen_name, d->ns, labels, 4, ann, scraped ? 3 : 1, "DaemonSet", d->kind, r);
 
     char suffix2[6];
-    rng_alnum(r, suffix2, 5);
+    rp_rng_alnum(r, suffix2, 5);
     snprintf(api_vol, sizeof api_vol, "kube-api-access-%s", suffix2);
     const char *mounts[10];
     char host_paths[3][16];
-    jw_obj(w, "spec");
+    rp_jw_obj(w, "spec");
     write_ds_volumes(w, d, api_vol, mounts, host_paths);
     size_t nmounts = 0;
     while (mounts[nmounts])
         nmounts++;
     write_ds_containers(w, d, mounts, nmounts);
-    jw_str(w, "restartPolicy", "Always");
-    jw_int(w, "terminationGracePeriodSeconds", 30);
-    jw_str(w, "dnsPolicy", d->host_network ? "ClusterFirstWithHostNet" : "ClusterFirst");
+    rp_jw_str(w, "restartPolicy", "Always");
+    rp_jw_int(w, "terminationGracePeriodSeconds", 30);
+    rp_jw_str(w, "dnsPolicy", d->host_network ? "ClusterFirstWithHostNet" : "ClusterFirst");
     const char *sel[] = {d->needs_gpu ? "nvidia.com/gpu.present" : "kubernetes.io/os", d->needs_gpu ? "true" : "linux"};
-    jw_map(w, "nodeSelector", sel, 1);
-    jw_str(w, "serviceAccountName", d->kind);
-    jw_str(w, "serviceAccount", d->kind);
+    rp_jw_map(w, "nodeSelector", sel, 1);
+    rp_jw_str(w, "serviceAccountName", d->kind);
+    rp_jw_str(w, "serviceAccount", d->kind);
     if (d->host_network)
-        jw_bool(w, "hostNetwork", true);
-    JW_LIT(w, "securityContext", "{}");
+        rp_jw_bool(w, "hostNetwork", true);
+    RP_JW_LIT(w, "securityContext", "{}");
     write_ds_affinity(w, target);
-    jw_str(w, "schedulerName", "default-scheduler");
+    rp_jw_str(w, "schedulerName", "default-scheduler");
     write_ds_tolerations(w, d);
-    jw_str(w, "priorityClassName", "system-node-critical");
-    jw_int(w, "priority", 2000001000);
-    jw_bool(w, "enableServiceLinks", true);
-    jw_str(w, "preemptionPolicy", "PreemptLowerPriority");
-    jw_end(w, '}');
-    JW_LIT(w, "status", "{\"phase\":\"Pending\",\"qosClass\":\"Burstable\"}");
-    jw_end(w, '}');
+    rp_jw_str(w, "priorityClassName", "system-node-critical");
+    rp_jw_int(w, "priority", 2000001000);
+    rp_jw_bool(w, "enableServiceLinks", true);
+    rp_jw_str(w, "preemptionPolicy", "PreemptLowerPriority");
+    rp_jw_end(w, '}');
+    RP_JW_LIT(w, "status", "{\"phase\":\"Pending\",\"qosClass\":\"Burstable\"}");
+    rp_jw_end(w, '}');
 }
 
 /* ---- Deployment pods ---- */
@@ -472,58 +476,58 @@ static void write_node_affinity(rp_jw *w, const deployment *d)
 {
     if (!d->required[0][0].key && !d->prefs[0].weight)
         return;
-    jw_obj(w, "nodeAffinity");
+    rp_jw_obj(w, "nodeAffinity");
     if (d->required[0][0].key) {
-        jw_obj(w, "requiredDuringSchedulingIgnoredDuringExecution");
-        jw_arr(w, "nodeSelectorTerms");
+        rp_jw_obj(w, "requiredDuringSchedulingIgnoredDuringExecution");
+        rp_jw_arr(w, "nodeSelectorTerms");
         for (int t = 0; t < 2 && d->required[t][0].key; t++) {
-            jw_obj(w, NULL);
-            jw_arr(w, "matchExpressions");
+            rp_jw_obj(w, NULL);
+            rp_jw_arr(w, "matchExpressions");
             for (int q = 0; q < 2 && d->required[t][q].key; q++)
                 write_requirement(w, &d->required[t][q]);
-            jw_end(w, ']');
-            jw_end(w, '}');
+            rp_jw_end(w, ']');
+            rp_jw_end(w, '}');
         }
-        jw_end(w, ']');
-        jw_end(w, '}');
+        rp_jw_end(w, ']');
+        rp_jw_end(w, '}');
     }
     if (d->prefs[0].weight) {
-        jw_arr(w, "preferredDuringSchedulingIgnoredDuringExecution");
+        rp_jw_arr(w, "preferredDuringSchedulingIgnoredDuringExecution");
         for (int p = 0; p < 2 && d->prefs[p].weight; p++) {
-            jw_obj(w, NULL);
-            jw_int(w, "weight", d->prefs[p].weight);
-            jw_obj(w, "preference");
-            jw_arr(w, "matchExpressions");
+            rp_jw_obj(w, NULL);
+            rp_jw_int(w, "weight", d->prefs[p].weight);
+            rp_jw_obj(w, "preference");
+            rp_jw_arr(w, "matchExpressions");
             write_requirement(w, &d->prefs[p].req);
-            jw_end(w, ']');
-            jw_end(w, '}');
-            jw_end(w, '}');
+            rp_jw_end(w, ']');
+            rp_jw_end(w, '}');
+            rp_jw_end(w, '}');
         }
-        jw_end(w, ']');
+        rp_jw_end(w, ']');
     }
-    jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 static void write_deploy_affinity(rp_jw *w, const deployment *d)
 {
-    jw_obj(w, "affinity");
+    rp_jw_obj(w, "affinity");
     write_node_affinity(w, d);
-    jw_obj(w, "podAntiAffinity");
-    jw_arr(w, "preferredDuringSchedulingIgnoredDuringExecution");
-    jw_rawf(w, NULL, "{\"weight\":100,\"podAffinityTerm\":{\"labelSelector\":{\"matchLabels\":{\"app\":\"%s\"}},"
+    rp_jw_obj(w, "podAntiAffinity");
+    rp_jw_arr(w, "preferredDuringSchedulingIgnoredDuringExecution");
+    rp_jw_rawf(w, NULL, "{\"weight\":100,\"podAffinityTerm\":{\"labelSelector\":{\"matchLabels\":{\"app\":\"%s\"}},"
                           "\"topologyKey\":\"kubernetes.io/hostname\"}}", d->name);
-    jw_end(w, ']');
-    jw_end(w, '}');
-    jw_end(w, '}');
+    rp_jw_end(w, ']');
+    rp_jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 static void write_deploy_volumes(rp_jw *w, const deployment *d, const char *api_vol)
 {
-    jw_arr(w, "volumes");
-    jw_rawf(w, NULL, "{\"name\":\"config\",\"configMap\":{\"name\":\"%s-config\",\"defaultMode\":420}},"
+    rp_jw_arr(w, "volumes");
+    rp_jw_rawf(w, NULL, "{\"name\":\"config\",\"configMap\":{\"name\":\"%s-config\",\"defaultMode\":420}},"
                           "{\"name\":\"tmp\",\"emptyDir\":{}}", d->name);
     write_api_access_volume(w, api_vol);
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 static void write_deploy_containers(rp_jw *w, const deployment *d, const char *api_vol, rp_rng *r)
@@ -534,78 +538,78 @@ static void write_deploy_containers(rp_jw *w, const deployment *d, const char *a
     const char *mounts[] = {"config", cfg_path, "tmp", "/tmp", api_vol,
                             "/var/run/secrets/kubernetes.io/serviceaccount", NULL};
     container main = {d->name, d->image, {cfg_arg, "--listen=:8080", NULL}, "500m", "1Gi", "2", "2Gi", 8080,
-                      rng_range(r, 3, 10), true, true, d == &deployments[2], mounts};
-    jw_arr(w, "containers");
+                      rp_rng_range(r, 3, 10), true, true, d == &deployments[2], mounts};
+    rp_jw_arr(w, "containers");
     write_container(w, &main);
-    if (rng_unit(r) < 0.3) {
+    if (rp_rng_unit(r) < 0.3) {
         container otel = {"otel-agent", "docker.io/otel/opentelemetry-collector:0.91.0",
                           {"--config=/conf/agent.yaml", NULL, NULL}, "50m", "64Mi", "200m", "256Mi", 4317, 2,
                           false, false, false, mounts + 4};
         write_container(w, &otel);
     }
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 static void write_deploy_spec(rp_jw *w, const deployment *d, const char *api_vol, rp_rng *r)
 {
-    jw_obj(w, "spec");
+    rp_jw_obj(w, "spec");
     write_deploy_volumes(w, d, api_vol);
     write_deploy_containers(w, d, api_vol, r);
-    jw_str(w, "restartPolicy", "Always");
-    jw_int(w, "terminationGracePeriodSeconds", 30);
-    jw_str(w, "dnsPolicy", "ClusterFirst");
+    rp_jw_str(w, "restartPolicy", "Always");
+    rp_jw_int(w, "terminationGracePeriodSeconds", 30);
+    rp_jw_str(w, "dnsPolicy", "ClusterFirst");
     if (d->selector[0])
-        jw_map(w, "nodeSelector", d->selector, d->selector[2] ? 2 : 1);
-    jw_str(w, "serviceAccountName", d->name);
-    jw_str(w, "serviceAccount", d->name);
+        rp_jw_map(w, "nodeSelector", d->selector, d->selector[2] ? 2 : 1);
+    rp_jw_str(w, "serviceAccountName", d->name);
+    rp_jw_str(w, "serviceAccount", d->name);
     static const char psc[] = "{\"runAsUser\":10001,\"runAsGroup\":10001,\"fsGroup\":10001,"
                               "\"seccompProfile\":{\"type\":\"RuntimeDefault\"}}";
-    jw_raw(w, "securityContext", psc, sizeof psc - 1);
+    rp_jw_raw(w, "securityContext", psc, sizeof psc - 1);
     write_deploy_affinity(w, d);
-    jw_str(w, "schedulerName", "default-scheduler");
-    jw_arr(w, "tolerations");
+    rp_jw_str(w, "schedulerName", "default-scheduler");
+    rp_jw_arr(w, "tolerations");
     for (int i = 0; i < d->ntols; i++)
         write_toleration(w, &d->tols[i]);
     for (int i = 0; i < 2; i++)
         write_toleration(w, &default_toleration_seconds[i]);
-    jw_end(w, ']');
-    jw_int(w, "priority", 0);
-    jw_bool(w, "enableServiceLinks", true);
-    jw_str(w, "preemptionPolicy", "PreemptLowerPriority");
-    jw_arr(w, "topologySpreadConstraints");
-    jw_rawf(w, NULL, "{\"maxSkew\":1,\"topologyKey\":\"topology.kubernetes.io/zone\","
+    rp_jw_end(w, ']');
+    rp_jw_int(w, "priority", 0);
+    rp_jw_bool(w, "enableServiceLinks", true);
+    rp_jw_str(w, "preemptionPolicy", "PreemptLowerPriority");
+    rp_jw_arr(w, "topologySpreadConstraints");
+    rp_jw_rawf(w, NULL, "{\"maxSkew\":1,\"topologyKey\":\"topology.kubernetes.io/zone\","
                           "\"whenUnsatisfiable\":\"ScheduleAnyway\",\"labelSelector\":{\"matchLabels\":{\"app\":\"%s\"}}}",
                   d->name);
-    jw_end(w, ']');
-    jw_end(w, '}');
+    rp_jw_end(w, ']');
+    rp_jw_end(w, '}');
 }
 
 /* A pod that already went round the scheduling queue carries PodScheduled=False. */
 static void write_deploy_status(rp_jw *w, size_t nodes, rp_rng *r)
 {
-    jw_obj(w, "status");
-    jw_str(w, "phase", "Pending");
-    if (rng_unit(r) < 0.3) {
-        jw_arr(w, "conditions");
-        jw_obj(w, NULL);
-        jw_str(w, "type", "PodScheduled");
-        jw_str(w, "status", "False");
-        jw_null(w, "lastProbeTime");
-        jw_strf(w, "lastTransitionTime", "2024-06-12T10:41:%02dZ", rng_range(r, 0, 60));
-        jw_str(w, "reason", "Unschedulable");
-        jw_strf(w, "message", "0/%zu nodes are available: preemption: 0/%zu nodes are available.", nodes, nodes);
-        jw_end(w, '}');
-        jw_end(w, ']');
+    rp_jw_obj(w, "status");
+    rp_jw_str(w, "phase", "Pending");
+    if (rp_rng_unit(r) < 0.3) {
+        rp_jw_arr(w, "conditions");
+        rp_jw_obj(w, NULL);
+        rp_jw_str(w, "type", "PodScheduled");
+        rp_jw_str(w, "status", "False");
+        rp_jw_null(w, "lastProbeTime");
+        rp_jw_strf(w, "lastTransitionTime", "2024-06-12T10:41:%02dZ", rp_rng_range(r, 0, 60));
+        rp_jw_str(w, "reason", "Unschedulable");
+        rp_jw_strf(w, "message", "0/%zu nodes are available: preemption: 0/%zu nodes are available.", nodes, nodes);
+        rp_jw_end(w, '}');
+        rp_jw_end(w, ']');
     }
-    jw_str(w, "qosClass", "Burstable");
-    jw_end(w, '}');
+    rp_jw_str(w, "qosClass", "Burstable");
+    rp_jw_end(w, '}');
 }
 
 static void write_deploy_pod(rp_jw *w, const deployment *d, size_t nodes, rp_rng *r)
 {
     char hash[11], suffix[6], gen_name[64], name[72], owner[64], api_vol[32];
-    rng_alnum(r, hash, 10);
-    rng_alnum(r, suffix, 5);
+    rp_rng_alnum(r, hash, 10);
+    rp_rng_alnum(r, suffix, 5);
     snprintf(gen_name, sizeof gen_name, "%s-%s-", d->name, hash);
     snprintf(name, sizeof name, "%s%s", gen_name, suffix);
     snprintf(owner, sizeof owner, "%s-%s", d->name, hash);
@@ -616,18 +620,18 @@ static void write_deploy_pod(rp_jw *w, const deployment *d, size_t nodes, rp_rng
                          "prometheus.io/port", "9090", "prometheus.io/path", "/metrics",
                          "cluster-autoscaler.kubernetes.io/safe-to-evict", "true"};
     write_pod_metadata(w, name, gen_name, d->ns, labels, 6, ann, 5, "ReplicaSet", owner, r);
-    rng_alnum(r, suffix, 5);
+    rp_rng_alnum(r, suffix, 5);
     snprintf(api_vol, sizeof api_vol, "kube-api-access-%s", suffix);
     write_deploy_spec(w, d, api_vol, r);
     write_deploy_status(w, nodes, r);
-    jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 void rp_pod_generate(rp_buf *out, size_t i, size_t offset, const rp_cluster *c, size_t start, size_t k,
                      rp_rng *r)
 {
     rp_jw w;
-    jw_init(&w, out);
+    rp_jw_init(&w, out);
     /* Even pods are DaemonSet pods, odd ones Deployment pods; each list is cycled from the
      * seeded offset, so every kind shows up once the corpus has a dozen pods. */
     if (i % 2 == 0) {

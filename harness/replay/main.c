@@ -1,4 +1,4 @@
-/* replay.c - nodegate-replay: entry point; dispatches to `generate` (corpus) and `run` (load replay). */
+/* main.c - nodegate-replay: the entry point; dispatches to `generate` (corpus) and `run` (load replay). */
 #include "replay.h"
 
 #include <errno.h>
@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 static const char usage[] =
     "Usage: nodegate-replay COMMAND [flags]\n"
@@ -47,6 +49,7 @@ int rp_usage_error(const char *cmd, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+    host_set_program("nodegate-replay");
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;

@@ -1,13 +1,17 @@
-/* replay_nodes.c - realistic EKS-like Node objects (~11 KB compact each), as kubectl shows them.
+/* nodes.c - realistic EKS-like Node objects (~11 KB compact each), as kubectl shows them.
  * Proportions follow the team's gen_corpus.py: pools general/memory/compute/spot/gpu, 3
  * control-plane nodes, ~5 % GPU (dedicated=gpu:NoSchedule), ~8 % spot (PreferNoSchedule),
  * ~1 % not-ready, ~1 % cordoned. Tuned for 50 to 65,536 nodes generated in a second or two. */
 #include "replay.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonw.h"
+#include "xalloc.h"
 
 #define REGION "eu-west-1"
 #define ECR "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
@@ -132,7 +136,7 @@ static void image_digest(const node_image *im, char out[65])
     for (const char *p = im->tag; *p; p++)
         h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
     rp_rng r = {h};
-    rng_hex(&r, out, 64);
+    rp_rng_hex(&r, out, 64);
 }
 
 static int by_size_desc(const void *a, const void *b)
@@ -153,32 +157,32 @@ static void write_images(rp_jw *w, bool cp, rp_rng *r)
         ims[n++] = fixed_image(&system_images[i]);
     for (size_t i = 0; cp && i < sizeof cp_images / sizeof cp_images[0]; i++)
         ims[n++] = fixed_image(&cp_images[i]);
-    size_t want = (size_t)rng_range(r, 30, 41);
+    size_t want = (size_t)rp_rng_range(r, 30, 41);
     unsigned short pick[N_APP];
     for (size_t i = 0; i < N_APP; i++)
         pick[i] = (unsigned short)i;
     for (size_t i = 0; n < want; i++) {   /* partial Fisher-Yates: a sample without repeats */
-        size_t j = i + (size_t)rng_below(r, N_APP - i);
+        size_t j = i + (size_t)rp_rng_below(r, N_APP - i);
         unsigned short t = pick[i];
         pick[i] = pick[j];
         pick[j] = t;
         ims[n] = app_image(pick[i]);
-        ims[n++].size = 8000000 + (long long)rng_below(r, 892000000);
+        ims[n++].size = 8000000 + (long long)rp_rng_below(r, 892000000);
     }
     qsort(ims, n, sizeof ims[0], by_size_desc);
-    jw_arr(w, "images");
+    rp_jw_arr(w, "images");
     for (size_t i = 0; i < n; i++) {
         char dg[65];
         image_digest(&ims[i], dg);
-        jw_obj(w, NULL);
-        jw_arr(w, "names");
-        jw_strf(w, NULL, "%s@sha256:%s", ims[i].repo, dg);
-        jw_strf(w, NULL, "%s:%s", ims[i].repo, ims[i].tag);
-        jw_end(w, ']');
-        jw_int(w, "sizeBytes", ims[i].size);
-        jw_end(w, '}');
+        rp_jw_obj(w, NULL);
+        rp_jw_arr(w, "names");
+        rp_jw_strf(w, NULL, "%s@sha256:%s", ims[i].repo, dg);
+        rp_jw_strf(w, NULL, "%s:%s", ims[i].repo, ims[i].tag);
+        rp_jw_end(w, ']');
+        rp_jw_int(w, "sizeBytes", ims[i].size);
+        rp_jw_end(w, '}');
     }
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 /* Everything about one node that more than one section of its JSON needs. */
@@ -193,7 +197,7 @@ typedef struct {
 
 static const pool *pick_pool(rp_rng *r)
 {
-    int roll = rng_range(r, 0, 96), acc = 0;   /* 96 = the sum of the weights */
+    int roll = rp_rng_range(r, 0, 96), acc = 0;   /* 96 = the sum of the weights */
     for (int i = 0; i < NPOOLS; i++)
         if (roll < (acc += pools[i].weight))
             return &pools[i];
@@ -211,14 +215,14 @@ static void node_identity(node_facts *f, rp_rng *r, uint64_t ip_mix)
     f->instance_id[0] = 'i';
     f->instance_id[1] = '-';
     f->instance_id[2] = '0';
-    rng_hex(r, f->instance_id + 3, 16);
-    f->zone = rng_unit(r) < 0.9 ? zones[f->idx % 3] : zones[rng_below(r, 3)];
-    rng_ts(r, 0, 520, f->created);
+    rp_rng_hex(r, f->instance_id + 3, 16);
+    f->zone = rp_rng_unit(r) < 0.9 ? zones[f->idx % 3] : zones[rp_rng_below(r, 3)];
+    rp_rng_ts(r, 0, 520, f->created);
 }
 
 static void write_labels(rp_jw *w, const node_facts *f, rp_rng *r)
 {
-    char gen[2] = {"344556"[rng_below(r, 6)], '\0'};
+    char gen[2] = {"344556"[rp_rng_below(r, 6)], '\0'};
     const char *kv[40] = {
         "beta.kubernetes.io/arch", f->it->arch, "beta.kubernetes.io/instance-type", f->it->type,
         "beta.kubernetes.io/os", "linux", "kubernetes.io/arch", f->it->arch,
@@ -226,7 +230,7 @@ static void write_labels(rp_jw *w, const node_facts *f, rp_rng *r)
         "node.kubernetes.io/instance-type", f->it->type, "topology.kubernetes.io/region", REGION,
         "topology.kubernetes.io/zone", f->zone, "pool", f->pool->name, "team", f->team,
         "node.example.com/generation", gen,
-        "node.example.com/disk", rng_unit(r) < 0.8 ? "ssd" : "hdd",
+        "node.example.com/disk", rp_rng_unit(r) < 0.8 ? "ssd" : "hdd",
     };
     size_t n = 13;
     if (f->flags & RP_CP) {
@@ -241,7 +245,7 @@ static void write_labels(rp_jw *w, const node_facts *f, rp_rng *r)
     }
     if (f->flags & RP_SPOT)
         kv[2 * n] = "node.example.com/lifecycle", kv[2 * n++ + 1] = "spot";
-    jw_map(w, "labels", kv, n);
+    rp_jw_map(w, "labels", kv, n);
 }
 
 static void write_annotations(rp_jw *w, const node_facts *f, rp_rng *r)
@@ -249,7 +253,7 @@ static void write_annotations(rp_jw *w, const node_facts *f, rp_rng *r)
     char csi[64], ipv4[24], tunnel[24];
     snprintf(csi, sizeof csi, "{\"ebs.csi.aws.com\":\"%s\"}", f->instance_id);
     snprintf(ipv4, sizeof ipv4, "%s/19", f->ip);
-    snprintf(tunnel, sizeof tunnel, "192.168.%d.%d", rng_range(r, 0, 256), 64 * rng_range(r, 0, 4));
+    snprintf(tunnel, sizeof tunnel, "192.168.%d.%d", rp_rng_range(r, 0, 256), 64 * rp_rng_range(r, 0, 4));
     const char *kv[] = {
         "csi.volume.kubernetes.io/nodeid", csi,
         "kubeadm.alpha.kubernetes.io/cri-socket", "unix:///var/run/containerd/containerd.sock",
@@ -258,36 +262,36 @@ static void write_annotations(rp_jw *w, const node_facts *f, rp_rng *r)
         "projectcalico.org/IPv4IPIPTunnelAddr", tunnel,
         "volumes.kubernetes.io/controller-managed-attach-detach", "true",
     };
-    jw_map(w, "annotations", kv, 6);
+    rp_jw_map(w, "annotations", kv, 6);
 }
 
 static void write_taint(rp_jw *w, const char *key, const char *value, const char *effect, const char *added)
 {
-    jw_obj(w, NULL);
-    jw_str(w, "key", key);
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "key", key);
     if (value)
-        jw_str(w, "value", value);
-    jw_str(w, "effect", effect);
+        rp_jw_str(w, "value", value);
+    rp_jw_str(w, "effect", effect);
     if (added)
-        jw_str(w, "timeAdded", added);
-    jw_end(w, '}');
+        rp_jw_str(w, "timeAdded", added);
+    rp_jw_end(w, '}');
 }
 
 static void write_spec(rp_jw *w, const node_facts *f, rp_rng *r)
 {
-    jw_obj(w, "spec");
-    jw_strf(w, "podCIDR", "10.244.%zu.0/24", f->idx % 256);
-    jw_arr(w, "podCIDRs");
-    jw_strf(w, NULL, "10.244.%zu.0/24", f->idx % 256);
-    jw_end(w, ']');
-    jw_strf(w, "providerID", "aws:///%s/%s", f->zone, f->instance_id);
+    rp_jw_obj(w, "spec");
+    rp_jw_strf(w, "podCIDR", "10.244.%zu.0/24", f->idx % 256);
+    rp_jw_arr(w, "podCIDRs");
+    rp_jw_strf(w, NULL, "10.244.%zu.0/24", f->idx % 256);
+    rp_jw_end(w, ']');
+    rp_jw_strf(w, "providerID", "aws:///%s/%s", f->zone, f->instance_id);
     if (f->flags & RP_CORDONED)
-        jw_bool(w, "unschedulable", true);
+        rp_jw_bool(w, "unschedulable", true);
     if (f->flags & (RP_CP | RP_GPU | RP_SPOT | RP_NOTREADY | RP_CORDONED)) {
         char t1[21], t2[21];
-        snprintf(t1, sizeof t1, "2024-06-12T10:2%d:%02dZ", rng_range(r, 0, 10), rng_range(r, 0, 60));
-        snprintf(t2, sizeof t2, "2024-06-12T10:2%d:%02dZ", rng_range(r, 0, 10), rng_range(r, 0, 60));
-        jw_arr(w, "taints");
+        snprintf(t1, sizeof t1, "2024-06-12T10:2%d:%02dZ", rp_rng_range(r, 0, 10), rp_rng_range(r, 0, 60));
+        snprintf(t2, sizeof t2, "2024-06-12T10:2%d:%02dZ", rp_rng_range(r, 0, 10), rp_rng_range(r, 0, 60));
+        rp_jw_arr(w, "taints");
         if (f->flags & RP_CP)
             write_taint(w, "node-role.kubernetes.io/control-plane", NULL, "NoSchedule", NULL);
         if (f->flags & RP_GPU)
@@ -300,9 +304,9 @@ static void write_spec(rp_jw *w, const node_facts *f, rp_rng *r)
         }
         if (f->flags & RP_CORDONED)
             write_taint(w, "node.kubernetes.io/unschedulable", NULL, "NoSchedule", t1);
-        jw_end(w, ']');
+        rp_jw_end(w, ']');
     }
-    jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 static void write_resources(rp_jw *w, const char *key, const node_facts *f, bool alloc)
@@ -322,20 +326,20 @@ static void write_resources(rp_jw *w, const char *key, const node_facts *f, bool
         "hugepages-1Gi", "0", "hugepages-2Mi", "0", "memory", mem,
         "pods", f->it->cpu < 32 ? "110" : "250", "nvidia.com/gpu", gpus,
     };
-    jw_map(w, key, kv, f->flags & RP_GPU ? 8 : 7);
+    rp_jw_map(w, key, kv, f->flags & RP_GPU ? 8 : 7);
 }
 
 static void write_condition(rp_jw *w, const char *type, const char *status, const char *hb, const char *lt,
                             const char *reason, const char *message)
 {
-    jw_obj(w, NULL);
-    jw_str(w, "type", type);
-    jw_str(w, "status", status);
-    jw_str(w, "lastHeartbeatTime", hb);
-    jw_str(w, "lastTransitionTime", lt);
-    jw_str(w, "reason", reason);
-    jw_str(w, "message", message);
-    jw_end(w, '}');
+    rp_jw_obj(w, NULL);
+    rp_jw_str(w, "type", type);
+    rp_jw_str(w, "status", status);
+    rp_jw_str(w, "lastHeartbeatTime", hb);
+    rp_jw_str(w, "lastTransitionTime", lt);
+    rp_jw_str(w, "reason", reason);
+    rp_jw_str(w, "message", message);
+    rp_jw_end(w, '}');
 }
 
 static void write_conditions(rp_jw *w, const node_facts *f, rp_rng *r)
@@ -347,10 +351,10 @@ static void write_conditions(rp_jw *w, const node_facts *f, rp_rng *r)
                                            "kubelet has no disk pressure", "kubelet has sufficient PID available"};
     static const char unknown[] = "Kubelet stopped posting node status.";
     char hb[21], lt[21];
-    snprintf(hb, sizeof hb, "2024-06-12T10:%02d:%02dZ", rng_range(r, 30, 42), rng_range(r, 0, 60));
-    rng_ts(r, 300, 200, lt);
+    snprintf(hb, sizeof hb, "2024-06-12T10:%02d:%02dZ", rp_rng_range(r, 30, 42), rp_rng_range(r, 0, 60));
+    rp_rng_ts(r, 300, 200, lt);
     bool down = f->flags & RP_NOTREADY;
-    jw_arr(w, "conditions");
+    rp_jw_arr(w, "conditions");
     write_condition(w, "NetworkUnavailable", "False", lt, lt, "CalicoIsUp", "Calico is running on this node");
     for (int i = 0; i < 3; i++)
         write_condition(w, types[i], down ? "Unknown" : "False", hb, down ? hb : f->created,
@@ -358,57 +362,57 @@ static void write_conditions(rp_jw *w, const node_facts *f, rp_rng *r)
     write_condition(w, "Ready", down ? "Unknown" : "True", hb, down ? hb : lt,
                     down ? "NodeStatusUnknown" : "KubeletReady",
                     down ? unknown : "kubelet is posting ready status. AppArmor enabled");
-    jw_end(w, ']');
+    rp_jw_end(w, ']');
 }
 
 static void write_status(rp_jw *w, const node_facts *f, rp_rng *r)
 {
     static const char *const addr_types[] = {"InternalIP", "InternalDNS", "Hostname"};
-    jw_obj(w, "status");
+    rp_jw_obj(w, "status");
     write_resources(w, "capacity", f, false);
     write_resources(w, "allocatable", f, true);
     write_conditions(w, f, r);
-    jw_arr(w, "addresses");
+    rp_jw_arr(w, "addresses");
     for (int i = 0; i < 3; i++) {
-        jw_obj(w, NULL);
-        jw_str(w, "type", addr_types[i]);
-        jw_str(w, "address", i == 0 ? f->ip : f->name);
-        jw_end(w, '}');
+        rp_jw_obj(w, NULL);
+        rp_jw_str(w, "type", addr_types[i]);
+        rp_jw_str(w, "address", i == 0 ? f->ip : f->name);
+        rp_jw_end(w, '}');
     }
-    jw_end(w, ']');
-    JW_LIT(w, "daemonEndpoints", "{\"kubeletEndpoint\":{\"Port\":10250}}");
+    rp_jw_end(w, ']');
+    RP_JW_LIT(w, "daemonEndpoints", "{\"kubeletEndpoint\":{\"Port\":10250}}");
     char machine[33], uid[37], boot[37];
-    rng_hex(r, machine, 32);
-    rng_uid(r, uid);
-    rng_uid(r, boot);
-    jw_obj(w, "nodeInfo");
-    jw_str(w, "machineID", machine);
-    jw_strf(w, "systemUUID", "ec2%s", uid + 3);
-    jw_str(w, "bootID", boot);
-    jw_str(w, "kernelVersion", rng_unit(r) < 0.7 ? "5.15.0-1051-aws" : "6.2.0-1018-aws");
-    jw_str(w, "osImage", "Ubuntu 22.04.3 LTS");
-    jw_str(w, "containerRuntimeVersion", "containerd://1.7.2");
-    jw_str(w, "kubeletVersion", KUBE_VERSION);
-    jw_str(w, "kubeProxyVersion", KUBE_VERSION);
-    jw_str(w, "operatingSystem", "linux");
-    jw_str(w, "architecture", f->it->arch);
-    jw_end(w, '}');
+    rp_rng_hex(r, machine, 32);
+    rp_rng_uid(r, uid);
+    rp_rng_uid(r, boot);
+    rp_jw_obj(w, "nodeInfo");
+    rp_jw_str(w, "machineID", machine);
+    rp_jw_strf(w, "systemUUID", "ec2%s", uid + 3);
+    rp_jw_str(w, "bootID", boot);
+    rp_jw_str(w, "kernelVersion", rp_rng_unit(r) < 0.7 ? "5.15.0-1051-aws" : "6.2.0-1018-aws");
+    rp_jw_str(w, "osImage", "Ubuntu 22.04.3 LTS");
+    rp_jw_str(w, "containerRuntimeVersion", "containerd://1.7.2");
+    rp_jw_str(w, "kubeletVersion", KUBE_VERSION);
+    rp_jw_str(w, "kubeProxyVersion", KUBE_VERSION);
+    rp_jw_str(w, "operatingSystem", "linux");
+    rp_jw_str(w, "architecture", f->it->arch);
+    rp_jw_end(w, '}');
     write_images(w, f->flags & RP_CP, r);
-    jw_end(w, '}');
+    rp_jw_end(w, '}');
 }
 
 /* Decides a node's pool, instance type and taint flags. */
 static void node_facts_init(node_facts *f, size_t idx, bool cp, rp_rng *r, uint64_t ip_mix)
 {
     *f = (node_facts){.idx = idx, .pool = cp ? &system_pool : pick_pool(r)};
-    f->it = &f->pool->types[rng_below(r, (uint64_t)f->pool->ntypes)];
-    f->team = f->pool->teams[rng_below(r, (uint64_t)f->pool->nteams)];
+    f->it = &f->pool->types[rp_rng_below(r, (uint64_t)f->pool->ntypes)];
+    f->team = f->pool->teams[rp_rng_below(r, (uint64_t)f->pool->nteams)];
     f->flags = cp ? RP_CP : 0;
     if (f->pool == &pools[POOL_GPU])
         f->flags |= RP_GPU;
     if (f->pool == &pools[POOL_SPOT])
         f->flags |= RP_SPOT;
-    double roll = rng_unit(r);
+    double roll = rp_rng_unit(r);
     if (!cp && roll < 0.012)
         f->flags |= RP_NOTREADY;
     else if (!cp && roll < 0.022)
@@ -419,37 +423,36 @@ static void node_facts_init(node_facts *f, size_t idx, bool cp, rp_rng *r, uint6
 static void write_node(rp_buf *out, const node_facts *f, rp_rng *r)
 {
     char uid[37], rv[12];
-    rng_uid(r, uid);
-    snprintf(rv, sizeof rv, "%llu", 10000000ull + (unsigned long long)rng_below(r, 989999999));
+    rp_rng_uid(r, uid);
+    snprintf(rv, sizeof rv, "%llu", 10000000ull + (unsigned long long)rp_rng_below(r, 989999999));
     rp_jw w;
-    jw_init(&w, out);
-    jw_obj(&w, NULL);
-    jw_obj(&w, "metadata");
-    jw_str(&w, "name", f->name);
-    jw_str(&w, "uid", uid);
-    jw_str(&w, "resourceVersion", rv);
-    jw_str(&w, "creationTimestamp", f->created);
+    rp_jw_init(&w, out);
+    rp_jw_obj(&w, NULL);
+    rp_jw_obj(&w, "metadata");
+    rp_jw_str(&w, "name", f->name);
+    rp_jw_str(&w, "uid", uid);
+    rp_jw_str(&w, "resourceVersion", rv);
+    rp_jw_str(&w, "creationTimestamp", f->created);
     write_labels(&w, f, r);
     write_annotations(&w, f, r);
-    jw_end(&w, '}');
+    rp_jw_end(&w, '}');
     write_spec(&w, f, r);
     write_status(&w, f, r);
-    jw_end(&w, '}');
+    rp_jw_end(&w, '}');
 }
 
 void rp_cluster_generate(rp_cluster *c, size_t n, rp_rng *r)
 {
     *c = (rp_cluster){.n = n};
-    c->nodes = calloc(n, sizeof *c->nodes);
-    c->off = calloc(n + 1, sizeof *c->off);
-    if (!c->nodes || !c->off)
-        abort();
+    c->nodes = host_xcalloc(n, sizeof *c->nodes);
+    c->off = host_xcalloc(n + 1, sizeof *c->off);
     rp_buf_reserve(&c->wire, n * 11600);
     /* three control-plane nodes at seeded positions, not always first */
-    size_t cp[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, step = n / 3 ? n / 3 : 1, first = (size_t)rng_below(r, n);
+    size_t cp[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, step = n / 3 ? n / 3 : 1,
+           first = (size_t)rp_rng_below(r, n);
     for (size_t i = 0; i < 3 && i < n; i++)
         cp[i] = (first + i * step) % n;
-    uint64_t ip_mix = rng_next(r);
+    uint64_t ip_mix = rp_rng_next(r);
     for (size_t i = 0; i < n; i++) {
         node_facts f;
         node_facts_init(&f, i, i == cp[0] || i == cp[1] || i == cp[2], r, ip_mix);

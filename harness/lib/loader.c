@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-int ng_plugin_load(const char *path, ng_plugin_handle *h, char *err, size_t errlen)
+int host_plugin_load(const char *path, host_plugin *h, char *err, size_t errlen)
 {
-    *h = (ng_plugin_handle){0};
+    *h = (host_plugin){0};
     /* a bare name would make dlopen search the library path: say "./" to mean here */
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
@@ -40,23 +40,33 @@ int ng_plugin_load(const char *path, ng_plugin_handle *h, char *err, size_t errl
     return 0;
 }
 
-void ng_plugin_unload(ng_plugin_handle *h)
+int host_plugin_unload(host_plugin *h)
 {
-    if (h->dl)
-        dlclose(h->dl);
-    *h = (ng_plugin_handle){0};
+    int rc = h->dl ? dlclose(h->dl) : 0;
+    *h = (host_plugin){0};
+    return rc;
 }
 
-void ng_plugin_default_path(char *out, size_t outlen)
+bool host_plugin_default_path(char *out, size_t outlen, char *beside, size_t besidelen)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        snprintf(out, outlen, "./libnodegate.so");
-        return;
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n > 0) {
+        dir[n] = '\0';
+        *strrchr(dir, '/') = '\0';   /* "/usr/bin/nodegate-server" -> "/usr/bin" */
+    } else {
+        snprintf(dir, sizeof dir, ".");   /* /proc cannot tell: the current folder */
     }
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    *slash = '\0';
-    snprintf(out, outlen, "%s/libnodegate.so", exe);
+    snprintf(beside, besidelen, "%s/libnodegate.so", dir);
+    if (access(beside, F_OK) == 0) {
+        snprintf(out, outlen, "%s", beside);
+        return true;
+    }
+    /* /proc resolves every symlink, so the parent is the text before the last slash */
+    const char *slash = n > 0 ? strrchr(dir, '/') : NULL;
+    if (slash)
+        snprintf(out, outlen, "%.*s/lib/nodegate/libnodegate.so", (int)(slash - dir), dir);
+    else
+        snprintf(out, outlen, "%s/../lib/nodegate/libnodegate.so", dir);
+    return access(out, F_OK) == 0;
 }

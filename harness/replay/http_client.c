@@ -1,6 +1,6 @@
-/* replay_http.c - a minimal blocking HTTP/1.1 client for load replay: POST over keep-alive TCP,
+/* http_client.c - a minimal blocking HTTP/1.1 client for load replay: POST over keep-alive TCP,
  * replies framed by Content-Length, chunked encoding or connection close. One thread per conn. */
-#include "replay.h"
+#include "http_client.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include "replay.h"
 
 #define MAX_HEADER_BYTES (64u * 1024)
 #define MAX_BODY_BYTES (2ull << 30)   /* a reply larger than 2 GiB is a broken server */

@@ -1,0 +1,174 @@
+/* flags.c - nodegate-server's flags: parsed with getopt_long, checked as kube checks its own. */
+#include "flags.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_escape.h"
+#include "log.h"
+#include "xalloc.h"
+
+static void print_usage(void)
+{
+    printf("Usage: nodegate-server [flags]\n"
+           "A Kubernetes scheduler extender: serves kube-scheduler's filter, prioritize and preempt\n"
+           "verbs with the semantics of the TaintToleration, NodeAffinity, NodeUnschedulable and\n"
+           "NodeName plugins, plus the DaemonSet controller's placement (POST /daemonset).\n"
+           "\n"
+           "Flags:\n"
+           "  --listen ADDR:PORT      address to serve on (default 127.0.0.1:8888; [::1]:8888 for IPv6;\n"
+           "                          port 0 picks a free port, printed at start)\n"
+           "  --threads N             worker threads (default: the number of CPUs)\n"
+           "  --nodes FILE            a NodeList (kubectl get nodes -o json) loaded into the node cache\n"
+           "                          that nodeCacheCapable (NodeNames) requests are answered from\n"
+           "  --feature-gates LIST    Name=bool,... (TaintTolerationComparisonOperators, default false)\n"
+           "  --max-body BYTES        largest request body accepted (default %llu = %llu MiB)\n"
+           "  --plugin PATH           the plugin (default: libnodegate.so beside this binary, or else\n"
+           "                          ../lib/nodegate/libnodegate.so from its folder, as make install puts it)\n"
+           "  --record DIR            save each verb request and its reply in DIR, as nodegate-replay\n"
+           "                          reads them (DIR/<seq>-<verb>.json and .reply.json)\n"
+           "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
+           "  --help                  this text\n"
+           "  --version               print the version and exit\n"
+           "\n"
+           "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
+           "DELETE /nodes/NAME, GET /nodes /healthz /version.\n",
+           SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
+}
+
+static void bad_flag(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "nodegate-server: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'nodegate-server --help' for usage.\n");
+    exit(2);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *out)
+{
+    char host[256];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host)
+        return -1;
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end || port > 65535)
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    memset(out, 0, sizeof *out);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host[n - 1] = '\0';
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return inet_pton(AF_INET6, host + 1, &v6->sin6_addr) == 1 ? 0 : -1;
+    }
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
+}
+
+/* kube's --feature-gates syntax, Go strconv.ParseBool values, turned into the plugin's options:
+ * {"featureGates":{"Name":true,...}} with the names in the order given (repeats included: the
+ * plugin refuses them). Returns a malloc'd string of any length. */
+static char *parse_gates(const char *list)
+{
+    char *copy = host_xstrdup(list), *json = NULL;
+    size_t json_len;
+    FILE *out = open_memstream(&json, &json_len);
+    if (!out)
+        host_oom(strlen(list));
+    fputs("{\"featureGates\":{", out);
+    const char *sep = "";
+    for (char *save, *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq)
+            bad_flag("--feature-gates: \"%s\" is not Name=true|false", item);
+        *eq = '\0';
+        const char *v = eq + 1;
+        bool on = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE") || !strcmp(v, "t") ||
+                  !strcmp(v, "T") || !strcmp(v, "1");
+        bool off = !strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE") ||
+                   !strcmp(v, "f") || !strcmp(v, "F") || !strcmp(v, "0");
+        if (!on && !off)
+            bad_flag("--feature-gates: invalid value \"%s\" (want true or false)", v);
+        size_t n = strlen(item);
+        char *name = host_xmalloc(HOST_JSON_ESCAPED_MAX(n));
+        int len = (int)host_json_escape(name, item, n, 0);
+        fprintf(out, "%s\"%.*s\":%s", sep, len, name, on ? "true" : "false");
+        free(name);
+        sep = ",";
+    }
+    fputs("}}", out);
+    if (ferror(out) | fclose(out))
+        host_oom(json_len);   /* a memory stream fails only when it cannot grow */
+    free(copy);
+    return json;
+}
+
+static unsigned long long parse_count(const char *flag, const char *s, unsigned long long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || v == 0 || v > max || s[0] == '-')
+        bad_flag("%s: want a positive whole number", flag);
+    return v;
+}
+
+void srv_parse_flags(int argc, char **argv, srv_flags *f)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
+        {"nodes", required_argument, 0, 'n'},  {"feature-gates", required_argument, 0, 'g'},
+        {"max-body", required_argument, 0, 'm'}, {"plugin", required_argument, 0, 'p'},
+        {"record", required_argument, 0, 'r'},
+        {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    f->server.threads = cpus > 0 ? (unsigned)cpus : 1;
+    f->server.max_body = SRV_DEFAULT_MAX_BODY;
+    parse_listen("127.0.0.1:8888", &f->server.addr);
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l': if (parse_listen(optarg, &f->server.addr)) bad_flag("--listen: \"%s\" is not ADDR:PORT", optarg); break;
+        case 't': f->server.threads = (unsigned)parse_count("--threads", optarg, 1024); break;
+        case 'n': f->nodes = optarg; break;
+        case 'g': free(f->options); f->options = parse_gates(optarg); break;   /* the last one counts */
+        case 'm': f->server.max_body = parse_count("--max-body", optarg, UINT64_MAX); break;
+        case 'p': f->plugin = optarg; break;
+        case 'r': f->server.record_dir = optarg; break;
+        case 'v': {
+            int level = host_log_parse_level(optarg);
+            if (level < 0)
+                bad_flag("--log-level: \"%s\" is not error, info or debug", optarg);
+            host_log_threshold = (host_log_level)level;
+            break;
+        }
+        case 'h': print_usage(); exit(0);
+        case 'V': printf("nodegate-server %s (plugin ABI %u)\n", NODEGATE_VERSION, NODEGATE_ABI_VERSION); exit(0);
+        case ':': bad_flag("%s needs a value", argv[optind - 1]); break;
+        default: bad_flag("unknown flag %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        bad_flag("unexpected argument \"%s\"", argv[optind]);
+}
+
+void srv_flags_free(srv_flags *f)
+{
+    free(f->options);
+    f->options = NULL;
+}

@@ -1,0 +1,273 @@
+/* http.c - libmicrohttpd request lifecycle: each request is routed by the table of routes.c on
+ * its first callback, and bodies stream into the plugin chunk by chunk as they arrive. */
+#include "http.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json_escape.h"
+#include "log.h"
+#include "routes.h"
+#include "xalloc.h"
+
+/* How much of a request error texts quote and routing reads: the sizes the server has always
+ * used, so that long URLs are shown and routed as they always were. */
+enum {
+    PATH_COPY = 1024,      /* routing sees the first 1023 bytes of the URL */
+    URL_SHOWN = 3100,      /* ~1 KB of URL even when every byte is shown as %XX */
+    METHOD_SHOWN = 64,
+};
+/* libmicrohttpd per-connection settings. */
+enum {
+    CONN_MEMORY = 256 * 1024,   /* the connection's buffer: bigger upload chunks, fewer calls */
+    CONN_TIMEOUT_S = 120,       /* an idle connection is closed after this long */
+};
+
+/* Writes s as error texts show it: bytes outside printable ASCII as %XX, as in the URL itself
+ * (so the text is valid UTF-8 whatever was sent), then JSON-escaped; cut between whole
+ * characters to fit outlen, NUL-terminated. */
+static void show(char *out, size_t outlen, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 7 < outlen; p++) {
+        char unit[3] = {(char)*p};
+        size_t n = 1;
+        if (*p < 0x20 || *p >= 0x7f) {
+            unit[0] = '%', unit[1] = hex[*p >> 4], unit[2] = hex[*p & 15];
+            n = 3;
+        }
+        o += host_json_escape(out + o, unit, n, 0);
+    }
+    out[o] = '\0';
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                             struct MHD_Response *resp, size_t len)
+{
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    r->status = status;
+    r->reply_bytes = len;
+    enum MHD_Result ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *allow, const char *fmt, ...)
+{
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    char *body = host_xmalloc(len + 1);
+    vsnprintf(body, len + 1, fmt, again);
+    va_end(again);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (status >= 400)
+        host_log(HOST_LOG_ERROR, "%u %.*s", status, (int)len, body);
+    return queue(conn, r, status, resp, len);
+}
+
+typedef struct boxed_reply {
+    const struct nodegate_plugin *api;
+    ng_reply reply;
+} boxed_reply;
+
+static void free_boxed(void *cls)
+{
+    boxed_reply *b = cls;
+    b->api->reply_free(&b->reply);
+    free(b);
+}
+
+enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                 ng_reply *reply)
+{
+    boxed_reply *b = host_xcalloc(1, sizeof *b);
+    b->api = s->api;
+    b->reply = *reply;
+    if (reply->status >= 400)
+        host_log(HOST_LOG_ERROR, "%d %s", reply->status, reply->data);
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+        reply->len, reply->data, free_boxed, b);
+    return queue(conn, r, (unsigned)reply->status, resp, reply->len);
+}
+
+static unsigned method_bit(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ? SRV_GET
+           : strcmp(m, "POST") == 0                        ? SRV_POST
+           : strcmp(m, "DELETE") == 0                      ? SRV_DELETE
+                                                           : 0;
+}
+
+/* Splits a copy of url (in path) into its last segment and the one before
+ * it, ignoring a query and trailing slashes: "/x/nodes/n1/" -> "n1", "nodes". */
+static void last_segments(const char *url, char path[static PATH_COPY], const char **last, const char **prev)
+{
+    snprintf(path, PATH_COPY, "%s", url);
+    path[strcspn(path, "?")] = '\0';
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+    char *slash = strrchr(path, '/');
+    *last = slash ? slash + 1 : path;
+    *prev = "";
+    if (slash) {
+        *slash = '\0';
+        slash = strrchr(path, '/');
+        *prev = slash ? slash + 1 : path;
+    }
+}
+
+/* First callback of a request: route it, check method and declared size, start the call. */
+static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_request *r, const char *url,
+                             const char *method)
+{
+    char path[PATH_COPY], allow[32];
+    const char *last, *prev;
+    last_segments(url, path, &last, &prev);
+    r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
+    if (r->route && r->route->at_once)
+        return r->route->at_once(s, conn, r, last);
+    if (!r->route) {
+        char shown_url[URL_SHOWN], shown_method[METHOD_SHOWN];
+        show(shown_url, sizeof shown_url, url);
+        if (!allow[0])
+            return srv_reply_text(conn, r, MHD_HTTP_NOT_FOUND, NULL,
+                                  "{\"Error\":\"no endpoint at %s: try %s\"}", shown_url, s->endpoints);
+        show(shown_method, sizeof shown_method, method);
+        return srv_reply_text(conn, r, MHD_HTTP_METHOD_NOT_ALLOWED, allow,
+                              "{\"Error\":\"method %s is not allowed on %s (allowed: %s)\"}",
+                              shown_method, shown_url, allow);
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+        size_t n = strlen(cl);
+        char *shown_cl = host_xmalloc(HOST_JSON_ESCAPED_MAX(n) + 1);
+        shown_cl[host_json_escape(shown_cl, cl, n, 0)] = '\0';
+        enum MHD_Result ret = srv_reply_text(
+            conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+            "{\"Error\":\"request body of %s bytes is over the limit of %llu (--max-body)\"}", shown_cl,
+            (unsigned long long)s->max_body);
+        free(shown_cl);
+        return ret;
+    }
+    if (r->route->stream)
+        r->call = s->api->call_begin(s->index, r->route->verb);
+    return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls)
+{
+    srv_server *s = cls;
+    srv_request *r = *req_cls;
+    if (!r) {
+        r = host_xcalloc(1, sizeof *r);
+        clock_gettime(CLOCK_MONOTONIC, &r->start);
+        snprintf(r->method, sizeof r->method, "%s", method);
+        snprintf(r->path, sizeof r->path, "%s", url);
+        *req_cls = r;
+        return begin(s, conn, r, url, method);
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        r->bytes += n;
+        /* a chunked body that grew past the limit: libmicrohttpd cannot answer
+           mid-upload, so the rest is read and dropped, and 413 comes at the end */
+        r->too_large |= r->bytes > s->max_body;
+        if (r->call && !r->too_large) {
+            s->api->call_feed(r->call, upload_data, n);
+            if (s->recorder && r->route->record)
+                srv_recording_add(&r->rec, upload_data, n);
+        }
+        return MHD_YES;
+    }
+    if (r->too_large)
+        return srv_reply_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                              "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
+                              (unsigned long long)s->max_body);
+    return r->route->reply(s, conn, r);
+}
+
+/* Logs the request and frees its state, also when the client went away mid-body. */
+static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    srv_server *s = cls;
+    srv_request *r = *req_cls;
+    if (!r)
+        return;
+    if (r->call) {
+        ng_reply reply;
+        s->api->call_end(r->call, &reply);
+        s->api->reply_free(&reply);
+    }
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long us = (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
+    host_log(HOST_LOG_DEBUG, "%s %s %u in=%llu out=%zu %ldus%s", r->method, r->path, r->status,
+             (unsigned long long)r->bytes, r->reply_bytes, us,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    srv_recording_free(&r->rec);
+    free(r);
+    *req_cls = NULL;
+}
+
+srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
+                             char *err, size_t errlen)
+{
+    srv_server *s = host_xcalloc(1, sizeof *s);
+    s->api = plugin->api;
+    s->index = index;
+    s->max_body = cfg->max_body;
+    if (cfg->record_dir && !(s->recorder = srv_recorder_new(cfg->record_dir, err, errlen))) {
+        free(s);
+        return NULL;
+    }
+    s->endpoints = srv_route_endpoints();
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (cfg->addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &cfg->addr,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 1 ? cfg->threads : 0,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_END);
+    if (!s->mhd) {
+        snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
+        srv_recorder_free(s->recorder);
+        free(s->endpoints);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+uint16_t srv_server_port(const srv_server *s)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : 0;
+}
+
+void srv_server_stop(srv_server *s)
+{
+    MHD_stop_daemon(s->mhd);
+    srv_recorder_free(s->recorder);
+    free(s->endpoints);
+    free(s);
+}

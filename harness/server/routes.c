@@ -1,0 +1,168 @@
+/* routes.c - every endpoint nodegate-server answers: one row each, and its handler. A new
+ * endpoint is a row here; http.c does not change. */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_escape.h"
+#include "xalloc.h"
+
+static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_version, route_stats;
+static srv_at_once_fn route_node_delete;
+
+/* Tried in order; the first row matching path and method wins, so DELETE /x/nodes/filter deletes
+ * the node "filter" while POST /x/nodes/filter is the filter verb. The 404 text lists the plain
+ * names in this order. */
+static const srv_route routes[] = {
+    {"filter", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_FILTER},
+    {"prioritize", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_PRIORITIZE},
+    {"preempt", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_PREEMPT},
+    {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_DAEMONSET},
+    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .verb = NG_NODES},   /* apply updates */
+    {"nodes", SRV_GET, .reply = route_nodes_list},
+    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete},
+    {"healthz", SRV_GET, .reply = route_healthz},
+    {"version", SRV_GET, .reply = route_version},
+    {"stats", SRV_GET, .reply = route_stats},
+};
+enum { NROUTES = sizeof routes / sizeof *routes };
+
+/* ---- the handlers ---- */
+
+static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    ng_reply reply;
+    s->api->call_end(r->call, &reply);
+    r->call = NULL;
+    if (s->recorder && r->route->record)
+        srv_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
+    return srv_reply_plugin(s, conn, r, &reply);
+}
+
+static enum MHD_Result route_nodes_list(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    ng_reply reply;
+    s->api->nodes_list(s->index, &reply);
+    return srv_reply_plugin(s, conn, r, &reply);
+}
+
+static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                         const char *name)
+{
+    ng_reply reply;
+    s->api->nodes_delete(s->index, name, &reply);
+    return srv_reply_plugin(s, conn, r, &reply);
+}
+
+static enum MHD_Result route_healthz(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    return srv_reply_text(conn, r, MHD_HTTP_OK, NULL, "{\"status\":\"ok\"}");
+}
+
+/* s JSON-escaped, in a buffer the caller frees. */
+static char *escaped(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = host_xmalloc(HOST_JSON_ESCAPED_MAX(n) + 1);
+    out[host_json_escape(out, s, n, 0)] = '\0';
+    return out;
+}
+
+static enum MHD_Result route_version(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    char *name = escaped(s->api->name), *version = escaped(s->api->version);
+    enum MHD_Result ret = srv_reply_text(conn, r, MHD_HTTP_OK, NULL,
+                                         "{\"version\":\"%s\",\"abi\":%u,\"plugin\":\"%s %s\"}",
+                                         NODEGATE_VERSION, NODEGATE_ABI_VERSION, name, version);
+    free(name);
+    free(version);
+    return ret;
+}
+
+static enum MHD_Result route_stats(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    ng_reply reply;
+    s->api->index_stats(s->index, &reply);
+    return srv_reply_plugin(s, conn, r, &reply);
+}
+
+/* ---- the lookup ---- */
+
+/* The parent of a "PARENT/{x}" row (its length in *len), or NULL for a plain row. */
+static const char *parent_of(const srv_route *row, size_t *len)
+{
+    const char *slash = strchr(row->name, '/');
+    if (!slash)
+        return NULL;
+    *len = (size_t)(slash - row->name);
+    return row->name;
+}
+
+static bool path_matches(const srv_route *row, const char *last, const char *prev)
+{
+    size_t len;
+    const char *parent = parent_of(row, &len);
+    if (!parent)
+        return strcmp(last, row->name) == 0;
+    return last[0] && strlen(prev) == len && strncmp(prev, parent, len) == 0;
+}
+
+/* The Allow text of a name: the methods of all its rows, in the order GET, POST, DELETE. */
+static void allow_text(const char *name, char *out, size_t outlen)
+{
+    static const struct { unsigned bit; const char *text; } names[] = {
+        {SRV_GET, "GET"}, {SRV_POST, "POST"}, {SRV_DELETE, "DELETE"}};
+    unsigned methods = 0;
+    for (size_t i = 0; i < NROUTES; i++)
+        if (strcmp(routes[i].name, name) == 0)
+            methods |= routes[i].methods;
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if ((methods & names[i].bit) && o < outlen)
+            o += (size_t)snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", names[i].text);
+}
+
+const srv_route *srv_route_find(const char *last, const char *prev, unsigned method, char *allow,
+                                size_t allowlen)
+{
+    const srv_route *refusing = NULL;   /* the first plain row with this path but not the method */
+    for (size_t i = 0; i < NROUTES; i++) {
+        const srv_route *row = &routes[i];
+        if (!path_matches(row, last, prev))
+            continue;
+        if (row->methods & method)
+            return row;
+        size_t len;
+        if (!refusing && !parent_of(row, &len))
+            refusing = row;
+    }
+    allow[0] = '\0';
+    if (refusing)
+        allow_text(refusing->name, allow, allowlen);
+    return NULL;
+}
+
+char *srv_route_endpoints(void)
+{
+    const char *names[NROUTES];
+    size_t n = 0, bytes = 1;
+    for (size_t i = 0; i < NROUTES; i++) {
+        size_t len;
+        bool seen = false;
+        for (size_t k = 0; k < n; k++)
+            seen |= strcmp(names[k], routes[i].name) == 0;
+        if (!seen && !parent_of(&routes[i], &len)) {
+            names[n++] = routes[i].name;
+            bytes += strlen(routes[i].name) + 5;   /* "/", and ", " or " or " */
+        }
+    }
+    char *out = host_xmalloc(bytes);
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++)
+        o += (size_t)sprintf(out + o, "%s/%s", k == 0 ? "" : k + 1 < n ? ", " : " or ", names[k]);
+    out[o] = '\0';
+    return out;
+}

@@ -1,0 +1,78 @@
+/* routes.h - the endpoints table (routes.c) and what its handlers get from the libmicrohttpd
+ * lifecycle (http.c): the server, the request's state and the reply helpers. */
+#ifndef SRV_ROUTES_H
+#define SRV_ROUTES_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http.h"
+#include "record.h"
+
+struct srv_server {
+    struct MHD_Daemon *mhd;
+    const struct nodegate_plugin *api;
+    ng_index *index;
+    uint64_t max_body;
+    srv_recorder *recorder;    /* NULL unless --record */
+    char *endpoints;           /* the 404 text's list, from the table (srv_route_endpoints) */
+};
+
+enum { SRV_GET = 1, SRV_POST = 2, SRV_DELETE = 4 };   /* a route's methods; HEAD is GET */
+
+typedef struct srv_route srv_route;
+
+/* Per-request state, from the first callback to NOTIFY_COMPLETED. */
+typedef struct srv_request {
+    struct timespec start;
+    const srv_route *route;        /* set once the path and method found a row */
+    ng_call *call;                 /* rows that stream: the plugin call the body streams into */
+    uint64_t bytes;                /* body bytes received */
+    bool too_large;
+    unsigned status;               /* for the log line */
+    size_t reply_bytes;
+    char method[8];
+    char path[256];
+    srv_recording rec;             /* the body, kept only when recording */
+} srv_request;
+
+/* Answers once the whole body is in (and is within --max-body). */
+typedef enum MHD_Result srv_reply_fn(srv_server *s, struct MHD_Connection *conn, srv_request *r);
+/* Answers on the first callback, from the path alone: no body is read, no size is checked.
+ * segment is the last path segment (for "nodes/{name}", the node's name). */
+typedef enum MHD_Result srv_at_once_fn(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                       const char *segment);
+
+/* One endpoint, matched on the last path segment so that any urlPrefix works. A handler queues
+ * exactly one reply, with srv_reply_text or srv_reply_plugin. */
+struct srv_route {
+    const char *name;          /* the last path segment, or "PARENT/{x}": any segment under PARENT */
+    unsigned methods;          /* SRV_GET, SRV_POST or SRV_DELETE; a name may have a row per method */
+    srv_reply_fn *reply;       /* one of reply and at_once is set */
+    srv_at_once_fn *at_once;
+    bool stream;               /* the body streams into a plugin call of verb, begun on arrival */
+    bool record;               /* --record saves the request and its reply */
+    ng_verb verb;
+};
+
+/* The row for a request's last two path segments and method (SRV_*, 0 for others): the first
+ * row matching both. When the path matches but no row allows the method, returns NULL and
+ * writes the Allow text of the first such plain row (its methods over all rows of that name,
+ * "GET, POST") to allow; "" when nothing matches the path (a 404). */
+const srv_route *srv_route_find(const char *last, const char *prev, unsigned method, char *allow,
+                                size_t allowlen);
+/* "/filter, /prioritize, ... or /stats": every plain row's name once, in table order, for the 404
+ * text. The caller frees it. */
+char *srv_route_endpoints(void);
+
+/* Queues a server-made JSON body, printf-style; every value put in must be JSON-escaped already.
+ * allow, when not NULL, becomes the Allow header. Errors (>= 400) are logged. */
+enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *allow, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Hands a plugin reply to libmicrohttpd without copying; the plugin frees it once sent. */
+enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                 ng_reply *reply);
+
+#endif
