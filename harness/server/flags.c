@@ -39,7 +39,7 @@ static void print_usage(void)
            "  --version               print the version and exit\n"
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
-           "DELETE /nodes/NAME, GET /nodes /healthz /version.\n",
+           "DELETE /nodes/NAME, GET /nodes /healthz /version /stats.\n",
            SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
 }
 
