@@ -65,12 +65,14 @@ $(B)/libnodegate.so: $(PLUGIN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared -Wl,--no-undefined -o $@ $^ $(FINAL_LDFLAGS) $(PLUGIN_LIBS)
 
-# Unit tests link the plugin's objects directly, so they reach internal functions.
+# Unit tests link the plugin's objects directly, so they reach internal functions; a test that
+# needs a harness/lib helper lists its object as a prerequisite and includes "lib/NAME.h".
 $(B)/tests/test_%: tests/unit/test_%.c $(PLUGIN_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(PLUGIN_OBJ) \
-	    $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) -Iharness $(CMOCKA_CFLAGS) -Itests -o $@ $< $(PLUGIN_OBJ) \
+	    $(filter $(B)/harness/lib/%,$^) $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
+$(B)/tests/test_jsonwalk: $(B)/harness/lib/readfile.o $(B)/harness/lib/xalloc.o
 
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
