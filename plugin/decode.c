@@ -100,7 +100,8 @@ static ngp_status on_toleration(ngp_decoder *d, const ngp_jw_event *ev)
     case NGP_S_TOLS: p->ntols = 0; return NGP_OK;
     case NGP_S_TOL:
         if (ev->kind == NGP_JW_BEGIN)
-            *PUSH(d, p->tols, p->ntols) = (ngp_toleration){.key = "", .value = "", .op_text = "", .effect_text = ""};
+            *PUSH(d, p->tols, p->ntols) =
+                (ngp_toleration){.key = "", .value = "", .op_text = "", .effect_text = ""};
         return NGP_OK;
     case NGP_S_TOL_KEY: t->key = dup(d, ev); return NGP_OK;
     case NGP_S_TOL_VALUE: t->value = dup(d, ev); return NGP_OK;
@@ -267,9 +268,12 @@ static ngp_status on_misc(ngp_decoder *d, const ngp_jw_event *ev)
 static ngp_status route(ngp_decoder *d, const ngp_jw_event *ev)
 {
     static ngp_status (*const handler[NGP_S_COUNT])(ngp_decoder *, const ngp_jw_event *) = {
-        [NGP_S_POD ... NGP_S_SELECTOR_VALUE] = on_pod,    [NGP_S_TOLS ... NGP_S_TOL_SECONDS] = on_toleration,
-        [NGP_S_REQUIRED ... NGP_S_PREF_TERM] = on_affinity, [NGP_S_EXPRS ... NGP_S_REQMT_VALUE] = on_requirement,
-        [NGP_S_NODELIST ... NGP_S_TAINT_EFFECT] = on_node, [NGP_S_VICTIM_MAP ... NGP_S_VPDB] = on_victims,
+        [NGP_S_POD ... NGP_S_SELECTOR_VALUE] = on_pod,
+        [NGP_S_TOLS ... NGP_S_TOL_SECONDS] = on_toleration,
+        [NGP_S_REQUIRED ... NGP_S_PREF_TERM] = on_affinity,
+        [NGP_S_EXPRS ... NGP_S_REQMT_VALUE] = on_requirement,
+        [NGP_S_NODELIST ... NGP_S_TAINT_EFFECT] = on_node,
+        [NGP_S_VICTIM_MAP ... NGP_S_VPDB] = on_victims,
         [NGP_S_ROOT ... NGP_S_TYPE] = on_misc};
     return handler[ev->id] ? handler[ev->id](d, ev) : NGP_OK;
 }
@@ -292,12 +296,13 @@ static ngp_status on_event(void *user, const ngp_jw_event *ev)
     case NGP_S_NODE_NAME_REQ: case NGP_S_POD_NAME: case NGP_S_POD_NAMESPACE: case NGP_S_POD_UID:
     case NGP_S_TOL_KEY: case NGP_S_TOL_OP: case NGP_S_TOL_VALUE: case NGP_S_TOL_EFFECT: case NGP_S_REQMT_KEY:
     case NGP_S_REQMT_OP: case NGP_S_NODE_NAME: case NGP_S_TAINT_KEY: case NGP_S_TAINT_VALUE:
-    case NGP_S_TAINT_EFFECT: case NGP_S_VPOD_UID: case NGP_S_DS_NAME: case NGP_S_DS_NAMESPACE: case NGP_S_KIND:
-    case NGP_S_TYPE:
+    case NGP_S_TAINT_EFFECT: case NGP_S_VPOD_UID: case NGP_S_DS_NAME: case NGP_S_DS_NAMESPACE:
+    case NGP_S_KIND: case NGP_S_TYPE:
         if (ev->kind == NGP_JW_NULL)
             return route(d, &(ngp_jw_event){.kind = NGP_JW_VALUE, .id = ev->id, .str = "", .len = 0});
         break;
-    case NGP_S_REQUIRED: case NGP_S_SELECTOR_VALUE: case NGP_S_LABEL_VALUE: case NGP_S_REQMT_VALUE: case NGP_S_NAME:
+    case NGP_S_REQUIRED: case NGP_S_SELECTOR_VALUE: case NGP_S_LABEL_VALUE: case NGP_S_REQMT_VALUE:
+    case NGP_S_NAME:
         break;
     default:
         if (ev->kind == NGP_JW_NULL)
@@ -335,7 +340,11 @@ void ngp_decoder_free(ngp_decoder *d)
     }
 }
 
-ngp_status ngp_decoder_feed(ngp_decoder *d, const char *chunk, size_t len) { return ngp_jw_feed(d->jw, chunk, len); }
+ngp_status ngp_decoder_feed(ngp_decoder *d, const char *chunk, size_t len)
+{
+    return ngp_jw_feed(d->jw, chunk, len);
+}
+
 ngp_status ngp_decoder_finish(ngp_decoder *d) { return ngp_jw_finish(d->jw); }
 const ngp_err *ngp_decoder_error(const ngp_decoder *d) { return ngp_jw_error(d->jw); }
 const char *ngp_decoder_captured(const ngp_decoder *d) { return ngp_jw_captured(d->jw); }

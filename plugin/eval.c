@@ -10,12 +10,12 @@
 #include "xalloc.h"
 
 static const ngp_taint unschedulable_taint = {"node.kubernetes.io/unschedulable", "",
-                                             NGP_EFFECT_NO_SCHEDULE};
+                                              NGP_EFFECT_NO_SCHEDULE};
 
 bool ngp_eval_tolerates_unschedulable(const ngp_eval *e)
 {
     return ngp_tolerations_tolerate(e->pod->tols, e->pod->ntols, &unschedulable_taint,
-                                   e->comparison_ops);
+                                    e->comparison_ops);
 }
 
 /* Tolerations that count for scoring: effect empty or PreferNoSchedule (SPEC 3.2). */

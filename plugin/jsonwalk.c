@@ -190,7 +190,7 @@ static int scalar(ngp_jw *w, ngp_jw_type got, const void *text, size_t len, bool
         return 0;
     }
     ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = s->id, .len = len, .boolean = b,
-                      .str = got == NGP_JW_NUMBER ? terminated(w, text, len) : text};
+                       .str = got == NGP_JW_NUMBER ? terminated(w, text, len) : text};
     return emit(w, &ev);
 }
 
@@ -211,7 +211,8 @@ static int on_bool(void *ctx, int b)
     ngp_jw *w = ctx;
     if (w->skip || w->replaying)
         return 1;
-    return b ? scalar(w, NGP_JW_BOOL, "true", 4, true, true) : scalar(w, NGP_JW_BOOL, "false", 5, false, true);
+    return b ? scalar(w, NGP_JW_BOOL, "true", 4, true, true)
+             : scalar(w, NGP_JW_BOOL, "false", 5, false, true);
 }
 
 static int on_number(void *ctx, const char *s, size_t len)

@@ -94,7 +94,8 @@ ngp_status ngp_jw_finish(ngp_jw *w);
 /* Records an error (first one wins) with the current path and byte offset:
  * the message reads "<path>: <text> (at byte <offset>)" - path like
  * "Pod.spec.tolerations[2].effect". Returns code, for `return ngp_jw_fail(...)`. */
-ngp_status ngp_jw_fail(ngp_jw *w, ngp_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ngp_status ngp_jw_fail(ngp_jw *w, ngp_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The current path as text (e.g. "Nodes.items[3].metadata.name"), for
  * messages built by the sink. Valid until the next event. */
 const char *ngp_jw_path(ngp_jw *w);

@@ -45,7 +45,7 @@ bool ngp_tolerates(const ngp_toleration *t, const ngp_taint *taint, bool compari
 }
 
 bool ngp_tolerations_tolerate(const ngp_toleration *t, uint32_t n, const ngp_taint *taint,
-                             bool comparison_ops)
+                              bool comparison_ops)
 {
     for (uint32_t i = 0; i < n; i++)
         if (ngp_tolerates(&t[i], taint, comparison_ops))

@@ -17,7 +17,7 @@
 bool ngp_tolerates(const ngp_toleration *t, const ngp_taint *taint, bool comparison_ops);
 /* True if any of the n tolerations tolerates the taint (SPEC 2.3). */
 bool ngp_tolerations_tolerate(const ngp_toleration *t, uint32_t n, const ngp_taint *taint,
-                             bool comparison_ops);
+                              bool comparison_ops);
 
 /* One requirement against one node, SPEC 5.2 (for a valid requirement).
  * matchExpressions read labels; matchFields read only metadata.name. */

@@ -15,7 +15,8 @@ static const ngp_jw_field f_reqmt[] = {
 static const ngp_jw_schema s_reqmt = OBJ(NGP_S_REQMT, f_reqmt);
 static const ngp_jw_schema s_exprs = ARR(NGP_S_EXPRS, &s_reqmt), s_fields = ARR(NGP_S_FIELDS, &s_reqmt);
 static const ngp_jw_field f_term[] = {{"matchExpressions", &s_exprs}, {"matchFields", &s_fields}, {0}};
-static const ngp_jw_schema s_req_term = OBJ(NGP_S_REQ_TERM, f_term), s_pref_term = OBJ(NGP_S_PREF_TERM, f_term);
+static const ngp_jw_schema s_req_term = OBJ(NGP_S_REQ_TERM, f_term),
+                           s_pref_term = OBJ(NGP_S_PREF_TERM, f_term);
 
 /* Pod spec: tolerations, nodeSelector, node affinity, nodeName, hostNetwork. */
 static const ngp_jw_schema s_req_terms = ARR(NGP_S_REQ_TERMS, &s_req_term);
@@ -35,8 +36,8 @@ static const ngp_jw_schema s_tol_key = STR(NGP_S_TOL_KEY), s_tol_op = STR(NGP_S_
                           s_tol_value = STR(NGP_S_TOL_VALUE), s_tol_effect = STR(NGP_S_TOL_EFFECT),
                           s_tol_seconds = {.type = NGP_JW_NUMBER, .id = NGP_S_TOL_SECONDS};
 static const ngp_jw_field f_tol[] = {{"key", &s_tol_key}, {"operator", &s_tol_op},
-                                    {"value", &s_tol_value}, {"effect", &s_tol_effect},
-                                    {"tolerationSeconds", &s_tol_seconds}, {0}};
+                                     {"value", &s_tol_value}, {"effect", &s_tol_effect},
+                                     {"tolerationSeconds", &s_tol_seconds}, {0}};
 static const ngp_jw_schema s_tol = OBJ(NGP_S_TOL, f_tol);
 static const ngp_jw_schema s_tols = ARR(NGP_S_TOLS, &s_tol);
 static const ngp_jw_schema s_selector_value = STR(NGP_S_SELECTOR_VALUE);

@@ -90,7 +90,7 @@ static char *taint_list_sig(const ngp_taint *t, uint32_t n)
     ngp_buf b = {0};
     for (uint32_t i = 0; i < n; i++)
         ngp_buf_printf(&b, "%zu:%s%zu:%s%d;", strlen(t[i].key), t[i].key, strlen(t[i].value),
-                      t[i].value, (int)t[i].effect);
+                       t[i].value, (int)t[i].effect);
     size_t len;
     return ngp_buf_take(&b, &len);
 }

@@ -119,7 +119,8 @@ static bool check_postings(const ngp_store *x, uint64_t *tmp, ngp_err *e)
 bool ngp_store_validate(const ngp_store *x, ngp_err *e)
 {
     if (x->capacity % 64 || x->nwords != x->capacity / 64 || x->high > x->capacity)
-        return ngp_err_set(e, NGP_EINTERNAL, "capacity %u, nwords %zu, high %u", x->capacity, x->nwords, x->high);
+        return ngp_err_set(e, NGP_EINTERNAL, "capacity %u, nwords %zu, high %u", x->capacity, x->nwords,
+                           x->high);
     if (!check_nodes(x, e))
         return false;
     uint64_t *tmp = ngp_bitset_new(x->nwords ? x->nwords : 1);

@@ -47,8 +47,8 @@ static ngp_pod daemon_pod(const ngp_pod *template, ngp_arena *arena)
         if (defaults[i].host_network_only && !template->host_network)
             continue;
         ngp_toleration def = {.key = defaults[i].key, .value = "", .op_text = "Exists",
-                             .effect_text = ngp_effect_name(defaults[i].effect), .op = NGP_TOL_EXISTS,
-                             .effect = defaults[i].effect};
+                              .effect_text = ngp_effect_name(defaults[i].effect), .op = NGP_TOL_EXISTS,
+                              .effect = defaults[i].effect};
         add_or_update(&pod, &def);
     }
     return pod;

@@ -847,7 +847,7 @@ static void test_node_valid(void **state)
 {
     char err[256];
     ngp_taint taints[] = {{"a", "", NGP_EFFECT_NO_SCHEDULE}, {"b", "x", NGP_EFFECT_PREFER_NO_SCHEDULE},
-                         {"c", "", NGP_EFFECT_NO_EXECUTE}};
+                          {"c", "", NGP_EFFECT_NO_EXECUTE}};
     ngp_node_in n = {.name = "n", .taints = taints, .ntaints = 3};
     assert_true(ngp_node_check(&n, err, sizeof err));
 

@@ -31,7 +31,7 @@
 static ngp_toleration tol(const char *key, const char *op, const char *value, const char *effect)
 {
     return (ngp_toleration){.key = key, .value = value, .op_text = op, .effect_text = effect,
-                           .op = ngp_tol_op_parse(op), .effect = ngp_effect_parse(effect)};
+                            .op = ngp_tol_op_parse(op), .effect = ngp_effect_parse(effect)};
 }
 
 static ngp_requirement req(const char *key, const char *op, const char **values, uint32_t n)
@@ -139,7 +139,7 @@ typedef struct {
 static void upsert(cluster *c, enode *n)
 {
     ngp_node_in in = {.name = n->name, .labels = n->labels, .nlabels = n->nlabels,
-                     .taints = n->taints, .ntaints = n->ntaints, .unschedulable = n->unsched};
+                      .taints = n->taints, .ntaints = n->ntaints, .unschedulable = n->unsched};
     n->id = ngp_store_upsert(&c->x, &in);
     n->live = true;
     ngp_err why = {NGP_OK, ""};
@@ -155,7 +155,7 @@ static const char *const gpus[] = {"", "1"};
 static const char *const taint_keys[] = {MASTER, "dedicated", "sla", "k", UNSCHED};
 static const char *const taint_values[] = {"", "gpu", "950", "0100", "-5", "x", "750"};
 static const ngp_effect effects[] = {NGP_EFFECT_NO_SCHEDULE, NGP_EFFECT_PREFER_NO_SCHEDULE,
-                                    NGP_EFFECT_NO_EXECUTE};
+                                     NGP_EFFECT_NO_EXECUTE};
 
 static void label(enode *n, const char *key, const char *value)
 {
@@ -583,7 +583,7 @@ static void test_master_taint(void **state)
     ngp_eval_free(&r.e);
 
     ngp_toleration ok[] = {tol(MASTER, "Exists", "", "NoSchedule"), tol(MASTER, "", "", ""),
-                          tol(MASTER, "Equal", "", "NoSchedule")};
+                           tol(MASTER, "Equal", "", "NoSchedule")};
     for (uint32_t i = 0; i < LEN(ok); i++) {
         eval_tols(&r, &x, &ok[i], 1, false);
         assert_string_equal(names(&x, r.e.blocked), "");
@@ -591,7 +591,7 @@ static void test_master_taint(void **state)
         ngp_eval_free(&r.e);
     }
     ngp_toleration bad[] = {tol(MASTER, "Equal", "true", "NoSchedule"), tol(MASTER, "Exists", "", "NoExecute"),
-                           tol(MASTER, "Exists", "", "PreferNoSchedule"), tol("master", "Exists", "", "")};
+                            tol(MASTER, "Exists", "", "PreferNoSchedule"), tol("master", "Exists", "", "")};
     for (uint32_t i = 0; i < LEN(bad); i++) {
         eval_tols(&r, &x, &bad[i], 1, true);
         assert_string_equal(names(&x, r.e.blocked), "master");
@@ -607,7 +607,7 @@ static void test_empty_key_exists(void **state)
     ngp_store x;
     ngp_store_init(&x);
     ngp_taint tt[] = {{"a", "1", NGP_EFFECT_PREFER_NO_SCHEDULE}, {"b", "2", NGP_EFFECT_NO_SCHEDULE},
-                     {"c", "3", NGP_EFFECT_NO_EXECUTE}};
+                      {"c", "3", NGP_EFFECT_NO_EXECUTE}};
     uint32_t t = node(&x, "t", NULL, 0, tt, LEN(tt));
     node(&x, "plain", NULL, 0, NULL, 0);
     static const struct {
@@ -824,7 +824,7 @@ static void test_required_edges(void **state)
     ngp_eval_free(&r.e);
     ngp_kv sel_a[] = {{"zone", "a"}};                   /* nodeSelector AND required */
     r.pod = (ngp_pod){.selector = sel_a, .nselector = 1, .has_required = true, .required = &two[1],
-                     .nrequired = 1};
+                      .nrequired = 1};
     eval_pod(&r, &x, false);
     assert_string_equal(names(&x, r.e.affinity), "");
     ngp_eval_free(&r.e);

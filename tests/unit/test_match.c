@@ -112,7 +112,7 @@ static const tol_row tol_rows[] = {
 static ngp_toleration make_tol(const char *key, const char *op, const char *value, const char *effect)
 {
     ngp_toleration t = {.key = key, .value = value, .op_text = op, .effect_text = effect,
-                       .op = ngp_tol_op_parse(op), .effect = ngp_effect_parse(effect)};
+                        .op = ngp_tol_op_parse(op), .effect = ngp_effect_parse(effect)};
     return t;
 }
 
@@ -129,7 +129,7 @@ static void run_tol_list(void **state)
 {
     (void)state;
     ngp_toleration tols[] = {make_tol("a", "Equal", "1", ""), make_tol("sla", "Gt", "750", ""),
-                            make_tol("b", "Exists", "", "NoExecute")};
+                             make_tol("b", "Exists", "", "NoExecute")};
     ngp_taint b_exec = {"b", "x", NGP_EFFECT_NO_EXECUTE}, b_sched = {"b", "x", NGP_EFFECT_NO_SCHEDULE};
     ngp_taint sla = {"sla", "950", NGP_EFFECT_NO_SCHEDULE};
     assert_false(ngp_tolerations_tolerate(tols, 0, &b_exec, true));
@@ -387,7 +387,7 @@ static const req_row req_rows[] = {
 static ngp_requirement make_req(const char *key, const char *op, const char *const *values, uint32_t n)
 {
     ngp_requirement r = {.key = key, .op_text = op, .op = ngp_sel_op_parse(op),
-                        .values = n > 0 ? (const char **)values : NULL, .nvalues = n};
+                         .values = n > 0 ? (const char **)values : NULL, .nvalues = n};
     return r;
 }
 

@@ -402,7 +402,7 @@ static void op_upsert(world *w, size_t i)
     for (uint32_t j = 0; j < shapes[o->shape].n; j++)
         taints[j] = shapes[o->shape].t[j];
     ngp_node_in in = {.name = o->name, .labels = kv, .nlabels = o->nraw, .taints = taints,
-                     .ntaints = shapes[o->shape].n, .unschedulable = o->unsched};
+                      .ntaints = shapes[o->shape].n, .unschedulable = o->unsched};
     uint32_t id = ngp_store_upsert(&w->x, &in);
     w->ops++;
     if (o->live) {
