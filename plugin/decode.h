@@ -3,8 +3,8 @@
  * One decoder per call. It drives the schema walker (jsonwalk.h) with the
  * verb's root schema (schema.h) and fills the parts it is given, allocating
  * from the call's arena. Types are checked as Go's encoding/json would (a
- * string where a list belongs is a 400); duplicate keys follow Go too: a
- * repeated list replaces, a repeated map merges, a repeated scalar
+ * string where a list belongs is NGP_EBADJSON); duplicate keys follow Go
+ * too: a repeated list replaces, a repeated map merges, a repeated scalar
  * overwrites. Each pod and node is checked (validate.h) as its object ends,
  * and the verdict is stored in it. */
 #ifndef NGP_DECODE_H

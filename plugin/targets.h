@@ -27,8 +27,8 @@ typedef struct ngp_targets {
  * changing (the read lock) while t is used. */
 void ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names);
 /* Full mode: indexes nodes into own (an empty private store); raw is the
- * decoder's capture buffer. Returns false with a 422 naming the item when a
- * node is one the API server would refuse, or its name repeats. */
+ * decoder's capture buffer. Returns false with NGP_EINVALID naming the item
+ * when a node is one the API server would refuse, or its name repeats. */
 bool ngp_targets_from_nodes(ngp_targets *t, ngp_store *own, const ngp_nodes *nodes, const char *raw,
                             ngp_arena *arena, ngp_err *err);
 /* Frees what the targets allocated (not the store). */

@@ -21,8 +21,8 @@
 
 /* What a row needs; abi.c acts on each. */
 enum {
-    NGP_NEEDS_POD = 1u << 0,      /* 400 unless the body had a Pod object */
-    NGP_NEEDS_DS = 1u << 1,       /* 400 unless the body had a DaemonSet object */
+    NGP_NEEDS_POD = 1u << 0,      /* NGP_EBADJSON unless the body had a Pod object */
+    NGP_NEEDS_DS = 1u << 1,       /* NGP_EBADJSON unless it had a DaemonSet object */
     NGP_ON_TARGETS = 1u << 2,     /* runs over Nodes (full mode: a private store, no lock) or
                                      NodeNames (the cache, under the read lock) */
     NGP_READS_CACHE = 1u << 3,    /* runs over the cache under the read lock */
