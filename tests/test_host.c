@@ -66,6 +66,18 @@ static void test_escape_bound(void **state)
     assert_int_equal(host_json_escape(out, in, sizeof in, 0), HOST_JSON_ESCAPED_MAX(sizeof in));
 }
 
+/* host_json_escaped: the same escaping, NUL-terminated in a string of its own. */
+static void test_escaped_copy(void **state)
+{
+    (void)state;
+    char *s = host_json_escaped("a\"b\\c\x01<\xff");
+    assert_string_equal(s, "a\\\"b\\\\c\\u0001<\\ufffd");
+    free(s);
+    s = host_json_escaped("");
+    assert_string_equal(s, "");
+    free(s);
+}
+
 /* Writes len bytes to a fresh temporary file; returns its path (static storage). */
 static const char *temp_file(const char *data, size_t len)
 {
@@ -145,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_escape_ascii),
         cmocka_unit_test(test_escape_utf8),
         cmocka_unit_test(test_escape_bound),
+        cmocka_unit_test(test_escaped_copy),
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_read_file_unknown_size),
         cmocka_unit_test(test_read_file_errors),

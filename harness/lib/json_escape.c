@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* Length (2-4) of the valid UTF-8 sequence at s, whose first byte is >= 0x80 and which has n
  * bytes available, or 0: no overlong forms, UTF-16 surrogates or code points past U+10FFFF. */
 static size_t utf8_sequence(const unsigned char *s, size_t n)
@@ -63,4 +65,12 @@ size_t host_json_escape(char *out, const char *str, size_t n, unsigned flags)
         }
     }
     return (size_t)(o - out);
+}
+
+char *host_json_escaped(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = host_xmalloc(HOST_JSON_ESCAPED_MAX(n) + 1);
+    out[host_json_escape(out, s, n, 0)] = '\0';
+    return out;
 }

@@ -16,5 +16,7 @@
  * byte that is not part of valid UTF-8 becomes \ufffd (as Go's encoder does), so the result is
  * valid JSON text whatever s holds. Valid UTF-8 is copied as it is. flags: 0 or HOST_JSON_HTML. */
 size_t host_json_escape(char *out, const char *s, size_t n, unsigned flags);
+/* The NUL-terminated s escaped as above (no HTML escaping), in a new string the caller frees. */
+char *host_json_escaped(const char *s);
 
 #endif

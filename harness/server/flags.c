@@ -102,10 +102,8 @@ static char *parse_gates(const char *list)
                    !strcmp(v, "f") || !strcmp(v, "F") || !strcmp(v, "0");
         if (!on && !off)
             bad_flag("--feature-gates: invalid value \"%s\" (want true or false)", v);
-        size_t n = strlen(item);
-        char *name = host_xmalloc(HOST_JSON_ESCAPED_MAX(n));
-        int len = (int)host_json_escape(name, item, n, 0);
-        fprintf(out, "%s\"%.*s\":%s", sep, len, name, on ? "true" : "false");
+        char *name = host_json_escaped(item);
+        fprintf(out, "%s\"%s\":%s", sep, name, on ? "true" : "false");
         free(name);
         sep = ",";
     }

@@ -153,9 +153,7 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > s->max_body) {
-        size_t n = strlen(cl);
-        char *shown_cl = host_xmalloc(HOST_JSON_ESCAPED_MAX(n) + 1);
-        shown_cl[host_json_escape(shown_cl, cl, n, 0)] = '\0';
+        char *shown_cl = host_json_escaped(cl);
         enum MHD_Result ret = srv_reply_text(
             conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
             "{\"Error\":\"request body of %s bytes is over the limit of %llu (--max-body)\"}", shown_cl,

@@ -61,18 +61,9 @@ static enum MHD_Result route_healthz(srv_server *s, struct MHD_Connection *conn,
     return srv_reply_text(conn, r, MHD_HTTP_OK, NULL, "{\"status\":\"ok\"}");
 }
 
-/* s JSON-escaped, in a buffer the caller frees. */
-static char *escaped(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = host_xmalloc(HOST_JSON_ESCAPED_MAX(n) + 1);
-    out[host_json_escape(out, s, n, 0)] = '\0';
-    return out;
-}
-
 static enum MHD_Result route_version(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
-    char *name = escaped(s->api->name), *version = escaped(s->api->version);
+    char *name = host_json_escaped(s->api->name), *version = host_json_escaped(s->api->version);
     enum MHD_Result ret = srv_reply_text(conn, r, MHD_HTTP_OK, NULL,
                                          "{\"version\":\"%s\",\"abi\":%u,\"plugin\":\"%s %s\"}",
                                          NODEGATE_VERSION, NODEGATE_ABI_VERSION, name, version);
