@@ -92,7 +92,11 @@ struct nodegate_plugin {
 
     /* Creates an empty index. options_json may be NULL or a JSON object:
      *   {"featureGates": {"TaintTolerationComparisonOperators": false},
-     *    "weights": {"TaintToleration": 3, "NodeAffinity": 2}}
+     *    "weights": {"TaintToleration": 3, "NodeAffinity": 2},
+     *    "completeCache": false}
+     * completeCache says the cache holds every node of the cluster (it
+     * follows the API server): full-mode /preempt then drops the nodes it
+     * lacks, as names-mode /preempt always does.
      * Unknown keys are errors. Returns NULL and writes one sentence into err
      * (NUL-terminated, err may be NULL) when the options are invalid.
      * Free with index_free. No lock. */
@@ -104,7 +108,10 @@ struct nodegate_plugin {
      * event {"type": "ADDED|MODIFIED|DELETED|BOOKMARK", "object": Node}, all or
      * nothing: a rejected update leaves the index exactly as it was. Fills
      * *reply (200 {"applied": N, "nodes": total} or an error) and returns
-     * its status. Same as an NG_NODES call fed the whole body at once.
+     * its status; the reply also carries "resourceVersion" (the Node's, the
+     * list's or the event object's) and "continue" (a list page's token) when
+     * the body has them, so a watch client reads them from here. Same as an
+     * NG_NODES call fed the whole body at once.
      * Takes the write lock once the update is decoded and checked. */
     int (*nodes_apply)(ng_index *idx, const char *json, size_t len, ng_reply *reply);
     /* Deletes one node by name: 200, or 404 when the index does not hold it.
@@ -138,8 +145,23 @@ struct nodegate_plugin {
      * index_bytes everything else. Returns 200. Takes the read lock. */
     int (*index_stats)(ng_index *idx, ng_reply *reply);
 
+    /* --- ABI 1.1 --- */
+    /* Replaces idx's whole cache with staged's, at once: a call sees the old
+     * cache or the new one, and nodes absent from staged are gone (a relist;
+     * a NodeList update only upserts). staged is an index the host filled
+     * (a relist's pages streamed into it with NG_NODES calls) and that
+     * nothing else uses; it is left holding idx's old cache, for the host
+     * to index_free outside any hot path. Fills *reply (200 {"applied":
+     * N, "nodes": N}) and returns its status. Takes idx's write lock for
+     * the swap only. */
+    int (*nodes_replace)(ng_index *idx, ng_index *staged, ng_reply *reply);
+    /* Writes what the cache holds of one node as a v1 Node (name, labels,
+     * taints, unschedulable): 200, or 404 when it lacks the node. With name
+     * NULL, every node as a NodeList, in id order. Takes the read lock. */
+    int (*nodes_get)(ng_index *idx, const char *name, ng_reply *reply);
+
     /* New entries go here, at the end only, under a heading that names the
-     * ABI revision that adds them (--- ABI 1.1 --- and so on), each with
+     * ABI revision that adds them (--- ABI 1.2 --- and so on), each with
      * the lock it takes. */
 };
 

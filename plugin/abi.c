@@ -178,19 +178,66 @@ static int nodes_apply(ng_index *index, const char *json, size_t len, ng_reply *
     return call_end(c, reply);
 }
 
+static int reply_not_cached(ng_reply *reply, const char *name)
+{
+    ngp_err err = {NGP_OK, ""};
+    ngp_err_set(&err, NGP_ENOTFOUND, "node \"%s\" is not in the node cache", name);
+    return reply_error(reply, &err);
+}
+
+static int reply_applied(ng_reply *reply, uint32_t applied, uint32_t total)
+{
+    ngp_buf b = {0};
+    ngp_buf_printf(&b, "{\"applied\":%u,\"nodes\":%u}", applied, total);
+    return reply_with(reply, NGP_OK, &b);
+}
+
 static int nodes_delete(ng_index *index, const char *name, ng_reply *reply)
 {
     pthread_rwlock_wrlock(&index->lock);
     bool found = ngp_store_remove(&index->cache, name);
     uint32_t total = index->cache.count;
     pthread_rwlock_unlock(&index->lock);
+    return found ? reply_applied(reply, 1, total) : reply_not_cached(reply, name);
+}
+
+/* The stores trade places: idx gets staged's, staged keeps the old one to be freed. */
+static int nodes_replace(ng_index *index, ng_index *staged, ng_reply *reply)
+{
+    pthread_rwlock_wrlock(&index->lock);
+    ngp_store old = index->cache;
+    index->cache = staged->cache;
+    staged->cache = old;
+    uint32_t total = index->cache.count;
+    pthread_rwlock_unlock(&index->lock);
+    return reply_applied(reply, total, total);
+}
+
+static int nodes_get(ng_index *index, const char *name, ng_reply *reply)
+{
     ngp_buf b = {0};
-    if (!found) {
-        ngp_err err = {NGP_OK, ""};
-        ngp_err_set(&err, NGP_ENOTFOUND, "node \"%s\" is not in the node cache", name);
-        return reply_error(reply, &err);
+    pthread_rwlock_rdlock(&index->lock);
+    const ngp_store *x = &index->cache;
+    int64_t id = name ? ngp_store_find(x, name, strlen(name)) : -1;
+    if (id >= 0)
+        ngp_write_node(&b, &x->nodes[id]);
+    if (!name) {
+        ngp_buf_puts(&b, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":[");
+        const char *sep = "";
+        for (uint32_t i = 0; i < x->high; i++) {
+            if (!x->nodes[i].name)
+                continue;
+            ngp_buf_puts(&b, sep);
+            ngp_write_node(&b, &x->nodes[i]);
+            sep = ",";
+        }
+        ngp_buf_puts(&b, "]}");
     }
-    ngp_buf_printf(&b, "{\"applied\":1,\"nodes\":%u}", total);
+    pthread_rwlock_unlock(&index->lock);
+    if (name && id < 0) {
+        ngp_buf_free(&b);
+        return reply_not_cached(reply, name);
+    }
     return reply_with(reply, NGP_OK, &b);
 }
 
@@ -243,6 +290,8 @@ static const struct nodegate_plugin table = {
     .call_end = call_end,
     .reply_free = reply_free,
     .index_stats = index_stats,
+    .nodes_replace = nodes_replace,
+    .nodes_get = nodes_get,
 };
 
 NODEGATE_EXPORT const struct nodegate_plugin *nodegate_plugin_v1(void) { return &table; }

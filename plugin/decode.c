@@ -261,6 +261,8 @@ static ngp_status on_misc(ngp_decoder *d, const ngp_jw_event *ev)
     case NGP_S_DS_NAMESPACE: d->parts.ds->namespace = dup(d, ev); return NGP_OK;
     case NGP_S_KIND: u->kind = dup(d, ev); return NGP_OK;
     case NGP_S_TYPE: u->type = dup(d, ev); u->has_type = true; return NGP_OK;
+    case NGP_S_RV: u->resource_version = dup(d, ev); return NGP_OK;
+    case NGP_S_CONTINUE: u->cont = dup(d, ev); return NGP_OK;
     }
     return NGP_OK;
 }
@@ -274,7 +276,7 @@ static ngp_status route(ngp_decoder *d, const ngp_jw_event *ev)
         [NGP_S_EXPRS ... NGP_S_REQMT_VALUE] = on_requirement,
         [NGP_S_NODELIST ... NGP_S_TAINT_EFFECT] = on_node,
         [NGP_S_VICTIM_MAP ... NGP_S_VPDB] = on_victims,
-        [NGP_S_ROOT ... NGP_S_TYPE] = on_misc};
+        [NGP_S_ROOT ... NGP_S_CONTINUE] = on_misc};
     return handler[ev->id] ? handler[ev->id](d, ev) : NGP_OK;
 }
 
@@ -297,7 +299,7 @@ static ngp_status on_event(void *user, const ngp_jw_event *ev)
     case NGP_S_TOL_KEY: case NGP_S_TOL_OP: case NGP_S_TOL_VALUE: case NGP_S_TOL_EFFECT: case NGP_S_REQMT_KEY:
     case NGP_S_REQMT_OP: case NGP_S_NODE_NAME: case NGP_S_TAINT_KEY: case NGP_S_TAINT_VALUE:
     case NGP_S_TAINT_EFFECT: case NGP_S_VPOD_UID: case NGP_S_DS_NAME: case NGP_S_DS_NAMESPACE:
-    case NGP_S_KIND: case NGP_S_TYPE:
+    case NGP_S_KIND: case NGP_S_TYPE: case NGP_S_RV: case NGP_S_CONTINUE:
         if (ev->kind == NGP_JW_NULL)
             return route(d, &(ngp_jw_event){.kind = NGP_JW_VALUE, .id = ev->id, .str = "", .len = 0});
         break;
@@ -324,8 +326,9 @@ ngp_decoder *ngp_decoder_new(const ngp_jw_schema *root, const ngp_parts *parts, 
     if (parts->ds)
         parts->ds->name = parts->ds->namespace = "";
     if (parts->update) {
-        parts->update->kind = parts->update->type = "";
-        parts->update->root = (ngp_node_in){.name = ""};
+        ngp_update_req *u = parts->update;
+        u->kind = u->type = u->resource_version = u->cont = "";
+        u->root = (ngp_node_in){.name = ""};
     }
     back_to_root(d);
     d->jw = ngp_jw_new(root, on_event, d);

@@ -64,8 +64,13 @@ bool ngp_options_parse(const char *text, ngp_options *o, ngp_err *err)
             ok = parse_gates(v, o, err);
         else if (strcmp(key, "weights") == 0)
             ok = parse_weights(v, o, err);
+        else if (strcmp(key, "completeCache") == 0 && json_is_boolean(v))
+            o->complete_cache = json_is_true(v);
+        else if (strcmp(key, "completeCache") == 0)
+            ok = ngp_err_set(err, NGP_EINVALID, "options: completeCache must be true or false");
         else
-            ok = ngp_err_set(err, NGP_EINVALID, "options: unknown key \"%s\" (featureGates, weights)", key);
+            ok = ngp_err_set(err, NGP_EINVALID,
+                             "options: unknown key \"%s\" (featureGates, weights, completeCache)", key);
     }
     json_decref(root);
     return ok;

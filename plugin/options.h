@@ -13,6 +13,7 @@ typedef struct ngp_options {
     bool comparison_ops;          /* TaintTolerationComparisonOperators */
     int64_t weight_taint;         /* TaintToleration score weight (3) */
     int64_t weight_affinity;      /* NodeAffinity score weight (2) */
+    bool complete_cache;          /* completeCache: the cache holds every node of the cluster */
 } ngp_options;
 
 /* Parses options JSON (NULL = defaults) into out. Returns false with the

@@ -104,3 +104,34 @@ void ngp_write_error(ngp_buf *b, const char *text)
     ngp_buf_json_str(b, text);
     ngp_buf_putc(b, '}');
 }
+
+void ngp_write_node(ngp_buf *b, const ngp_node *n)
+{
+    ngp_buf_puts(b, "{\"kind\":\"Node\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":");
+    ngp_buf_put(b, n->quoted, n->quoted_len);
+    for (uint32_t i = 0; i < n->nlabels; i++) {
+        ngp_buf_puts(b, i ? "," : ",\"labels\":{");
+        ngp_buf_json_str(b, n->labels[i].key->key);
+        ngp_buf_putc(b, ':');
+        ngp_buf_json_str(b, n->labels[i].value->value);
+    }
+    ngp_buf_puts(b, n->nlabels ? "}},\"spec\":{" : "},\"spec\":{");
+    uint32_t ntaints = n->taints ? n->taints->ntaints : 0;
+    if (n->unschedulable)
+        ngp_buf_puts(b, ntaints ? "\"unschedulable\":true," : "\"unschedulable\":true");
+    for (uint32_t i = 0; i < ntaints; i++) {
+        const ngp_taint *t = &n->taints->taints[i];
+        ngp_buf_puts(b, i ? ",{\"key\":" : "\"taints\":[{\"key\":");
+        ngp_buf_json_str(b, t->key);
+        if (t->value[0]) {
+            ngp_buf_puts(b, ",\"value\":");
+            ngp_buf_json_str(b, t->value);
+        }
+        if (ngp_effect_name(t->effect)[0]) {
+            ngp_buf_puts(b, ",\"effect\":");
+            ngp_buf_json_str(b, ngp_effect_name(t->effect));
+        }
+        ngp_buf_putc(b, '}');
+    }
+    ngp_buf_puts(b, ntaints ? "]}}" : "}}");
+}

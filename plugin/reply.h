@@ -37,6 +37,11 @@ void ngp_reasons_free(ngp_reasons *why);
 void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const uint8_t *outcome,
                        uint32_t mask);
 
+/* Writes what the store holds of a node as a v1 Node: name, labels, taints and
+ * unschedulable, in the API server's field names (empty fields omitted, as
+ * Go's omitempty does). */
+void ngp_write_node(ngp_buf *b, const ngp_node *n);
+
 /* Writes an error body: {"Error": text}. */
 void ngp_write_error(ngp_buf *b, const char *text);
 

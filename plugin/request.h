@@ -68,9 +68,10 @@ typedef struct ngp_ds_req {
 } ngp_ds_req;
 
 /* nodes: a Node (root), a NodeList (nodes.listed) or a watch event
- * (has_type: type, and the object in nodes). */
+ * (has_type: type, and the object in nodes). resource_version is the Node's,
+ * the list's or the event object's; cont a list page's continue token. */
 typedef struct ngp_update_req {
-    const char *kind, *type;
+    const char *kind, *type, *resource_version, *cont;
     bool has_object, has_type;
     ngp_nodes nodes;
     ngp_node_in root;

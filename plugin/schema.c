@@ -118,12 +118,22 @@ static const ngp_jw_field f_ds_args[] = {
     {"DaemonSet", &s_ds}, {"Nodes", &s_nodelist}, {"NodeNames", &s_names}, {0}};
 static const ngp_jw_schema s_ds_args = IOBJ(NGP_S_ROOT, f_ds_args);
 
-/* Node updates: a Node, a NodeList or a watch event, told apart after parsing. */
+/* Node updates: a Node, a NodeList or a watch event, told apart after parsing. The
+ * resourceVersion of the Node, the list or the event's object, and a list page's continue token,
+ * go back in the reply: a watch client resumes from them. */
 static const ngp_jw_schema s_kind = STR(NGP_S_KIND), s_type = STR(NGP_S_TYPE);
+static const ngp_jw_schema s_rv = STR(NGP_S_RV), s_continue = STR(NGP_S_CONTINUE);
 static const ngp_jw_schema s_update_items = ARR(NGP_S_ITEMS, &s_node);
-static const ngp_jw_schema s_object = {.type = NGP_JW_OBJECT, .id = NGP_S_OBJECT, .fields = f_node};
+static const ngp_jw_field f_object_meta[] = {
+    {"name", &s_node_name}, {"labels", &s_labels}, {"resourceVersion", &s_rv}, {0}};
+static const ngp_jw_schema s_object_meta = OBJ(NGP_S_NONE, f_object_meta);
+static const ngp_jw_field f_object[] = {{"metadata", &s_object_meta}, {"spec", &s_node_spec}, {0}};
+static const ngp_jw_schema s_object = {.type = NGP_JW_OBJECT, .id = NGP_S_OBJECT, .fields = f_object};
+static const ngp_jw_field f_update_meta[] = {
+    {"name", &s_node_name}, {"labels", &s_labels}, {"resourceVersion", &s_rv}, {"continue", &s_continue}, {0}};
+static const ngp_jw_schema s_update_meta = OBJ(NGP_S_NONE, f_update_meta);
 static const ngp_jw_field f_update[] = {
-    {"kind", &s_kind}, {"type", &s_type}, {"metadata", &s_node_meta}, {"spec", &s_node_spec},
+    {"kind", &s_kind}, {"type", &s_type}, {"metadata", &s_update_meta}, {"spec", &s_node_spec},
     {"items", &s_update_items}, {"object", &s_object}, {0}};
 static const ngp_jw_schema s_update = OBJ(NGP_S_ROOT, f_update);
 

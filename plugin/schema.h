@@ -33,6 +33,7 @@ enum {
     NGP_S_VICTIM_MAP, NGP_S_META_MAP, NGP_S_VICTIMS, NGP_S_VPODS, NGP_S_VPOD, NGP_S_VPOD_UID, NGP_S_VPDB,
     /* the body's root, NodeNames, the DaemonSet, an update's envelope */
     NGP_S_ROOT, NGP_S_NAMES, NGP_S_NAME, NGP_S_DS, NGP_S_DS_NAME, NGP_S_DS_NAMESPACE, NGP_S_KIND, NGP_S_TYPE,
+    NGP_S_RV, NGP_S_CONTINUE,
     NGP_S_COUNT
 };
 

@@ -64,6 +64,16 @@ bool ngp_verb_nodes(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
             ngp_store_upsert(c->cache, &nodes[i]);
         applied += kind == UPSERT || ngp_store_remove(c->cache, nodes[i].name);
     }
-    ngp_buf_printf(b, "{\"applied\":%u,\"nodes\":%u}", applied, c->cache->count);
+    const ngp_update_req *req = c->req;
+    ngp_buf_printf(b, "{\"applied\":%u,\"nodes\":%u", applied, c->cache->count);
+    if (req->resource_version[0]) {
+        ngp_buf_puts(b, ",\"resourceVersion\":");
+        ngp_buf_json_str(b, req->resource_version);
+    }
+    if (req->cont[0]) {
+        ngp_buf_puts(b, ",\"continue\":");
+        ngp_buf_json_str(b, req->cont);
+    }
+    ngp_buf_putc(b, '}');
     return true;
 }

@@ -6,7 +6,11 @@
 #include "verb.h"
 
 /* Our predicates never depend on other pods, so evicting victims cannot help
- * a node they reject; a node the cache does not know is passed through. */
+ * a node they reject. A node the cache does not know never reached our filter
+ * when the cache is the truth (a names-mode request, or a cache that follows
+ * the API server), so it is dropped rather than have its victims evicted for
+ * a pod its taints may exclude; otherwise (full mode, nodes we were never
+ * told of) it is passed through. */
 bool ngp_verb_preempt(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
 {
     const ngp_preempt_req *req = c->req;
@@ -16,12 +20,13 @@ bool ngp_verb_preempt(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
     ngp_eval_init(&e, x, &req->pod, c->opt->comparison_ops);
     bool tolerates = ngp_eval_tolerates_unschedulable(&e);
     int64_t wanted = ngp_wanted_node(x, req->pod.node_name);
+    bool drop_unknown = req->meta.present || c->opt->complete_cache;
     ngp_buf_puts(b, "{\"NodeNameToMetaVictims\":{");
     bool first = true;
     for (uint32_t i = 0; i < m->n; i++) {
         const ngp_victims *v = &m->v[i];
         int64_t id = ngp_store_find(x, v->node, strlen(v->node));
-        if (id >= 0 && ngp_filter_outcome(&e, tolerates, wanted, (uint32_t)id) != NGP_PASS)
+        if (id < 0 ? drop_unknown : ngp_filter_outcome(&e, tolerates, wanted, (uint32_t)id) != NGP_PASS)
             continue;
         if (!first)
             ngp_buf_putc(b, ',');

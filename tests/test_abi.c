@@ -379,7 +379,7 @@ static ng_index *fixture_index(void)
     char *list = node_list(NODES, NNODES);
     ng_reply r;
     P->nodes_apply(idx, list, strlen(list), &r);
-    expect_reply(&r, 200, "{'applied':5,'nodes':5}");
+    expect_reply(&r, 200, "{'applied':5,'nodes':5,'resourceVersion':'4711'}");
     P->reply_free(&r);
     free(list);
     return idx;
@@ -731,7 +731,7 @@ static void test_node_updates(void **state)
     expect_list(idx, "['a']");
     expect_apply(idx, "{'apiVersion':'v1','kind':'NodeList','metadata':{'resourceVersion':'7'},'items':["
                       "{'metadata':{'name':'b'}},{'metadata':{'name':'c','labels':{'zone':'y'}}}]}",
-                 200, "{'applied':2,'nodes':3}");
+                 200, "{'applied':2,'nodes':3,'resourceVersion':'7'}");
     expect_list(idx, "['a','b','c']");
     expect_apply(idx, "{'type':'ADDED','object':{'kind':'Node','metadata':{'name':'d','labels':{'zone':'x'}}}}",
                  200, "{'applied':1,'nodes':4}");
@@ -755,7 +755,7 @@ static void test_node_updates(void **state)
     expect_apply(idx, "{'type':'DELETED','object':{'kind':'Node','metadata':{'name':'never-seen'}}}", 200,
                  "{'applied':0,'nodes':3}");
     expect_apply(idx, "{'type':'BOOKMARK','object':{'kind':'Node','metadata':{'resourceVersion':'99'}}}", 200,
-                 "{'applied':0,'nodes':3}");
+                 "{'applied':0,'nodes':3,'resourceVersion':'99'}");
     expect_list(idx, "['a','c','d']");
     ng_reply r;
     assert_int_equal(P->nodes_delete(idx, "c", &r), 200);
@@ -1006,7 +1006,17 @@ static void *writer_main(void *arg)
     for (int i = 0; i < WRITES; i++) {
         const char *list = sh->state[(i + 1) % 2];   /* B, A, B, ..., B */
         ng_reply r;
-        int st = P->nodes_apply(sh->idx, list, strlen(list), &r);
+        int st;
+        if (i % 2) {   /* every other update is a relist: pages into a staged index, then one swap */
+            ng_index *staged = new_index();
+            st = P->nodes_apply(staged, list, strlen(list), &r);
+            P->reply_free(&r);
+            if (st == 200)
+                st = P->nodes_replace(sh->idx, staged, &r);
+            P->index_free(staged);
+        } else {
+            st = P->nodes_apply(sh->idx, list, strlen(list), &r);
+        }
         w->calls++;
         if (st != 200 || !r.data || strcmp(r.data, "{\"applied\":200,\"nodes\":200}") != 0) {
             w->bad++;
@@ -1090,6 +1100,70 @@ static void test_concurrency(void **state)
     P->index_free(sh.idx);
 }
 
+/* ---- ABI 1.1: a relist's replace, and what the cache holds of a node ---- */
+
+static void test_nodes_replace(void **state)
+{
+    (void)state;
+    ng_index *idx = new_index(), *staged = new_index();
+    expect_apply(idx, "{'kind':'NodeList','items':[{'metadata':{'name':'a'}},{'metadata':{'name':'b'}}]}", 200,
+                 "{'applied':2,'nodes':2}");
+    expect_apply(staged, "{'kind':'NodeList','metadata':{'resourceVersion':'9','continue':'t1'},"
+                         "'items':[{'metadata':{'name':'b','labels':{'v':'2'}}}]}",
+                 200, "{'applied':1,'nodes':1,'resourceVersion':'9','continue':'t1'}");
+    expect_apply(staged, "{'kind':'NodeList','metadata':{'resourceVersion':'9'},'items':[{'metadata':{'name':'c'}}]}",
+                 200, "{'applied':1,'nodes':2,'resourceVersion':'9'}");
+    assert_true(NODEGATE_HAS(P, nodes_replace));
+    ng_reply r;
+    assert_int_equal(P->nodes_replace(idx, staged, &r), 200);
+    expect_reply(&r, 200, "{'applied':2,'nodes':2}");
+    P->reply_free(&r);
+    expect_list(idx, "['b','c']");      /* a, absent from the relist, is gone */
+    expect_list(staged, "['a','b']");   /* the old cache, for the host to free */
+    assert_int_equal(P->nodes_get(idx, "b", &r), 200);
+    expect_reply(&r, 200, "{'kind':'Node','apiVersion':'v1','metadata':{'name':'b','labels':{'v':'2'}},'spec':{}}");
+    P->reply_free(&r);
+    P->index_free(staged);
+    staged = new_index();   /* an empty relist empties the cache */
+    assert_int_equal(P->nodes_replace(idx, staged, &r), 200);
+    expect_reply(&r, 200, "{'applied':0,'nodes':0}");
+    P->reply_free(&r);
+    expect_list(idx, "[]");
+    P->index_free(staged);
+    P->index_free(idx);
+}
+
+static void test_nodes_get(void **state)
+{
+    (void)state;
+    ng_index *idx = new_index();
+    assert_true(NODEGATE_HAS(P, nodes_get));
+    expect_apply(idx, "{'kind':'NodeList','items':[{'metadata':{'name':'m','labels':{'node-role.kubernetes.io/control-plane':'',"
+                      "'zone':'z\u00e9'}},'spec':{'unschedulable':true,'taints':[{'key':'node-role.kubernetes.io/control-plane',"
+                      "'effect':'NoSchedule'},{'key':'gpu','value':'a\\\"b','effect':'PreferNoSchedule','timeAdded':null}]}},"
+                      "{'metadata':{'name':'w'}}]}",
+                 200, "{'applied':2,'nodes':2}");
+    ng_reply r;
+    assert_int_equal(P->nodes_get(idx, "m", &r), 200);
+    expect_reply(&r, 200,
+                 "{'kind':'Node','apiVersion':'v1','metadata':{'name':'m','labels':{'node-role.kubernetes.io/control-plane':'',"
+                 "'zone':'z\u00e9'}},'spec':{'unschedulable':true,'taints':[{'key':'node-role.kubernetes.io/control-plane',"
+                 "'effect':'NoSchedule'},{'key':'gpu','value':'a\\\"b','effect':'PreferNoSchedule'}]}}");
+    P->reply_free(&r);
+    assert_int_equal(P->nodes_get(idx, NULL, &r), 200);
+    expect_reply(&r, 200,
+                 "{'kind':'NodeList','apiVersion':'v1','metadata':{},'items':[{'kind':'Node','apiVersion':'v1',"
+                 "'metadata':{'name':'m','labels':{'node-role.kubernetes.io/control-plane':'','zone':'z\u00e9'}},"
+                 "'spec':{'unschedulable':true,'taints':[{'key':'node-role.kubernetes.io/control-plane','effect':'NoSchedule'},"
+                 "{'key':'gpu','value':'a\\\"b','effect':'PreferNoSchedule'}]}},"
+                 "{'kind':'Node','apiVersion':'v1','metadata':{'name':'w'},'spec':{}}]}");
+    P->reply_free(&r);
+    assert_int_equal(P->nodes_get(idx, "ghost", &r), 404);
+    expect_reply(&r, 404, "{'Error':'node \\\"ghost\\\" is not in the node cache'}");
+    P->reply_free(&r);
+    P->index_free(idx);
+}
+
 /* ---- exported symbols ---- */
 
 static void test_exports(void **state)
@@ -1146,6 +1220,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rejected_updates),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_concurrency),
+        cmocka_unit_test(test_nodes_replace),
+        cmocka_unit_test(test_nodes_get),
         cmocka_unit_test(test_exports),
     };
     return cmocka_run_group_tests_name("abi", tests, load_plugin, unload_plugin);

@@ -165,7 +165,7 @@ test_nodes_api() {
         '200 {"Nodes":null,"NodeNames":[],"FailedNodes":{},"FailedAndUnresolvableNodes":{"n1":"node(s) had untolerated taint {k: v}"},"Error":""}' "$(filter_one n1)"
     expect_reply "nodes: POST a NodeList" POST /nodes \
         '{"apiVersion":"v1","kind":"NodeList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n3","labels":{"a":"b"}}}]}' \
-        200 '{"applied":2,"nodes":3}'
+        200 '{"applied":2,"nodes":3,"resourceVersion":"7"}'
     expect_reply "nodes: GET after a NodeList" GET /nodes '' 200 '["n1","n2","n3"]'
     expect_reply "nodes: watch ADDED" POST /nodes '{"type":"ADDED","object":{"metadata":{"name":"n4"}}}' 200 '{"applied":1,"nodes":4}'
     expect_reply "nodes: GET after ADDED" GET /nodes '' 200 '["n1","n2","n3","n4"]'
@@ -176,7 +176,7 @@ test_nodes_api() {
     expect_reply "nodes: GET after DELETED" GET /nodes '' 200 '["n1","n3","n4"]'
     check "nodes: a DELETED node is unknown to filter" \
         '200 {"Nodes":null,"NodeNames":[],"FailedNodes":{"n2":"node(s) were not found in the extender'"'"'s node cache"},"FailedAndUnresolvableNodes":{},"Error":""}' "$(filter_one n2)"
-    expect_reply "nodes: watch BOOKMARK applies nothing" POST /nodes '{"type":"BOOKMARK","object":{"kind":"Node","metadata":{"resourceVersion":"12"}}}' 200 '{"applied":0,"nodes":3}'
+    expect_reply "nodes: watch BOOKMARK applies nothing" POST /nodes '{"type":"BOOKMARK","object":{"kind":"Node","metadata":{"resourceVersion":"12"}}}' 200 '{"applied":0,"nodes":3,"resourceVersion":"12"}'
     expect_reply "nodes: GET after BOOKMARK" GET /nodes '' 200 '["n1","n3","n4"]'
     # DESIGN: freed ids are reused, and GET /nodes lists in id order
     expect_reply "nodes: a new node takes the freed id" POST /nodes '{"metadata":{"name":"n5"}}' 200 '{"applied":1,"nodes":4}'
