@@ -79,6 +79,15 @@ $(B)/tests/test_%: tests/unit/test_%.c $(PLUGIN_OBJ)
 	    $(filter $(B)/harness/lib/%,$^) $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
 $(B)/tests/test_jsonwalk: $(B)/harness/lib/readfile.o $(B)/harness/lib/xalloc.o
 
+# test_kubeconfig tests harness/kube, not the plugin: a rule of its own, without plugin objects.
+KUBE_TEST_OBJ := $(addprefix $(B)/harness/kube/,kubeconfig.o client.o) \
+                 $(addprefix $(B)/harness/lib/,log.o readfile.o xalloc.o)
+$(B)/tests/test_kubeconfig: tests/unit/test_kubeconfig.c $(KUBE_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness -Iharness/lib $(CURL_CFLAGS) $(YAML_CFLAGS) $(CMOCKA_CFLAGS) -Itests \
+	    -o $@ $< $(KUBE_TEST_OBJ) $(FINAL_LDFLAGS) $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread
+
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c)) \
