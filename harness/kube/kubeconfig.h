@@ -27,15 +27,19 @@ typedef struct kube_config {
     char *origin;              /* for logs: "kubeconfig FILE, context NAME" or "in-cluster config" */
 } kube_config;
 
-/* Reads path and picks context (NULL: its current-context). On failure returns false and writes
- * one sentence naming the file and the field into err; exec and auth-provider users are refused. */
+/* Reads path and picks context (NULL or "": its current-context). On failure returns false and
+ * writes one sentence naming the file (made absolute) and the field into err; exec,
+ * auth-provider and username/password users are refused. A context with no user is anonymous;
+ * a user it names must be in users[]. Unknown keys are ignored, as kubectl ignores them. c is
+ * the caller's to kube_config_free; after a failure it holds nothing. */
 bool kube_config_load(const char *path, const char *context, kube_config *c, char *err, size_t errlen);
 /* The in-cluster config: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the token
  * and ca.crt in sa_dir (KUBE_SERVICE_ACCOUNT_DIR outside tests). False with a sentence in err
  * when the variables are unset or the files are missing. */
 bool kube_config_in_cluster(const char *sa_dir, kube_config *c, char *err, size_t errlen);
-/* True when the environment asks for the in-cluster config (both variables set). */
+/* True when the environment asks for the in-cluster config (both variables set, not empty). */
 bool kube_in_cluster(void);
+/* Frees what c holds and clears it; c itself is the caller's (NULL is fine). */
 void kube_config_free(kube_config *c);
 
 #endif
