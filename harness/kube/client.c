@@ -20,6 +20,7 @@ struct kube_client {
     char *base;                     /* what a path is appended to: server, or its tls-server-name form */
     struct curl_slist *connect_to;  /* tls-server-name: "NAME:PORT:HOST:PORT"; else NULL */
     char *host_header;              /* tls-server-name: "Host: " the server's own host; else NULL */
+    char *no_proxy;                 /* $no_proxy plus loopback: as Go, never proxy a local server */
 
     pthread_mutex_t mu;             /* the token state below */
     char *token;                    /* the bearer token sent, NULL for none */
@@ -209,6 +210,10 @@ out:
 kube_client *kube_client_new(const kube_config *c, char *err, size_t errlen)
 {
     kube_client *k = host_xcalloc(1, sizeof *k);
+    const char *env = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
+    size_t n = (env ? strlen(env) : 0) + sizeof ",localhost,127.0.0.1,::1";
+    k->no_proxy = host_xmalloc(n);
+    snprintf(k->no_proxy, n, "%s%slocalhost,127.0.0.1,::1", env ? env : "", env && env[0] ? "," : "");
     config_copy(&k->c, c);
     pthread_mutex_init(&k->mu, NULL);
     const kube_config *kc = &k->c;
@@ -251,6 +256,7 @@ void kube_client_free(kube_client *k)
     free(k->base);
     curl_slist_free_all(k->connect_to);
     free(k->host_header);
+    free(k->no_proxy);
     free(k->token);
     pthread_mutex_destroy(&k->mu);
     free(k);
@@ -290,6 +296,7 @@ void kube_client_prepare(kube_client *k, CURL *h, const char *path, struct curl_
 #endif
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);   /* the source runs on a thread of its own */
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);   /* the API server does not redirect lists */
+    curl_easy_setopt(h, CURLOPT_NOPROXY, k->no_proxy);
     /* client-go's dialer: 30 s to connect, 30 s keep-alive probes, so a watch on a dead
      * connection ends even when the server never answers again */
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);

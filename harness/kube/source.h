@@ -48,8 +48,15 @@ typedef struct kube_source_stats {
 
 typedef struct kube_source kube_source;
 
+typedef struct kube_source_options {
+    bool watch_list;              /* try a streaming list (WatchList) before LIST pages */
+    double stall_after;           /* seconds without a byte after which a watch is restarted; 0: never */
+    unsigned watch_timeout_min;   /* timeoutSeconds is drawn from [min, 2 min); 0: 300, as client-go */
+} kube_source_options;
+
 /* Starts the thread. api and index are borrowed and must outlive the source; k is owned. */
-kube_source *kube_source_start(kube_client *k, const struct nodegate_plugin *api, ng_index *index);
+kube_source *kube_source_start(kube_client *k, const struct nodegate_plugin *api, ng_index *index,
+                               const kube_source_options *opt);
 /* Stops the thread (it interrupts a watch in progress) and frees the source. */
 void kube_source_stop(kube_source *s);
 const kube_source_stats *kube_source_stats_of(const kube_source *s);
