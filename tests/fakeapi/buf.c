@@ -36,13 +36,16 @@ void fa_buf_addf(fa_buf *b, const char *fmt, ...)
     va_list ap, again;
     va_start(ap, fmt);
     va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    fa_buf_reserve(b, 64);   /* most pieces fit at once: one vsnprintf, not two */
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    if (n > 0) {
+    if (n > 0 && (size_t)n >= b->cap - b->len) {
         fa_buf_reserve(b, (size_t)n);
         vsnprintf(b->p + b->len, (size_t)n + 1, fmt, again);
-        b->len += (size_t)n;
     }
+    if (n > 0)
+        b->len += (size_t)n;
+    b->p[b->len] = '\0';
     va_end(again);
 }
 

@@ -27,7 +27,11 @@ static void *churn_main(void *arg)
         if (due > ch->planned)
             due = ch->planned;
         if (due > ch->applied) {
-            size_t n = fa_store_modify_locked(s, ch->prefix, (size_t)(due - ch->applied));
+            /* behind: catch up in small batches, the lock free in between */
+            size_t want = due - ch->applied > 64 ? 64 : (size_t)(due - ch->applied);
+            pthread_mutex_unlock(&s->mu);
+            size_t n = fa_store_modify(s, ch->prefix, want);
+            pthread_mutex_lock(&s->mu);
             if (n == 0)
                 break;   /* no node to touch */
             ch->applied += n;

@@ -214,8 +214,8 @@ enum MHD_Result fa_control(fa_server *srv, fa_req *r, struct MHD_Connection *c, 
             const char *prefix = fa_arg(c, "name");
             if (count < 0)
                 return bad(srv, r, c, 400, "count must be a non-negative number");
+            size_t n = fa_store_modify(s, prefix ? prefix : "", (size_t)count);
             pthread_mutex_lock(&s->mu);
-            size_t n = fa_store_modify_locked(s, prefix ? prefix : "", (size_t)count);
             uint64_t rv = s->rv;
             pthread_mutex_unlock(&s->mu);
             json_t *o = json_object();

@@ -48,12 +48,30 @@ void fa_obj_unref(fa_obj *o);   /* NULL is a no-op */
  * kind and apiVersion removed, metadata.resourceVersion set (node is changed in place). NULL
  * with a sentence in err when node is not an object with a non-empty string metadata.name. */
 fa_obj *fa_obj_from_node(json_t *node, uint64_t rv, char *err, size_t errlen);
+/* A node serialized with a mark where its resourceVersion goes: the slow part (jansson) done
+ * outside the store's lock, the RV spliced in under it with fa_prep_finish. */
+typedef struct fa_prep {
+    char *json;
+    size_t len;
+    size_t rv_at, rv_len;    /* json[rv_at..+rv_len) is replaced by the RV's digits */
+    char *name;
+} fa_prep;
+/* As fa_obj_from_node, but with the mark; false with a sentence in err. Free with fa_prep_free. */
+bool fa_prep_node(json_t *node, fa_prep *p, char *err, size_t errlen);
+/* The object of p at resourceVersion rv, one reference. */
+fa_obj *fa_prep_finish(const fa_prep *p, uint64_t rv);
+void fa_prep_free(fa_prep *p);
 /* o parsed back into a new JSON object (NULL only on an internal error). */
 json_t *fa_obj_parse(const fa_obj *o);
 /* Appends o as a Node object: {"kind":"Node","apiVersion":"v1",...}. */
 void fa_obj_typed(fa_buf *b, const fa_obj *o);
 /* Appends the watch event line {"type":T,"object":{"kind":"Node","apiVersion":"v1",...}}\n. */
 void fa_event_line(fa_buf *b, const char *type, const fa_obj *o);
+
+/* ---- touch.c ---- */
+/* The next touch of cur as text: label fake.nodegate.io/touched counted up (added as "1"), the
+ * resourceVersion marked for fa_prep_finish. False when cur's text is not as expected. */
+bool fa_touch_text(const fa_obj *cur, fa_prep *p);
 
 /* ---- gen.c: deterministic realistic nodes ---- */
 /* node-00000 ... node-(n-1), each about bytes long, at resourceVersion rv, in name order. The
@@ -134,8 +152,9 @@ uint64_t fa_store_upsert(fa_store *s, json_t *node, char *err, size_t errlen);
 /* DELETED (the last state at a new RV); returns the RV, or 0 when no node has that name. */
 uint64_t fa_store_delete(fa_store *s, const char *name);
 /* Touches count nodes whose name starts with prefix (in name order, resuming after the last one
- * touched, wrapping): sets label fake.nodegate.io/touched to the new RV. Returns how many. */
-size_t fa_store_modify_locked(fa_store *s, const char *prefix, size_t count);
+ * touched, wrapping): label fake.nodegate.io/touched counts the touches of that node. Each is
+ * re-serialized outside the lock. Returns how many (0 when no name matches). */
+size_t fa_store_modify(fa_store *s, const char *prefix, size_t count);
 /* History dropped, compaction point = current RV, snapshots expired, open watches ended. */
 void fa_store_compact(fa_store *s);
 /* Asks every open watch that allowed bookmarks for one BOOKMARK. Returns the open watches. */

@@ -167,14 +167,14 @@ static void put_locked(fa_store *s, fa_obj *o)
 
 uint64_t fa_store_upsert(fa_store *s, json_t *node, char *err, size_t errlen)
 {
+    fa_prep p;
+    if (!fa_prep_node(node, &p, err, errlen))
+        return 0;
     pthread_mutex_lock(&s->mu);
-    fa_obj *o = fa_obj_from_node(node, s->rv + 1, err, errlen);
-    uint64_t rv = 0;
-    if (o) {
-        rv = ++s->rv;
-        put_locked(s, o);
-    }
+    uint64_t rv = ++s->rv;
+    put_locked(s, fa_prep_finish(&p, rv));
     pthread_mutex_unlock(&s->mu);
+    fa_prep_free(&p);
     return rv;
 }
 
@@ -200,43 +200,81 @@ uint64_t fa_store_delete(fa_store *s, const char *name)
     return rv;
 }
 
-size_t fa_store_modify_locked(fa_store *s, const char *prefix, size_t count)
+/* The nodes named prefix*: [*lo, *hi), a contiguous run of the sorted truth. */
+static void prefix_range(fa_store *s, const char *prefix, size_t *lo, size_t *hi)
 {
     size_t plen = strlen(prefix);
-    size_t lo = lower_bound(s->nodes, s->n, prefix), hi = lo;
-    while (hi < s->n && strncmp(s->nodes[hi]->name, prefix, plen) == 0)
-        hi++;
-    if (lo == hi)
-        return 0;
-    size_t at = s->modify_after ? lower_bound(s->nodes + lo, hi - lo, s->modify_after) + lo : lo;
-    if (at < hi && s->modify_after && strcmp(s->nodes[at]->name, s->modify_after) == 0)
-        at++;
+    size_t a = lower_bound(s->nodes, s->n, prefix), b = s->n;
+    size_t l = a;
+    while (l < b) {   /* the first name past the run: strncmp turns positive there, and stays */
+        size_t mid = l + (b - l) / 2;
+        if (strncmp(s->nodes[mid]->name, prefix, plen) <= 0)
+            l = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    *hi = l;
+}
+
+/* The next touch of node: its label fake.nodegate.io/touched counted up, serialized. */
+static void touch(const fa_obj *cur, fa_prep *p)
+{
+    if (fa_touch_text(cur, p))
+        return;
+    json_t *node = fa_obj_parse(cur);
+    json_t *meta = json_object_get(node, "metadata");
+    json_t *labels = json_object_get(meta, "labels");
+    if (!json_is_object(labels)) {
+        labels = json_object();
+        json_object_set_new(meta, "labels", labels);
+    }
+    static const char key[] = "fake.nodegate.io/touched";
+    const char *was = json_string_value(json_object_get(labels, key));
+    char v[24];
+    snprintf(v, sizeof v, "%llu", (unsigned long long)(was ? strtoull(was, NULL, 10) + 1 : 1));
+    json_object_set_new(labels, key, json_string(v));
+    char err[80];
+    fa_prep_node(node, p, err, sizeof err);   /* it has its name */
+    json_decref(node);
+}
+
+size_t fa_store_modify(fa_store *s, const char *prefix, size_t count)
+{
     size_t done = 0;
-    for (; done < count; done++, at++) {
+    while (done < count) {
+        pthread_mutex_lock(&s->mu);
+        size_t lo, hi;
+        prefix_range(s, prefix, &lo, &hi);
+        if (lo == hi || s->stopping) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        size_t at = s->modify_after ? lower_bound(s->nodes + lo, hi - lo, s->modify_after) + lo : lo;
+        if (at < hi && s->modify_after && strcmp(s->nodes[at]->name, s->modify_after) == 0)
+            at++;
         if (at >= hi)
             at = lo;
-        json_t *node = fa_obj_parse(s->nodes[at]);
-        json_t *meta = json_object_get(node, "metadata");
-        json_t *labels = json_object_get(meta, "labels");
-        if (!json_is_object(labels)) {
-            labels = json_object();
-            json_object_set_new(meta, "labels", labels);
-        }
-        char rvs[24], err[80];
-        snprintf(rvs, sizeof rvs, "%llu", (unsigned long long)(s->rv + 1));
-        json_object_set_new(labels, "fake.nodegate.io/touched", json_string(rvs));
-        fa_obj *o = fa_obj_from_node(node, s->rv + 1, err, sizeof err);
-        json_decref(node);
-        if (!o)
-            break;
-        s->rv++;
-        fa_obj_unref(s->nodes[at]);
-        s->nodes[at] = o;
-        hist_add(s, FA_MODIFIED, fa_obj_ref(o));
-    }
-    if (done) {
+        fa_obj *cur = fa_obj_ref(s->nodes[at]);
         free(s->modify_after);
-        s->modify_after = host_xstrdup(s->nodes[at - 1]->name);   /* at > lo after a touch */
+        s->modify_after = host_xstrdup(cur->name);
+        pthread_mutex_unlock(&s->mu);
+
+        fa_prep p;
+        touch(cur, &p);
+
+        pthread_mutex_lock(&s->mu);
+        size_t i = lower_bound(s->nodes, s->n, cur->name);
+        if (i < s->n && s->nodes[i] == cur) {   /* else changed meanwhile: pick again */
+            fa_obj *o = fa_prep_finish(&p, ++s->rv);
+            fa_obj_unref(s->nodes[i]);
+            s->nodes[i] = o;
+            hist_add(s, FA_MODIFIED, fa_obj_ref(o));
+            done++;
+        }
+        pthread_mutex_unlock(&s->mu);
+        fa_prep_free(&p);
+        fa_obj_unref(cur);
     }
     return done;
 }
