@@ -15,7 +15,7 @@ CFLAGS     ?= -O2 -g
 B          ?= build
 
 DEPS_PKGS  := jansson libmicrohttpd yajl cmocka gnutls
-DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev libgnutls28-dev pkg-config curl
+DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev libgnutls28-dev pkg-config curl openssl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Werror=implicit-function-declaration -Wno-unused-parameter
@@ -136,7 +136,8 @@ $(FAKEAPI): $(FAKEAPI_OBJ)
 # ---- set-up and tests ----
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
-	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null; then \
+	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null || \
+	    ! command -v openssl >/dev/null; then \
 	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi
