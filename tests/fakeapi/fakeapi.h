@@ -215,6 +215,7 @@ typedef struct fa_req {
     char *uri;               /* as sent: path and query */
     const char *query;       /* into uri: after '?', or "" */
     fa_buf body;
+    bool too_large;          /* the body passed MAX_BODY */
     bool started;
     bool api;                /* an API request (not /fake/): logged in /fake/requests */
     fa_auth_kind auth;

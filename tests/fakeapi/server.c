@@ -139,16 +139,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (r->body.len + *upload_size <= MAX_BODY)
+        if (!r->too_large && r->body.len + *upload_size <= MAX_BODY) {
             fa_buf_add(&r->body, upload, *upload_size);
-        else
-            r->body.cap = SIZE_MAX;   /* marks it too large; the reply says so */
+        } else {
+            r->too_large = true;   /* the rest is read and dropped; the reply says so */
+            fa_buf_free(&r->body);
+        }
         *upload_size = 0;
         return MHD_YES;
     }
     enum MHD_Result ret;
-    if (r->body.cap == SIZE_MAX) {
-        r->body = (fa_buf){0};
+    if (r->too_large) {
         ret = fa_reply_status(srv, r, c, 413, "RequestEntityTooLarge", "the request body is larger than 1 GiB",
                               NULL, -1);
     } else {

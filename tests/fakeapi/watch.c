@@ -284,7 +284,7 @@ enum MHD_Result fa_watch(fa_server *srv, fa_req *r, struct MHD_Connection *c)
     bool initial = sie_present ? sie : legacy;
 
     pthread_mutex_lock(&s->mu);
-    if (!legacy && rv > s->rv && !initial) {
+    if (!legacy && rv > s->rv) {   /* kube waits 3 s for it first; this says it at once */
         char msg[96];
         snprintf(msg, sizeof msg, "Too large resource version: %llu, current: %llu", (unsigned long long)rv,
                  (unsigned long long)s->rv);
