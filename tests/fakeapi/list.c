@@ -220,6 +220,12 @@ static bool validate(fa_field_errs *e, const char *rv, const char *match, const 
 enum MHD_Result fa_list(fa_server *srv, fa_req *r, struct MHD_Connection *c)
 {
     fa_store *s = srv->store;
+    const char *rv = fa_arg(c, "resourceVersion"), *match = fa_arg(c, "resourceVersionMatch"),
+               *cont = fa_arg(c, "continue"), *lim = fa_arg(c, "limit");
+    fa_field_errs e = {0};
+    if (!validate(&e, rv, match, cont, fa_arg(c, "sendInitialEvents")))
+        return fa_reply_invalid_listoptions(srv, r, c, &e);
+    /* a fault hits the next list that passes validation */
     fa_fault f;
     bool drop = false;
     if (fa_fault_take(s, false, &f)) {
@@ -237,11 +243,6 @@ enum MHD_Result fa_list(fa_server *srv, fa_req *r, struct MHD_Connection *c)
             return ret;
     }
 
-    const char *rv = fa_arg(c, "resourceVersion"), *match = fa_arg(c, "resourceVersionMatch"),
-               *cont = fa_arg(c, "continue"), *lim = fa_arg(c, "limit");
-    fa_field_errs e = {0};
-    if (!validate(&e, rv, match, cont, fa_arg(c, "sendInitialEvents")))
-        return fa_reply_invalid_listoptions(srv, r, c, &e);
     long long limit = 0;
     if (lim && *lim) {
         char *end;

@@ -224,26 +224,6 @@ enum MHD_Result fa_watch(fa_server *srv, fa_req *r, struct MHD_Connection *c)
         return ret;
     }
 
-    fa_fault f = {0};
-    bool got = fa_fault_take(s, true, &f);
-    if (got && (f.kind == FA_FAULT_STATUS || f.kind == FA_FAULT_GONE)) {
-        enum MHD_Result ret;
-        if (f.kind == FA_FAULT_STATUS) {
-            ret = fa_reply_fault_status(srv, r, c, &f, true);
-        } else {
-            char m[96];
-            pthread_mutex_lock(&s->mu);
-            snprintf(m, sizeof m, "too old resource version: %llu (%llu)", (unsigned long long)rv,
-                     (unsigned long long)s->compact_rv);
-            pthread_mutex_unlock(&s->mu);
-            ret = fa_reply_status(srv, r, c, 410, f.reason ? f.reason : "Expired", f.message ? f.message : m,
-                                  NULL, -1);
-        }
-        fa_fault_clear(&f);
-        return ret;
-    }
-    fa_fault_clear(&f);
-
     /* SetListOptionsDefaults: with WatchList on, a legacy watch becomes a streaming list */
     const char *m = match && *match ? match : NULL;
     if (!srv->cfg->no_watch_list && !sie_present && !m && legacy) {
@@ -270,6 +250,27 @@ enum MHD_Result fa_watch(fa_server *srv, fa_req *r, struct MHD_Connection *c)
     }
     if (e.n)
         return fa_reply_invalid_listoptions(srv, r, c, &e);
+
+    /* a fault hits the next watch that passes validation */
+    fa_fault f = {0};
+    bool got = fa_fault_take(s, true, &f);
+    if (got && (f.kind == FA_FAULT_STATUS || f.kind == FA_FAULT_GONE)) {
+        enum MHD_Result ret;
+        if (f.kind == FA_FAULT_STATUS) {
+            ret = fa_reply_fault_status(srv, r, c, &f, true);
+        } else {
+            char msg[96];
+            pthread_mutex_lock(&s->mu);
+            snprintf(msg, sizeof msg, "too old resource version: %llu (%llu)", (unsigned long long)rv,
+                     (unsigned long long)s->compact_rv);
+            pthread_mutex_unlock(&s->mu);
+            ret = fa_reply_status(srv, r, c, 410, f.reason ? f.reason : "Expired", f.message ? f.message : msg,
+                                  NULL, -1);
+        }
+        fa_fault_clear(&f);
+        return ret;
+    }
+    fa_fault_clear(&f);
 
     watcher *w = host_xcalloc(1, sizeof *w);
     w->s = s;
