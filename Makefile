@@ -14,9 +14,9 @@ CC         ?= cc
 CFLAGS     ?= -O2 -g
 B          ?= build
 
-DEPS_PKGS  := jansson libmicrohttpd yajl cmocka yaml-0.1 libcurl
+DEPS_PKGS  := jansson libmicrohttpd yajl cmocka yaml-0.1 libcurl gnutls
 DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev pkg-config curl \
-               libyaml-dev libcurl4-openssl-dev openssl
+               libyaml-dev libcurl4-openssl-dev libgnutls28-dev openssl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Werror=implicit-function-declaration -Wno-unused-parameter
@@ -48,6 +48,8 @@ YAML_CFLAGS    := $(call pkg_cflags,yaml-0.1)
 YAML_LIBS      := $(call pkg_libs,yaml-0.1,-lyaml)
 CURL_CFLAGS    := $(call pkg_cflags,libcurl)
 CURL_LIBS      := $(call pkg_libs,libcurl,-lcurl)
+GNUTLS_CFLAGS  := $(call pkg_cflags,gnutls)
+GNUTLS_LIBS    := $(call pkg_libs,gnutls,-lgnutls)
 
 .PHONY: all test asan unit clean deps run install bench bench-soak
 all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
@@ -132,18 +134,35 @@ $(B)/examples/host: examples/host.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) -ldl
 
+# fake-apiserver: a fake kube-apiserver (/api/v1/nodes: list, watch, faults) for the node
+# source's tests and benchmarks; gnutls for the client-certificate check.
+FAKEAPI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/fakeapi/*.c)) \
+               $(addprefix $(B)/harness/lib/,readfile.o xalloc.o)
+FAKEAPI := $(B)/tests/fake-apiserver
+
+$(B)/tests/fakeapi/%.o: tests/fakeapi/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS) -c $< -o $@
+
+$(FAKEAPI): $(FAKEAPI_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) -lpthread
+
 -include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) \
-         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d))
+         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
+                $(FAKEAPI_OBJ:.o=.d))
 
 # ---- set-up and tests ----
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
-	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null; then \
+	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null || \
+	    ! command -v openssl >/dev/null; then \
 	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi
 
-unit: all $(UNIT_BIN) $(TEST_TOOLS)
+unit: all $(UNIT_BIN) $(TEST_TOOLS) $(FAKEAPI)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit
