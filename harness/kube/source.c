@@ -53,6 +53,7 @@ struct kube_source {
     char rv[128];                 /* where the next watch resumes; "" before the first list */
     bool no_watch_list;           /* the server refused a streaming list: LIST from now on */
     unsigned failures;            /* in a row, for the backoff */
+    unsigned expired_in_row;      /* 410s since the last complete list */
     unsigned seed;                /* rand_r's, for jitter and watch timeouts */
     int logged_reason;            /* the failure last logged, -1 while healthy */
     kube_source_stats stats;
@@ -95,6 +96,15 @@ static void failed(kube_source *s, kube_error_reason why, const char *fmt, ...)
     else
         host_log(HOST_LOG_DEBUG, "node source: %s", text);
     s->logged_reason = (int)why;
+}
+
+/* A 410: the resourceVersion is too old, which a long watch meets in the normal course (etcd
+ * compacts every 5 minutes), so it is counted and relisted, not a failure of the source. */
+static void expired(kube_source *s, const char *what, const char *detail)
+{
+    atomic_fetch_add(&s->stats.errors[KUBE_ERR_EXPIRED], 1);
+    s->expired_in_row++;
+    host_log(HOST_LOG_INFO, "node source: %s: %s; relisting", what, detail);
 }
 
 static void healthy(kube_source *s)
@@ -228,7 +238,7 @@ static outcome judge(kube_source *s, request *r, CURLcode rc, const char *what)
     status_message(r, msg, sizeof msg);
     long st = r->status;
     if (st == 410) {
-        failed(s, KUBE_ERR_EXPIRED, "%s: HTTP 410: %s", what, msg);
+        expired(s, what, msg);
         return OUT_EXPIRED;
     }
     if (st == 401)
@@ -274,6 +284,7 @@ static void commit(kube_source *s, ng_index *staged, const char *how, double t0)
     if (atomic_exchange(&s->stats.synced, true))
         atomic_fetch_add(&s->stats.relists, 1);
     atomic_store(&s->stats.last_event_wall, now_wall());
+    s->expired_in_row = 0;
     healthy(s);
 }
 
@@ -455,8 +466,10 @@ static int dispatch(stream *w)
     atomic_fetch_add(&s->stats.events[t], 1);
     if (t == KUBE_EV_ERROR) {
         bool gone = w->code == 410 || strcmp(w->reason, "Expired") == 0 || strcmp(w->reason, "Gone") == 0;
-        failed(s, gone ? KUBE_ERR_EXPIRED : KUBE_ERR_SERVER, "watch of nodes: ERROR event %lld %s: %s", w->code,
-               w->reason, w->message);
+        if (gone)
+            expired(s, "watch of nodes: ERROR event", w->message);
+        else
+            failed(s, KUBE_ERR_SERVER, "watch of nodes: ERROR event %lld %s: %s", w->code, w->reason, w->message);
         w->result = gone ? OUT_EXPIRED : OUT_FAILED;
         return 0;
     }
@@ -576,7 +589,7 @@ static void *run(void *arg)
         if (o == OUT_EXPIRED) {
             need_list = true;
             s->rv[0] = '\0';
-            if (s->failures <= 1)   /* a relist at once; a server that keeps saying 410 gets backoff */
+            if (s->expired_in_row <= 1)   /* a relist at once; a server that keeps saying 410 gets backoff */
                 continue;
         }
         curl_off_t ra = -1;

@@ -99,7 +99,8 @@ typedef struct fa_snap {
 
 typedef enum { FA_FAULT_STATUS, FA_FAULT_GONE, FA_FAULT_DROP, FA_FAULT_STALL, FA_FAULT_MALFORMED,
                FA_FAULT_DROP_LIST } fa_fault_kind;
-typedef enum { FA_MATCH_ANY, FA_MATCH_LIST, FA_MATCH_WATCH } fa_match;
+/* continue: a list page after the first (it carries a continue token); list matches every page. */
+typedef enum { FA_MATCH_ANY, FA_MATCH_LIST, FA_MATCH_WATCH, FA_MATCH_CONTINUE } fa_match;
 
 typedef struct fa_fault {
     fa_fault_kind kind;
@@ -179,9 +180,9 @@ void fa_store_wait_locked(fa_store *s, double abs_mono);
  * status of a refusal with a sentence in err. */
 int fa_fault_add(fa_store *s, const char *body, size_t len, char *what, size_t whatlen, char *err,
                  size_t errlen);
-/* Takes the first fault matching a list (is_watch false) or watch request: *out is a copy (free
- * its strings with fa_fault_clear); false when none. */
-bool fa_fault_take(fa_store *s, bool is_watch, fa_fault *out);
+/* Takes the first fault matching a request of kind req (FA_MATCH_LIST, _CONTINUE or _WATCH): *out
+ * is a copy (free its strings with fa_fault_clear); false when none. */
+bool fa_fault_take(fa_store *s, fa_match req, fa_fault *out);
 void fa_fault_clear(fa_fault *f);
 /* The queued faults as a JSON array, new reference. */
 json_t *fa_fault_list_locked(fa_store *s);

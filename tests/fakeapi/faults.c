@@ -8,7 +8,7 @@
 #include "xalloc.h"
 
 static const char *const kind_names[] = {"status", "gone", "drop", "stall", "malformed", "drop-list"};
-static const char *const match_names[] = {"any", "list", "watch"};
+static const char *const match_names[] = {"any", "list", "watch", "continue"};
 
 static void fault_free(fa_fault *f)
 {
@@ -71,10 +71,10 @@ int fa_fault_add(fa_store *s, const char *body, size_t len, char *what, size_t w
     const char *m = json_string_value(json_object_get(o, "match"));
     if (m) {
         size_t i = 0;
-        while (i < 3 && strcmp(m, match_names[i]))
+        while (i < 4 && strcmp(m, match_names[i]))
             i++;
-        if (i == 3) {
-            snprintf(err, errlen, "match must be list, watch or any");
+        if (i == 4) {
+            snprintf(err, errlen, "match must be list, continue, watch or any");
             status = 400;
             goto out;
         }
@@ -114,14 +114,15 @@ out:
     return status;
 }
 
-bool fa_fault_take(fa_store *s, bool is_watch, fa_fault *out)
+bool fa_fault_take(fa_store *s, fa_match req, fa_fault *out)
 {
-    fa_match want = is_watch ? FA_MATCH_WATCH : FA_MATCH_LIST;
     bool found = false;
     pthread_mutex_lock(&s->mu);
     for (fa_fault **p = &s->faults; *p; p = &(*p)->next) {
         fa_fault *f = *p;
-        if (f->match != FA_MATCH_ANY && f->match != want)
+        bool hits = f->match == FA_MATCH_ANY || f->match == req ||
+                    (f->match == FA_MATCH_LIST && req == FA_MATCH_CONTINUE);
+        if (!hits)
             continue;
         *out = *f;
         out->reason = f->reason ? host_xstrdup(f->reason) : NULL;

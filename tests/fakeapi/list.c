@@ -228,7 +228,7 @@ enum MHD_Result fa_list(fa_server *srv, fa_req *r, struct MHD_Connection *c)
     /* a fault hits the next list that passes validation */
     fa_fault f;
     bool drop = false;
-    if (fa_fault_take(s, false, &f)) {
+    if (fa_fault_take(s, cont ? FA_MATCH_CONTINUE : FA_MATCH_LIST, &f)) {
         enum MHD_Result ret = MHD_YES;
         bool answered = true;
         if (f.kind == FA_FAULT_STATUS)

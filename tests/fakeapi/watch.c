@@ -253,7 +253,7 @@ enum MHD_Result fa_watch(fa_server *srv, fa_req *r, struct MHD_Connection *c)
 
     /* a fault hits the next watch that passes validation */
     fa_fault f = {0};
-    bool got = fa_fault_take(s, true, &f);
+    bool got = fa_fault_take(s, FA_MATCH_WATCH, &f);
     if (got && (f.kind == FA_FAULT_STATUS || f.kind == FA_FAULT_GONE)) {
         enum MHD_Result ret;
         if (f.kind == FA_FAULT_STATUS) {
