@@ -14,8 +14,9 @@ CC         ?= cc
 CFLAGS     ?= -O2 -g
 B          ?= build
 
-DEPS_PKGS  := jansson libmicrohttpd yajl cmocka
-DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev pkg-config curl
+DEPS_PKGS  := jansson libmicrohttpd yajl cmocka libcurl
+DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev libcurl4-openssl-dev pkg-config \
+               curl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Werror=implicit-function-declaration -Wno-unused-parameter
@@ -43,6 +44,7 @@ MHD_CFLAGS     := $(call pkg_cflags,libmicrohttpd)
 MHD_LIBS       := $(call pkg_libs,libmicrohttpd,-lmicrohttpd)
 CMOCKA_CFLAGS  := $(call pkg_cflags,cmocka)
 CMOCKA_LIBS    := $(call pkg_libs,cmocka,-lcmocka)
+CURL_CFLAGS    := $(call pkg_cflags,libcurl)
 
 .PHONY: all test asan unit clean deps run install bench bench-soak
 all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
@@ -86,11 +88,14 @@ $(B)/harness/%.o: harness/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -I$(<D) $(HARNESS_CFLAGS) -c $< -o $@
 
-$(B)/harness/server/%.o: HARNESS_CFLAGS = $(MHD_CFLAGS)
+# The server reads the node source's interface (harness/kube/source.h, which includes curl's
+# header).
+$(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(CURL_CFLAGS)
+SERVER_LIBS = $(MHD_LIBS) -ldl -lpthread
 
 $(B)/nodegate-server: $(SERVER_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) -ldl -lpthread
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(SERVER_LIBS)
 
 # nodegate-replay: corpus generator and load replayer (make bench uses it).
 $(B)/nodegate-replay: $(REPLAY_OBJ)

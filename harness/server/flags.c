@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "duration.h"
 #include "json_escape.h"
 #include "log.h"
 #include "xalloc.h"
@@ -34,12 +35,19 @@ static void print_usage(void)
            "                          ../lib/nodegate/libnodegate.so from its folder, as make install puts it)\n"
            "  --record DIR            save each verb request and its reply in DIR, as nodegate-replay\n"
            "                          reads them (DIR/<seq>-<verb>.json and .reply.json)\n"
+           "  --cache-stale-after DURATION\n"
+           "                          how long the API-server node source may keep failing before\n"
+           "                          /readyz answers 503 (90s, 5m, 1h30m; default 5m: ten retries at\n"
+           "                          client-go's 30s backoff cap, so an API-server restart does not\n"
+           "                          flip readiness, and less than the ~6m after which pods are evicted\n"
+           "                          from an unreachable node, so a stale cache is flagged before they\n"
+           "                          are scheduled again)\n"
            "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
            "  --help                  this text\n"
            "  --version               print the version and exit\n"
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
-           "DELETE /nodes/NAME, GET /nodes /healthz /version /stats.\n",
+           "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /version /stats.\n",
            SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
 }
 
@@ -130,12 +138,13 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
         {"nodes", required_argument, 0, 'n'},  {"feature-gates", required_argument, 0, 'g'},
         {"max-body", required_argument, 0, 'm'}, {"plugin", required_argument, 0, 'p'},
-        {"record", required_argument, 0, 'r'},
+        {"record", required_argument, 0, 'r'}, {"cache-stale-after", required_argument, 0, 's'},
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     f->server.threads = cpus > 0 ? (unsigned)cpus : 1;
     f->server.max_body = SRV_DEFAULT_MAX_BODY;
+    f->server.cache_stale_after = SRV_DEFAULT_CACHE_STALE_AFTER;
     parse_listen("127.0.0.1:8888", &f->server.addr);
     opterr = 0;
     int c;
@@ -148,6 +157,16 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         case 'm': f->server.max_body = parse_count("--max-body", optarg, UINT64_MAX); break;
         case 'p': f->plugin = optarg; break;
         case 'r': f->server.record_dir = optarg; break;
+        case 's': {
+            const char *why;
+            if (srv_parse_duration(optarg, &f->server.cache_stale_after, &why)) {
+                char msg[512];
+                snprintf(msg, sizeof msg,
+                         "--cache-stale-after: \"%s\" is not a duration like 90s, 5m or 1h30m: %s", optarg, why);
+                bad_flag("%s", msg);
+            }
+            break;
+        }
         case 'v': {
             int level = host_log_parse_level(optarg);
             if (level < 0)

@@ -48,9 +48,9 @@ static void show(char *out, size_t outlen, const char *s)
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, srv_request *r, unsigned status,
-                             struct MHD_Response *resp, size_t len)
+                             const char *content_type, struct MHD_Response *resp, size_t len)
 {
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     r->status = status;
     r->reply_bytes = len;
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
@@ -75,7 +75,14 @@ enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsi
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     if (status >= 400)
         host_log(HOST_LOG_ERROR, "%u %.*s", status, (int)len, body);
-    return queue(conn, r, status, resp, len);
+    return queue(conn, r, status, "application/json", resp, len);
+}
+
+enum MHD_Result srv_reply_body(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *content_type, char *body, size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    return queue(conn, r, status, content_type, resp, len);
 }
 
 typedef struct boxed_reply {
@@ -100,7 +107,7 @@ enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv
         host_log(HOST_LOG_ERROR, "%d %s", reply->status, reply->data);
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
         reply->len, reply->data, free_boxed, b);
-    return queue(conn, r, (unsigned)reply->status, resp, reply->len);
+    return queue(conn, r, (unsigned)reply->status, "application/json", resp, reply->len);
 }
 
 static unsigned method_bit(const char *m)
@@ -232,6 +239,8 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
     s->api = plugin->api;
     s->index = index;
     s->max_body = cfg->max_body;
+    s->source = cfg->source;
+    s->cache_stale_after = cfg->cache_stale_after;
     if (cfg->record_dir && !(s->recorder = srv_recorder_new(cfg->record_dir, err, errlen))) {
         free(s);
         return NULL;

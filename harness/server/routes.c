@@ -2,14 +2,18 @@
  * endpoint is a row here; http.c does not change. */
 #include "routes.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "json_escape.h"
+#include "log.h"
 #include "xalloc.h"
 
-static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_version, route_stats;
+static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_livez, route_readyz, route_version,
+    route_stats;
 static srv_at_once_fn route_node_delete;
 
 /* Tried in order; the first row matching path and method wins, so DELETE /x/nodes/filter deletes
@@ -24,6 +28,8 @@ static const srv_route routes[] = {
     {"nodes", SRV_GET, .reply = route_nodes_list},
     {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete},
     {"healthz", SRV_GET, .reply = route_healthz},
+    {"livez", SRV_GET, .reply = route_livez},
+    {"readyz", SRV_GET, .reply = route_readyz},
     {"version", SRV_GET, .reply = route_version},
     {"stats", SRV_GET, .reply = route_stats},
 };
@@ -59,6 +65,69 @@ static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *c
 static enum MHD_Result route_healthz(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     return srv_reply_text(conn, r, MHD_HTTP_OK, NULL, "{\"status\":\"ok\"}");
+}
+
+/* kube's health endpoints answer in plain text: "ok", or with ?verbose one line per check. */
+static enum MHD_Result reply_plain(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum MHD_Result reply_plain(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body;
+    int n = vasprintf(&body, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        host_oom(strlen(fmt));
+    return srv_reply_body(conn, r, status, "text/plain; charset=utf-8", body, (size_t)n);
+}
+
+static enum MHD_Result note_verbose(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    if (strcmp(key, "verbose") != 0)
+        return MHD_YES;
+    *(bool *)cls = true;
+    return MHD_NO;
+}
+
+/* ?verbose in any form (kube looks only at whether the key is there). */
+static bool verbose(struct MHD_Connection *conn)
+{
+    bool seen = false;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, note_verbose, &seen);
+    return seen;
+}
+
+/* Liveness: the process serves HTTP. Nothing the node source does makes it fail, since
+ * restarting the server would not bring the API server back. */
+static enum MHD_Result route_livez(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    return verbose(conn) ? reply_plain(conn, r, MHD_HTTP_OK, "[+]ping ok\nlivez check passed\n")
+                         : reply_plain(conn, r, MHD_HTTP_OK, "ok");
+}
+
+/* Readiness: 200 "ok" while the node cache may be answered from (health.c decides), else 503
+ * {"status":"not ready","reason":"..."}. ?verbose answers with kube-scheduler's text either way:
+ * [+]/[-] lines, then "readyz check passed" or "readyz check failed". */
+static enum MHD_Result route_readyz(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    char reason[1024];
+    bool ready = srv_cache_ready(s->source, s->cache_stale_after, srv_now_mono(), reason, sizeof reason);
+    if (verbose(conn)) {
+        if (ready)
+            return reply_plain(conn, r, MHD_HTTP_OK, "[+]ping ok\n[+]node-cache ok\nreadyz check passed\n");
+        host_log(HOST_LOG_ERROR, "503 readyz: %s", reason);
+        return reply_plain(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                           "[+]ping ok\n[-]node-cache failed: %s\nreadyz check failed\n", reason);
+    }
+    if (ready)
+        return reply_plain(conn, r, MHD_HTTP_OK, "ok");
+    char *shown = host_json_escaped(reason);
+    enum MHD_Result ret = srv_reply_text(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+                                         "{\"status\":\"not ready\",\"reason\":\"%s\"}", shown);
+    free(shown);
+    return ret;
 }
 
 static enum MHD_Result route_version(srv_server *s, struct MHD_Connection *conn, srv_request *r)

@@ -18,6 +18,8 @@ struct srv_server {
     uint64_t max_body;
     srv_recorder *recorder;    /* NULL unless --record */
     char *endpoints;           /* the 404 text's list, from the table (srv_route_endpoints) */
+    kube_source *source;       /* borrowed; NULL unless the API server feeds the cache */
+    double cache_stale_after;  /* --cache-stale-after, in seconds */
 };
 
 enum { SRV_GET = 1, SRV_POST = 2, SRV_DELETE = 4 };   /* a route's methods; HEAD is GET */
@@ -71,6 +73,10 @@ char *srv_route_endpoints(void);
  * allow, when not NULL, becomes the Allow header. Errors (>= 400) are logged. */
 enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsigned status,
                                const char *allow, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Queues body (malloc'd, of len bytes; libmicrohttpd frees it once sent) with the Content-Type
+ * given. Not logged: a body that is not JSON may span lines, so the caller logs an error. */
+enum MHD_Result srv_reply_body(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *content_type, char *body, size_t len);
 /* Hands a plugin reply to libmicrohttpd without copying; the plugin frees it once sent. */
 enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv_request *r,
                                  ng_reply *reply);
