@@ -16,7 +16,7 @@ B          ?= build
 
 DEPS_PKGS  := jansson libmicrohttpd yajl cmocka libcurl
 DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev libcurl4-openssl-dev pkg-config \
-               curl
+               curl prometheus
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Werror=implicit-function-declaration -Wno-unused-parameter
@@ -89,9 +89,9 @@ $(B)/harness/%.o: harness/%.c
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -I$(<D) $(HARNESS_CFLAGS) -c $< -o $@
 
 # The server reads the node source's interface (harness/kube/source.h, which includes curl's
-# header).
-$(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(CURL_CFLAGS)
-SERVER_LIBS = $(MHD_LIBS) -ldl -lpthread
+# header) and parses the plugin's index_stats with jansson for /metrics.
+$(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
+SERVER_LIBS = $(MHD_LIBS) $(JANSSON_LIBS) -ldl -lpthread
 
 $(B)/nodegate-server: $(SERVER_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -124,7 +124,8 @@ $(B)/examples/host: examples/host.c
 # ---- set-up and tests ----
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
-	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null; then \
+	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null || \
+	    ! command -v promtool >/dev/null; then \
 	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi

@@ -47,7 +47,7 @@ static void print_usage(void)
            "  --version               print the version and exit\n"
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
-           "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /version /stats.\n",
+           "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /metrics /version /stats.\n",
            SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
 }
 

@@ -12,6 +12,7 @@
 
 #include "json_escape.h"
 #include "log.h"
+#include "metrics.h"
 #include "routes.h"
 #include "xalloc.h"
 
@@ -208,7 +209,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return r->route->reply(s, conn, r);
 }
 
-/* Logs the request and frees its state, also when the client went away mid-body. */
+/* Counts and logs the request and frees its state, also when the client went away mid-body. */
 static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -223,9 +224,13 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     }
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
-    long us = (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
-    host_log(HOST_LOG_DEBUG, "%s %s %u in=%llu out=%zu %ldus%s", r->method, r->path, r->status,
-             (unsigned long long)r->bytes, r->reply_bytes, us,
+    /* CLOCK_MONOTONIC never goes back, so this is not negative */
+    uint64_t ns = (uint64_t)((int64_t)(end.tv_sec - r->start.tv_sec) * 1000000000 +
+                             (end.tv_nsec - r->start.tv_nsec));
+    if (r->route && r->route->counted)
+        srv_metrics_observe(r->route->verb, r->status, ns, r->bytes, r->reply_bytes);
+    host_log(HOST_LOG_DEBUG, "%s %s %u in=%llu out=%zu %lluus%s", r->method, r->path, r->status,
+             (unsigned long long)r->bytes, r->reply_bytes, (unsigned long long)(ns / 1000),
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     srv_recording_free(&r->rec);
     free(r);

@@ -10,26 +10,32 @@
 #include "health.h"
 #include "json_escape.h"
 #include "log.h"
+#include "metrics.h"
 #include "xalloc.h"
 
-static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_livez, route_readyz, route_version,
-    route_stats;
+static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_livez, route_readyz, route_metrics,
+    route_version, route_stats;
 static srv_at_once_fn route_node_delete;
 
 /* Tried in order; the first row matching path and method wins, so DELETE /x/nodes/filter deletes
  * the node "filter" while POST /x/nodes/filter is the filter verb. The 404 text lists the plain
  * names in this order. */
 static const srv_route routes[] = {
-    {"filter", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_FILTER},
-    {"prioritize", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_PRIORITIZE},
-    {"preempt", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_PREEMPT},
-    {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_DAEMONSET},
-    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .verb = NG_NODES},   /* apply updates */
+    {"filter", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_FILTER},
+    {"prioritize", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_PRIORITIZE},
+    {"preempt", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_PREEMPT},
+    {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_DAEMONSET},
+    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .verb = NG_NODES},   /* apply updates */
     {"nodes", SRV_GET, .reply = route_nodes_list},
-    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete},
+    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .verb = NG_NODES},
     {"healthz", SRV_GET, .reply = route_healthz},
     {"livez", SRV_GET, .reply = route_livez},
     {"readyz", SRV_GET, .reply = route_readyz},
+    {"metrics", SRV_GET, .reply = route_metrics},
     {"version", SRV_GET, .reply = route_version},
     {"stats", SRV_GET, .reply = route_stats},
 };
@@ -128,6 +134,13 @@ static enum MHD_Result route_readyz(srv_server *s, struct MHD_Connection *conn, 
                                          "{\"status\":\"not ready\",\"reason\":\"%s\"}", shown);
     free(shown);
     return ret;
+}
+
+static enum MHD_Result route_metrics(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    size_t len;
+    char *text = srv_metrics_render(s->api, s->index, s->source, &len);
+    return srv_reply_body(conn, r, MHD_HTTP_OK, SRV_METRICS_CONTENT_TYPE, text, len);
 }
 
 static enum MHD_Result route_version(srv_server *s, struct MHD_Connection *conn, srv_request *r)

@@ -56,6 +56,7 @@ struct srv_route {
     srv_at_once_fn *at_once;
     bool stream;               /* the body streams into a plugin call of verb, begun on arrival */
     bool record;               /* --record saves the request and its reply */
+    bool counted;              /* counted in /metrics under verb's name */
     ng_verb verb;
 };
 

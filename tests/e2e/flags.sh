@@ -17,7 +17,7 @@ test_help_version() {
     check "--help exits 0 with usage on stdout, nothing on stderr" "0 usage ''" \
         "$RC $([[ $OUT == "Usage: nodegate-server"* && $OUT == *--feature-gates* ]] && echo usage) '$ERR'"
     check_has "--help names --cache-stale-after and its default" "default 5m" "$OUT"
-    check_has "--help lists the GET endpoints" "GET /nodes /healthz /livez /readyz /version /stats." "$OUT"
+    check_has "--help lists the GET endpoints" "GET /nodes /healthz /livez /readyz /metrics /version /stats." "$OUT"
     run_once --version
     check "--version exits 0 and prints the version" "0 nodegate-server $VERSION (plugin ABI 1)" "$RC $OUT"
 }
