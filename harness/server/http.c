@@ -146,6 +146,8 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
     const char *last, *prev;
     last_segments(url, path, &last, &prev);
     r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
+    if (r->route && srv_cache_write_refused(s, r->route))
+        return srv_reply_text(conn, r, MHD_HTTP_CONFLICT, NULL, "{\"Error\":\"%s\"}", SRV_CACHE_OWNED);
     if (r->route && r->route->at_once)
         return r->route->at_once(s, conn, r, last);
     if (!r->route) {

@@ -29,9 +29,11 @@ static const srv_route routes[] = {
      .verb = NG_PREEMPT},
     {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
      .verb = NG_DAEMONSET},
-    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .verb = NG_NODES},   /* apply updates */
+    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .cache_write = true,
+     .verb = NG_NODES},   /* apply updates */
     {"nodes", SRV_GET, .reply = route_nodes_list},
-    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .verb = NG_NODES},
+    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .cache_write = true,
+     .verb = NG_NODES},
     {"healthz", SRV_GET, .reply = route_healthz},
     {"livez", SRV_GET, .reply = route_livez},
     {"readyz", SRV_GET, .reply = route_readyz},
@@ -159,6 +161,11 @@ static enum MHD_Result route_stats(srv_server *s, struct MHD_Connection *conn, s
     ng_reply reply;
     s->api->index_stats(s->index, &reply);
     return srv_reply_plugin(s, conn, r, &reply);
+}
+
+bool srv_cache_write_refused(const srv_server *s, const srv_route *row)
+{
+    return row->cache_write && s->source;
 }
 
 /* ---- the lookup ---- */

@@ -57,8 +57,18 @@ struct srv_route {
     bool stream;               /* the body streams into a plugin call of verb, begun on arrival */
     bool record;               /* --record saves the request and its reply */
     bool counted;              /* counted in /metrics under verb's name */
+    bool cache_write;          /* changes the node cache: refused with 409 while a source owns it */
     ng_verb verb;
 };
+
+/* The 409's sentence for a cache_write row while the API server owns the cache. */
+#define SRV_CACHE_OWNED                                                                           \
+    "the node cache follows the API server (--kubeconfig): POST /nodes and DELETE /nodes/NAME "    \
+    "are refused so that nobody who can reach this port can change scheduling decisions"
+
+/* Whether a request to row must be refused with 409 (SRV_CACHE_OWNED): it writes the node cache
+ * and s has an API-server source, which alone decides what the cache holds. */
+bool srv_cache_write_refused(const srv_server *s, const srv_route *row);
 
 /* The row for a request's last two path segments and method (SRV_*, 0 for others): the first
  * row matching both. When the path matches but no row allows the method, returns NULL and
