@@ -97,6 +97,15 @@ $(B)/nodegate-server: $(SERVER_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(SERVER_LIBS)
 
+# The server's unit test links the server's objects but main.o, and defines a fake node source
+# of its own (harness/kube/source.c's functions), so it needs no plugin/ header.
+SERVER_TEST_OBJ = $(filter-out $(B)/harness/server/main.o,$(SERVER_OBJ))
+$(B)/tests/test_server: tests/unit/test_server.c $(SERVER_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -Iharness/server -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
+	    $(CURL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(SERVER_TEST_OBJ) $(FINAL_LDFLAGS) $(SERVER_LIBS) $(CMOCKA_LIBS)
+
 # nodegate-replay: corpus generator and load replayer (make bench uses it).
 $(B)/nodegate-replay: $(REPLAY_OBJ)
 	@$(if $(Q),echo "  LD      $@")
