@@ -16,7 +16,7 @@ B          ?= build
 
 DEPS_PKGS  := jansson libmicrohttpd yajl cmocka yaml-0.1 libcurl gnutls
 DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev pkg-config curl \
-               libyaml-dev libcurl4-openssl-dev libgnutls28-dev openssl
+               libyaml-dev libcurl4-openssl-dev libgnutls28-dev openssl jq prometheus
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Werror=implicit-function-declaration -Wno-unused-parameter
@@ -92,26 +92,36 @@ $(B)/tests/test_kubeconfig: tests/unit/test_kubeconfig.c $(KUBE_TEST_OBJ)
 
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
-SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c)) \
-              $(addprefix $(B)/harness/lib/,json_escape.o loader.o log.o xalloc.o)
+SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
+              $(addprefix $(B)/harness/lib/,json_escape.o loader.o log.o readfile.o xalloc.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
               $(addprefix $(B)/harness/lib/,json_escape.o readfile.o xalloc.o)
-# The API-server node source (kubeconfig, client, source), for nodegate-server; it needs
-# $(CURL_LIBS) $(YAML_LIBS) and harness/lib's log.o, readfile.o and xalloc.o beside it.
+# nodegate-server includes the API-server node source: harness/kube (kubeconfig, client, source).
 KUBE_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard harness/kube/*.c))
-all: $(KUBE_OBJ)   # until nodegate-server links them: make alone still compiles them
 
 $(B)/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -I$(<D) $(HARNESS_CFLAGS) -c $< -o $@
 
-$(B)/harness/server/%.o: HARNESS_CFLAGS = $(MHD_CFLAGS)
-$(B)/harness/kube/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(YAML_CFLAGS)
+# The server reads the node source's interface (harness/kube/source.h, which includes curl's
+# header) and parses the plugin's index_stats with jansson for /metrics.
+$(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
+$(B)/harness/kube/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(YAML_CFLAGS) $(YAJL_CFLAGS)
+SERVER_LIBS = $(MHD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(YAJL_LIBS) -ldl -lpthread -lm
 
 $(B)/nodegate-server: $(SERVER_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) -ldl -lpthread
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(SERVER_LIBS)
+
+# The server's unit test links the server's objects but main.o and the real node source, and
+# defines a fake node source of its own (harness/kube/source.c's functions).
+SERVER_TEST_OBJ = $(filter-out $(B)/harness/server/main.o $(B)/harness/kube/source.o,$(SERVER_OBJ))
+$(B)/tests/test_server: tests/unit/test_server.c $(SERVER_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -Iharness/server -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
+	    $(CURL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(SERVER_TEST_OBJ) $(FINAL_LDFLAGS) $(SERVER_LIBS) $(CMOCKA_LIBS)
 
 # nodegate-replay: corpus generator and load replayer (make bench uses it).
 $(B)/nodegate-replay: $(REPLAY_OBJ)
@@ -157,7 +167,7 @@ $(FAKEAPI): $(FAKEAPI_OBJ)
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
 	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null || \
-	    ! command -v openssl >/dev/null; then \
+	    ! command -v openssl >/dev/null || ! command -v jq >/dev/null || ! command -v promtool >/dev/null; then \
 	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi

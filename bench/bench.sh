@@ -114,6 +114,76 @@ awk -v s="$STATS" -v load="$LOAD_S" 'BEGIN {
     printf "65,536 nodes: --nodes loaded in %s s; index %.0f bytes/node beyond %.0f bytes/node of strings\n",
            load, ib / n, sb / n }'
 
+# (e) and (f): names mode fed by the API-server node source, from the fake API server.
+FAKE_BIN=$B/tests/fake-apiserver
+FAKE_PID=
+stop_fake() { [ -z "$FAKE_PID" ] || { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=; }; }
+trap 'stop; stop_fake' EXIT
+start_fake() {   # start_fake FLAGS...: sets FAKE_PID and KUBECONFIG_FILE (plain HTTP, no credentials)
+    local i
+    rm -f "$OUT/fake.port"
+    "$FAKE_BIN" --port-file "$OUT/fake.port" "$@" 2>"$OUT/fake.log" &
+    FAKE_PID=$!
+    for i in $(seq 600); do [ -s "$OUT/fake.port" ] && break; sleep 0.1; done
+    KUBECONFIG_FILE=$OUT/kubeconfig
+    printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:%s\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: u}\ncurrent-context: fake\n' \
+        "$(cat "$OUT/fake.port")" >"$KUBECONFIG_FILE"
+}
+wait_ready() { local i; for i in $(seq 1200); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0; sleep 0.05; done; return 1; }
+SYNC_ROWS=()
+sync_row() {   # sync_row NAME FAKE-FLAGS...: time and memory of the first complete list
+    local name=$1 secs stats
+    shift
+    start_fake "$@"
+    start "$OUT/server.log" "$SERVER" --kubeconfig "$KUBECONFIG_FILE"
+    wait_ready
+    secs=$(sed -n 's/.*node source: .* at resourceVersion .* in \([0-9.]*\) s.*/\1/p' "$OUT/server.log" | head -1)
+    stats=$(curl -s "http://127.0.0.1:$PORT/stats")
+    SYNC_ROWS+=("$(awk -v name="$name" -v s="$stats" -v secs="$secs" -v hwm="$(hwm_kb)" 'BEGIN {
+        match(s, /"index_bytes":[0-9]+/); ib = substr(s, RSTART + 14, RLENGTH - 14)
+        match(s, /"string_bytes":[0-9]+/); sb = substr(s, RSTART + 15, RLENGTH - 15)
+        idx = (ib + sb) / 1048576
+        printf "%-44s %8s s %9.0f MiB peak RSS %7.0f MiB index  RSS - index %5.0f MiB\n", name, secs, hwm / 1024, idx, hwm / 1024 - idx }')")
+    stop
+    stop_fake
+}
+echo "measuring the node source..." >&2
+sync_row "(e) sync 65,536 x 10 KB nodes: streaming list" --generate 65536 --node-bytes 10000
+sync_row "(e) sync 65,536 x 10 KB nodes: LIST pages" --generate 65536 --node-bytes 10000 --no-watch-list
+
+# (f) latency over 5,000 watched nodes, quiet and while 1,000 MODIFIED events a second arrive
+start_fake --nodes "$C5K/nodes.json"
+start "$OUT/server.log" "$SERVER" --kubeconfig "$KUBECONFIG_FILE"
+wait_ready
+ROWS=()
+CHURN_ROWS=()
+for verb in filter prioritize; do
+    replay "(f) watched 5,000, quiet: $verb" "http://127.0.0.1:$PORT" "$C5K" "names-$verb" 2
+    QUIET=$(tail -1 <<<"${ROWS[-1]}")
+    curl -s -X POST "http://127.0.0.1:$(cat "$OUT/fake.port")/fake/churn?rate=1000&seconds=$((DUR + 5))" >/dev/null
+    replay "(f) watched 5,000, 1,000 events/s: $verb" "http://127.0.0.1:$PORT" "$C5K" "names-$verb" 2
+    curl -s -X DELETE "http://127.0.0.1:$(cat "$OUT/fake.port")/fake/churn" >/dev/null
+    CHURN_ROWS+=("$(awk -v q="$QUIET" -v c="${ROWS[-1]}" -v verb="$verb" 'BEGIN {
+        split(q, a, " +"); split(c, b, " +"); n = length(a); m = length(b)
+        printf "(f) %-10s p50 %6.0f -> %6.0f us (%.2fx)   p99 %6.0f -> %6.0f us (%.2fx quiet; target <= 1.5x)\n",
+               verb, a[n-4], b[m-4], b[m-4] / a[n-4], a[n-3], b[m-3], b[m-3] / a[n-3] }')")
+done
+# what one event costs the server: its CPU over 10 s of churn with no requests, per event applied
+t0=$(cpu_ticks)
+curl -s -X POST "http://127.0.0.1:$(cat "$OUT/fake.port")/fake/churn?rate=1000&seconds=10" >/dev/null
+sleep 11
+EVENTS=$(curl -s "http://127.0.0.1:$(cat "$OUT/fake.port")/fake/churn" | sed -n 's/.*"applied":\([0-9]*\).*/\1/p')
+EVENT_US=$(awk -v t=$(( $(cpu_ticks) - t0 )) -v hz="$(getconf CLK_TCK)" -v n="$EVENTS" 'BEGIN {printf "%.1f", t / hz / n * 1e6}')
+stop
+stop_fake
+echo
+printf "%s\n" "${SYNC_ROWS[@]}"
+printf "%-44s %10s %9s %9s %9s %9s %8s  %s\n" scenario "CPU/req us" "req/s" "p50 us" "p99 us" \
+    "dec MB/s" "RSS MiB" "non2xx/err"
+printf "%s\n" "${ROWS[@]}"
+printf "%s\n" "${CHURN_ROWS[@]}"
+echo "(f) one MODIFIED event of a ~11 KB node costs the server $EVENT_US us of CPU ($EVENTS events, 10 s, no requests)"
+
 if [ -n "${SOAK:-}" ]; then
     start "$OUT/server.log" "$SERVER" --nodes "$C5K/nodes.json"
     "$REPLAY" run --url "http://127.0.0.1:$PORT" --duration "$SOAK" --match names "$C5K" >/dev/null &

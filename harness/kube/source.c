@@ -475,7 +475,8 @@ static int dispatch(stream *w)
     }
     bool initial = w->target != s->index;
     if (t == KUBE_EV_BOOKMARK) {
-        snprintf(s->rv, sizeof s->rv, "%s", w->rv);
+        if (!initial || w->initial_end)   /* before the end, the list is not whole: nothing to resume */
+            snprintf(s->rv, sizeof s->rv, "%s", w->rv);
         if (initial && w->initial_end) {
             commit(s, w->target, "streamed the initial list", w->t0);
             w->target = s->index;
@@ -573,21 +574,19 @@ static outcome sync_nodes(kube_source *s)
     return list_pages(s);
 }
 
+/* Lists while there is no resourceVersion to resume from (at first, and after a 410), else
+ * watches from it: a watch that fails, even the one a streaming list turned into, resumes. */
 static void *run(void *arg)
 {
     kube_source *s = arg;
-    bool need_list = true;
     while (!atomic_load(&s->stop)) {
         double retry_after = 0;
-        outcome o = need_list ? sync_nodes(s) : watch(s, NULL);
+        outcome o = s->rv[0] ? watch(s, NULL) : sync_nodes(s);
         if (o == OUT_STOPPED)
             break;
-        if (o == OUT_OK) {
-            need_list = false;
+        if (o == OUT_OK)
             continue;
-        }
         if (o == OUT_EXPIRED) {
-            need_list = true;
             s->rv[0] = '\0';
             if (s->expired_in_row <= 1)   /* a relist at once; a server that keeps saying 410 gets backoff */
                 continue;

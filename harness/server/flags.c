@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "duration.h"
 #include "json_escape.h"
+#include "kubeconfig.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -34,12 +36,27 @@ static void print_usage(void)
            "                          ../lib/nodegate/libnodegate.so from its folder, as make install puts it)\n"
            "  --record DIR            save each verb request and its reply in DIR, as nodegate-replay\n"
            "                          reads them (DIR/<seq>-<verb>.json and .reply.json)\n"
+           "  --kubeconfig FILE       follow the nodes of this kubeconfig's API server (list, then watch):\n"
+           "                          the names-mode cache, with POST /nodes and DELETE /nodes refused.\n"
+           "                          Without it, in a pod (KUBERNETES_SERVICE_HOST set) and with no --nodes,\n"
+           "                          the in-cluster config is used. Needs get, list, watch on nodes\n"
+           "  --context NAME          the kubeconfig context (default: its current-context)\n"
+           "  --watch-stall-timeout DURATION\n"
+           "                          restart a watch that sends nothing, not even a bookmark, for this\n"
+           "                          long (default 3m: the API server sends a bookmark about every minute)\n"
+           "  --cache-stale-after DURATION\n"
+           "                          how long the API-server node source may keep failing before\n"
+           "                          /readyz answers 503 (90s, 5m, 1h30m; default 5m: ten retries at\n"
+           "                          client-go's 30s backoff cap, so an API-server restart does not\n"
+           "                          flip readiness, and less than the ~6m after which pods are evicted\n"
+           "                          from an unreachable node, so a stale cache is flagged before they\n"
+           "                          are scheduled again)\n"
            "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
            "  --help                  this text\n"
            "  --version               print the version and exit\n"
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
-           "DELETE /nodes/NAME, GET /nodes /healthz /version /stats.\n",
+           "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /metrics /version /stats.\n",
            SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
 }
 
@@ -78,8 +95,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *out)
     return inet_pton(AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
 }
 
-/* kube's --feature-gates syntax, Go strconv.ParseBool values, turned into the plugin's options:
- * {"featureGates":{"Name":true,...}} with the names in the order given (repeats included: the
+/* kube's --feature-gates syntax, Go strconv.ParseBool values, turned into the plugin's option
+ * "featureGates":{"Name":true,...} with the names in the order given (repeats included: the
  * plugin refuses them). Returns a malloc'd string of any length. */
 static char *parse_gates(const char *list)
 {
@@ -88,7 +105,7 @@ static char *parse_gates(const char *list)
     FILE *out = open_memstream(&json, &json_len);
     if (!out)
         host_oom(strlen(list));
-    fputs("{\"featureGates\":{", out);
+    fputs("\"featureGates\":{", out);
     const char *sep = "";
     for (char *save, *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
@@ -107,11 +124,21 @@ static char *parse_gates(const char *list)
         free(name);
         sep = ",";
     }
-    fputs("}}", out);
+    fputs("}", out);
     if (ferror(out) | fclose(out))
         host_oom(json_len);   /* a memory stream fails only when it cannot grow */
     free(copy);
     return json;
+}
+
+static void parse_duration_flag(const char *flag, const char *s, double *out)
+{
+    const char *why;
+    if (srv_parse_duration(s, out, &why)) {
+        fprintf(stderr, "nodegate-server: %s: \"%s\" is not a duration like 90s, 5m or 1h30m: %s\n"
+                        "Run 'nodegate-server --help' for usage.\n", flag, s, why);
+        exit(2);
+    }
 }
 
 static unsigned long long parse_count(const char *flag, const char *s, unsigned long long max)
@@ -130,12 +157,17 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
         {"nodes", required_argument, 0, 'n'},  {"feature-gates", required_argument, 0, 'g'},
         {"max-body", required_argument, 0, 'm'}, {"plugin", required_argument, 0, 'p'},
-        {"record", required_argument, 0, 'r'},
+        {"record", required_argument, 0, 'r'}, {"cache-stale-after", required_argument, 0, 's'},
+        {"kubeconfig", required_argument, 0, 'k'}, {"context", required_argument, 0, 'c'},
+        {"watch-stall-timeout", required_argument, 0, 'w'},
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     f->server.threads = cpus > 0 ? (unsigned)cpus : 1;
     f->server.max_body = SRV_DEFAULT_MAX_BODY;
+    f->server.cache_stale_after = SRV_DEFAULT_CACHE_STALE_AFTER;
+    f->watch_stall_timeout = SRV_DEFAULT_WATCH_STALL_TIMEOUT;
+    char *gates = NULL;
     parse_listen("127.0.0.1:8888", &f->server.addr);
     opterr = 0;
     int c;
@@ -144,10 +176,14 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         case 'l': if (parse_listen(optarg, &f->server.addr)) bad_flag("--listen: \"%s\" is not ADDR:PORT", optarg); break;
         case 't': f->server.threads = (unsigned)parse_count("--threads", optarg, 1024); break;
         case 'n': f->nodes = optarg; break;
-        case 'g': free(f->options); f->options = parse_gates(optarg); break;   /* the last one counts */
+        case 'g': free(gates); gates = parse_gates(optarg); break;   /* the last one counts */
+        case 'k': f->kubeconfig = optarg; break;
+        case 'c': f->context = optarg; break;
+        case 'w': parse_duration_flag("--watch-stall-timeout", optarg, &f->watch_stall_timeout); break;
         case 'm': f->server.max_body = parse_count("--max-body", optarg, UINT64_MAX); break;
         case 'p': f->plugin = optarg; break;
         case 'r': f->server.record_dir = optarg; break;
+        case 's': parse_duration_flag("--cache-stale-after", optarg, &f->server.cache_stale_after); break;
         case 'v': {
             int level = host_log_parse_level(optarg);
             if (level < 0)
@@ -163,6 +199,17 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
     }
     if (optind < argc)
         bad_flag("unexpected argument \"%s\"", argv[optind]);
+    if (f->kubeconfig && f->nodes)
+        bad_flag("--nodes %s: not with --kubeconfig, whose API server owns the node cache", f->nodes);
+    if (f->context && !f->kubeconfig)
+        bad_flag("--context %s: needs --kubeconfig", f->context);
+    f->from_api_server = f->kubeconfig || (!f->nodes && kube_in_cluster());
+    if (gates || f->from_api_server) {   /* a cache that follows the API server holds every node */
+        if (asprintf(&f->options, "{%s%s%s}", gates ? gates : "", gates && f->from_api_server ? "," : "",
+                     f->from_api_server ? "\"completeCache\":true" : "") < 0)
+            host_oom(64);
+    }
+    free(gates);
 }
 
 void srv_flags_free(srv_flags *f)

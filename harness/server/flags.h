@@ -7,9 +7,25 @@
 /* --max-body's default: room for full-mode bodies of thousands of ~11 KB nodes. */
 #define SRV_DEFAULT_MAX_BODY (256ull << 20)
 
+/* --cache-stale-after's default, 5 minutes. Long enough not to flap: client-go's reflector
+ * retries with a backoff capped at 30 s, so this is ten retries at the cap, more than an
+ * API-server restart or a control-plane upgrade takes, and an unready extender can stop
+ * scheduling altogether (ignorable: false). Short enough to matter: a node that stops
+ * reporting is tainted unreachable after 40-50 s (node-monitor-grace-period, by kube version)
+ * and its pods are evicted 300 s later (the default tolerationSeconds), so 5 minutes flags a
+ * cache that may have missed those taints before the evicted pods come to be scheduled. */
+#define SRV_DEFAULT_CACHE_STALE_AFTER 300.0
+
+/* --watch-stall-timeout's default, 3 minutes: kube-apiserver's watch cache sends each watch
+ * that allows them a bookmark about every minute, so three missed bookmarks is a dead stream. */
+#define SRV_DEFAULT_WATCH_STALL_TIMEOUT 180.0
+
 typedef struct srv_flags {
     srv_server_config server;
     const char *nodes;     /* --nodes FILE, or NULL */
+    const char *kubeconfig, *context;   /* --kubeconfig FILE, --context NAME, or NULL */
+    bool from_api_server;  /* the cache follows an API server: --kubeconfig, or in a pod */
+    double watch_stall_timeout;   /* seconds */
     const char *plugin;    /* --plugin PATH, or NULL for the default place */
     char *options;         /* the plugin's options JSON (from --feature-gates), or NULL */
 } srv_flags;

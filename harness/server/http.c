@@ -12,6 +12,7 @@
 
 #include "json_escape.h"
 #include "log.h"
+#include "metrics.h"
 #include "routes.h"
 #include "xalloc.h"
 
@@ -48,9 +49,9 @@ static void show(char *out, size_t outlen, const char *s)
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, srv_request *r, unsigned status,
-                             struct MHD_Response *resp, size_t len)
+                             const char *content_type, struct MHD_Response *resp, size_t len)
 {
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     r->status = status;
     r->reply_bytes = len;
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
@@ -75,7 +76,14 @@ enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsi
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     if (status >= 400)
         host_log(HOST_LOG_ERROR, "%u %.*s", status, (int)len, body);
-    return queue(conn, r, status, resp, len);
+    return queue(conn, r, status, "application/json", resp, len);
+}
+
+enum MHD_Result srv_reply_body(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *content_type, char *body, size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    return queue(conn, r, status, content_type, resp, len);
 }
 
 typedef struct boxed_reply {
@@ -100,7 +108,7 @@ enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv
         host_log(HOST_LOG_ERROR, "%d %s", reply->status, reply->data);
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
         reply->len, reply->data, free_boxed, b);
-    return queue(conn, r, (unsigned)reply->status, resp, reply->len);
+    return queue(conn, r, (unsigned)reply->status, "application/json", resp, reply->len);
 }
 
 static unsigned method_bit(const char *m)
@@ -138,6 +146,8 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
     const char *last, *prev;
     last_segments(url, path, &last, &prev);
     r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
+    if (r->route && srv_cache_write_refused(s, r->route))
+        return srv_reply_text(conn, r, MHD_HTTP_CONFLICT, NULL, "{\"Error\":\"%s\"}", SRV_CACHE_OWNED);
     if (r->route && r->route->at_once)
         return r->route->at_once(s, conn, r, last);
     if (!r->route) {
@@ -201,7 +211,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return r->route->reply(s, conn, r);
 }
 
-/* Logs the request and frees its state, also when the client went away mid-body. */
+/* Counts and logs the request and frees its state, also when the client went away mid-body. */
 static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -216,9 +226,13 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     }
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
-    long us = (end.tv_sec - r->start.tv_sec) * 1000000L + (end.tv_nsec - r->start.tv_nsec) / 1000;
-    host_log(HOST_LOG_DEBUG, "%s %s %u in=%llu out=%zu %ldus%s", r->method, r->path, r->status,
-             (unsigned long long)r->bytes, r->reply_bytes, us,
+    /* CLOCK_MONOTONIC never goes back, so this is not negative */
+    uint64_t ns = (uint64_t)((int64_t)(end.tv_sec - r->start.tv_sec) * 1000000000 +
+                             (end.tv_nsec - r->start.tv_nsec));
+    if (r->route && r->route->counted)
+        srv_metrics_observe(r->route->verb, r->status, ns, r->bytes, r->reply_bytes);
+    host_log(HOST_LOG_DEBUG, "%s %s %u in=%llu out=%zu %lluus%s", r->method, r->path, r->status,
+             (unsigned long long)r->bytes, r->reply_bytes, (unsigned long long)(ns / 1000),
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     srv_recording_free(&r->rec);
     free(r);
@@ -232,6 +246,8 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
     s->api = plugin->api;
     s->index = index;
     s->max_body = cfg->max_body;
+    s->source = cfg->source;
+    s->cache_stale_after = cfg->cache_stale_after;
     if (cfg->record_dir && !(s->recorder = srv_recorder_new(cfg->record_dir, err, errlen))) {
         free(s);
         return NULL;

@@ -11,9 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "client.h"
 #include "flags.h"
 #include "http.h"
+#include "kubeconfig.h"
 #include "log.h"
+#include "source.h"
 #include "xalloc.h"
 
 
@@ -74,8 +77,33 @@ static void keep_freed_memory(void)
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
+/* The API-server node source: --kubeconfig, or the in-cluster config in a pod. NULL, with the
+ * problem on stderr, when the config cannot be read: that is the operator's to fix (exit 2). */
+static kube_source *start_source(const srv_flags *f, const struct nodegate_plugin *api, ng_index *index)
+{
+    char err[1024];
+    if (!NODEGATE_HAS(api, nodes_replace)) {
+        fprintf(stderr, "nodegate-server: the plugin (%s) has no nodes_replace (ABI 1.1), which following "
+                        "an API server needs\n", api->version);
+        return NULL;
+    }
+    kube_config c = {0};
+    bool ok = f->kubeconfig ? kube_config_load(f->kubeconfig, f->context, &c, err, sizeof err)
+                            : kube_config_in_cluster(KUBE_SERVICE_ACCOUNT_DIR, &c, err, sizeof err);
+    kube_client *k = ok ? kube_client_new(&c, err, sizeof err) : NULL;
+    if (k)
+        host_log(HOST_LOG_INFO, "node source: %s", c.origin);
+    kube_config_free(&c);
+    if (!k) {
+        fprintf(stderr, "nodegate-server: %s\n", err);
+        return NULL;
+    }
+    kube_source_options o = {.watch_list = true, .stall_after = f->watch_stall_timeout};
+    return kube_source_start(k, api, index, &o);
+}
+
 /* Serves until SIGINT or SIGTERM. Returns main's exit status. */
-static int serve(const host_plugin *plugin, ng_index *index, const srv_flags *f, const char *path)
+static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const char *path)
 {
     /* signals are taken synchronously below, so every thread must block them */
     sigset_t sigs;
@@ -85,9 +113,12 @@ static int serve(const host_plugin *plugin, ng_index *index, const srv_flags *f,
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     char err[512];
+    if (f->from_api_server && !(f->server.source = start_source(f, plugin->api, index)))
+        return 2;
     srv_server *server = srv_server_start(plugin, index, &f->server, err, sizeof err);
     if (!server) {
         host_log(HOST_LOG_ERROR, "%s", err);
+        kube_source_stop(f->server.source);
         return 1;
     }
     char where[128];
@@ -97,7 +128,8 @@ static int serve(const host_plugin *plugin, ng_index *index, const srv_flags *f,
     int sig;
     sigwait(&sigs, &sig);
     host_log(HOST_LOG_INFO, "signal %d: stopping", sig);
-    srv_server_stop(server);
+    srv_server_stop(server);   /* no request reads the source after this */
+    kube_source_stop(f->server.source);
     return 0;
 }
 
@@ -107,6 +139,7 @@ int main(int argc, char **argv)
     srv_flags f = {0};
     keep_freed_memory();
     srv_parse_flags(argc, argv, &f);
+    curl_global_init(CURL_GLOBAL_DEFAULT);   /* before any thread: it is not thread-safe */
     char path[PATH_MAX], beside[PATH_MAX], err[512];
     bool found = true;   /* false: no plugin at either default place */
     if (!f.plugin)
@@ -130,5 +163,6 @@ int main(int argc, char **argv)
         plugin.api->index_free(index);
     }
     host_plugin_unload(&plugin);
+    curl_global_cleanup();
     return rc;
 }

@@ -2,28 +2,43 @@
  * endpoint is a row here; http.c does not change. */
 #include "routes.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "json_escape.h"
+#include "log.h"
+#include "metrics.h"
 #include "xalloc.h"
 
-static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_version, route_stats;
-static srv_at_once_fn route_node_delete;
+static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_livez, route_readyz, route_metrics,
+    route_version, route_stats;
+static srv_at_once_fn route_node_delete, route_node_get;
 
 /* Tried in order; the first row matching path and method wins, so DELETE /x/nodes/filter deletes
  * the node "filter" while POST /x/nodes/filter is the filter verb. The 404 text lists the plain
  * names in this order. */
 static const srv_route routes[] = {
-    {"filter", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_FILTER},
-    {"prioritize", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_PRIORITIZE},
-    {"preempt", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_PREEMPT},
-    {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .verb = NG_DAEMONSET},
-    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .verb = NG_NODES},   /* apply updates */
-    {"nodes", SRV_GET, .reply = route_nodes_list},
-    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete},
+    {"filter", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_FILTER},
+    {"prioritize", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_PRIORITIZE},
+    {"preempt", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_PREEMPT},
+    {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .verb = NG_DAEMONSET},
+    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .cache_write = true,
+     .verb = NG_NODES},   /* apply updates */
+    {"nodes", SRV_GET, .reply = route_nodes_list},   /* names; ?full=true: the cached nodes */
+    {"nodes/{name}", SRV_GET, .at_once = route_node_get},
+    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .cache_write = true,
+     .verb = NG_NODES},
     {"healthz", SRV_GET, .reply = route_healthz},
+    {"livez", SRV_GET, .reply = route_livez},
+    {"readyz", SRV_GET, .reply = route_readyz},
+    {"metrics", SRV_GET, .reply = route_metrics},
     {"version", SRV_GET, .reply = route_version},
     {"stats", SRV_GET, .reply = route_stats},
 };
@@ -41,12 +56,29 @@ static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, sr
     return srv_reply_plugin(s, conn, r, &reply);
 }
 
+/* What the cache holds of one node (name, labels, taints, unschedulable), or with name NULL of
+ * every node. */
+static enum MHD_Result route_node_get(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                      const char *name)
+{
+    if (!NODEGATE_HAS(s->api, nodes_get))
+        return srv_reply_text(conn, r, MHD_HTTP_NOT_IMPLEMENTED, NULL,
+                              "{\"Error\":\"the plugin has no nodes_get (ABI 1.1)\"}");
+    ng_reply reply;
+    s->api->nodes_get(s->index, name, &reply);
+    return srv_reply_plugin(s, conn, r, &reply);
+}
+
 static enum MHD_Result route_nodes_list(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
+    const char *full = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "full");
+    if (full && strcmp(full, "true") == 0)
+        return route_node_get(s, conn, r, NULL);
     ng_reply reply;
     s->api->nodes_list(s->index, &reply);
     return srv_reply_plugin(s, conn, r, &reply);
 }
+
 
 static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *conn, srv_request *r,
                                          const char *name)
@@ -59,6 +91,76 @@ static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *c
 static enum MHD_Result route_healthz(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     return srv_reply_text(conn, r, MHD_HTTP_OK, NULL, "{\"status\":\"ok\"}");
+}
+
+/* kube's health endpoints answer in plain text: "ok", or with ?verbose one line per check. */
+static enum MHD_Result reply_plain(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum MHD_Result reply_plain(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body;
+    int n = vasprintf(&body, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        host_oom(strlen(fmt));
+    return srv_reply_body(conn, r, status, "text/plain; charset=utf-8", body, (size_t)n);
+}
+
+static enum MHD_Result note_verbose(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    if (strcmp(key, "verbose") != 0)
+        return MHD_YES;
+    *(bool *)cls = true;
+    return MHD_NO;
+}
+
+/* ?verbose in any form (kube looks only at whether the key is there). */
+static bool verbose(struct MHD_Connection *conn)
+{
+    bool seen = false;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, note_verbose, &seen);
+    return seen;
+}
+
+/* Liveness: the process serves HTTP. Nothing the node source does makes it fail, since
+ * restarting the server would not bring the API server back. */
+static enum MHD_Result route_livez(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    return verbose(conn) ? reply_plain(conn, r, MHD_HTTP_OK, "[+]ping ok\nlivez check passed\n")
+                         : reply_plain(conn, r, MHD_HTTP_OK, "ok");
+}
+
+/* Readiness: 200 "ok" while the node cache may be answered from (health.c decides), else 503
+ * {"status":"not ready","reason":"..."}. ?verbose answers with kube-scheduler's text either way:
+ * [+]/[-] lines, then "readyz check passed" or "readyz check failed". */
+static enum MHD_Result route_readyz(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    char reason[1024];
+    bool ready = srv_cache_ready(s->source, s->cache_stale_after, srv_now_mono(), reason, sizeof reason);
+    if (verbose(conn)) {
+        if (ready)
+            return reply_plain(conn, r, MHD_HTTP_OK, "[+]ping ok\n[+]node-cache ok\nreadyz check passed\n");
+        host_log(HOST_LOG_ERROR, "503 readyz: %s", reason);
+        return reply_plain(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                           "[+]ping ok\n[-]node-cache failed: %s\nreadyz check failed\n", reason);
+    }
+    if (ready)
+        return reply_plain(conn, r, MHD_HTTP_OK, "ok");
+    char *shown = host_json_escaped(reason);
+    enum MHD_Result ret = srv_reply_text(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+                                         "{\"status\":\"not ready\",\"reason\":\"%s\"}", shown);
+    free(shown);
+    return ret;
+}
+
+static enum MHD_Result route_metrics(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    size_t len;
+    char *text = srv_metrics_render(s->api, s->index, s->source, &len);
+    return srv_reply_body(conn, r, MHD_HTTP_OK, SRV_METRICS_CONTENT_TYPE, text, len);
 }
 
 static enum MHD_Result route_version(srv_server *s, struct MHD_Connection *conn, srv_request *r)
@@ -77,6 +179,11 @@ static enum MHD_Result route_stats(srv_server *s, struct MHD_Connection *conn, s
     ng_reply reply;
     s->api->index_stats(s->index, &reply);
     return srv_reply_plugin(s, conn, r, &reply);
+}
+
+bool srv_cache_write_refused(const srv_server *s, const srv_route *row)
+{
+    return row->cache_write && s->source;
 }
 
 /* ---- the lookup ---- */

@@ -18,6 +18,8 @@ struct srv_server {
     uint64_t max_body;
     srv_recorder *recorder;    /* NULL unless --record */
     char *endpoints;           /* the 404 text's list, from the table (srv_route_endpoints) */
+    kube_source *source;       /* borrowed; NULL unless the API server feeds the cache */
+    double cache_stale_after;  /* --cache-stale-after, in seconds */
 };
 
 enum { SRV_GET = 1, SRV_POST = 2, SRV_DELETE = 4 };   /* a route's methods; HEAD is GET */
@@ -54,8 +56,19 @@ struct srv_route {
     srv_at_once_fn *at_once;
     bool stream;               /* the body streams into a plugin call of verb, begun on arrival */
     bool record;               /* --record saves the request and its reply */
+    bool counted;              /* counted in /metrics under verb's name */
+    bool cache_write;          /* changes the node cache: refused with 409 while a source owns it */
     ng_verb verb;
 };
+
+/* The 409's sentence for a cache_write row while the API server owns the cache. */
+#define SRV_CACHE_OWNED                                                                           \
+    "the node cache follows the API server (--kubeconfig): POST /nodes and DELETE /nodes/NAME "    \
+    "are refused so that nobody who can reach this port can change scheduling decisions"
+
+/* Whether a request to row must be refused with 409 (SRV_CACHE_OWNED): it writes the node cache
+ * and s has an API-server source, which alone decides what the cache holds. */
+bool srv_cache_write_refused(const srv_server *s, const srv_route *row);
 
 /* The row for a request's last two path segments and method (SRV_*, 0 for others): the first
  * row matching both. When the path matches but no row allows the method, returns NULL and
@@ -71,6 +84,10 @@ char *srv_route_endpoints(void);
  * allow, when not NULL, becomes the Allow header. Errors (>= 400) are logged. */
 enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsigned status,
                                const char *allow, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Queues body (malloc'd, of len bytes; libmicrohttpd frees it once sent) with the Content-Type
+ * given. Not logged: a body that is not JSON may span lines, so the caller logs an error. */
+enum MHD_Result srv_reply_body(struct MHD_Connection *conn, srv_request *r, unsigned status,
+                               const char *content_type, char *body, size_t len);
 /* Hands a plugin reply to libmicrohttpd without copying; the plugin frees it once sent. */
 enum MHD_Result srv_reply_plugin(srv_server *s, struct MHD_Connection *conn, srv_request *r,
                                  ng_reply *reply);

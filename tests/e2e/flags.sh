@@ -16,6 +16,8 @@ test_help_version() {
     run_once --help
     check "--help exits 0 with usage on stdout, nothing on stderr" "0 usage ''" \
         "$RC $([[ $OUT == "Usage: nodegate-server"* && $OUT == *--feature-gates* ]] && echo usage) '$ERR'"
+    check_has "--help names --cache-stale-after and its default" "default 5m" "$OUT"
+    check_has "--help lists the GET endpoints" "GET /nodes /healthz /livez /readyz /metrics /version /stats." "$OUT"
     run_once --version
     check "--version exits 0 and prints the version" "0 nodegate-server $VERSION (plugin ABI 1)" "$RC $OUT"
 }
@@ -43,6 +45,13 @@ test_bad_flags() {
     refuses TaintTolerationComparisonOperators --feature-gates TaintTolerationComparisonOperators
     refuses stray stray
     refuses --plugin --plugin
+    refuses 'a number needs a unit' --cache-stale-after 5
+    refuses 'unknown unit' --cache-stale-after 5x
+    refuses 'a number needs a unit' --cache-stale-after 1h30
+    refuses 'must be positive' --cache-stale-after 0s
+    refuses 'a sign is not allowed' --cache-stale-after -5m
+    refuses '--cache-stale-after: "" is not a duration' --cache-stale-after ''
+    refuses --cache-stale-after --cache-stale-after
 }
 
 # The gate decides whether a Gt toleration can match: sla Gt 900 tolerates sla=950 only when on,
