@@ -30,7 +30,7 @@ const char *const kube_error_names[KUBE_ERR_COUNT] = {
 enum {
     PAGE_SIZE = 500,              /* client-go's pager */
     KEY_MAX = 48,                 /* the longest watch-event key we compare, plus room */
-    DEPTH_MAX = 6,                /* the deepest we look into an event: object.metadata.annotations.X */
+    LOOK_DEPTH = 4,               /* the deepest we look into an event: object.metadata.annotations.X */
     ERROR_BODY_MAX = 4096,        /* of a non-200 body, kept for its Status message */
 };
 #define BACKOFF_BASE 0.8          /* seconds, client-go's reflector */
@@ -337,7 +337,7 @@ typedef struct stream {
     kube_source *s;
     yajl_handle y;
     int depth;
-    char key[DEPTH_MAX + 1][KEY_MAX];   /* the key at each depth on the way down, "" in arrays */
+    char key[LOOK_DEPTH + 1][KEY_MAX];  /* the key at each depth on the way down, "" in arrays */
     char type[16], reason[64], message[256], rv[sizeof ((kube_source *)0)->rv];
     long long code;
     bool initial_end;
@@ -351,13 +351,16 @@ typedef struct stream {
     unsigned long applied;
 } stream;
 
+/* Whether the value being parsed sits at exactly this path of keys (up to LOOK_DEPTH). */
 static bool at(const stream *w, const char *k1, const char *k2, const char *k3, const char *k4)
 {
-    const char *want[] = {k1, k2, k3, k4};
-    for (int i = 0; i < w->depth && i < 4; i++)
+    const char *want[LOOK_DEPTH] = {k1, k2, k3, k4};
+    if (w->depth > LOOK_DEPTH || (w->depth < LOOK_DEPTH && want[w->depth]))
+        return false;
+    for (int i = 0; i < w->depth; i++)
         if (!want[i] || strcmp(w->key[i + 1], want[i]) != 0)
             return false;
-    return w->depth <= 4 && (w->depth == 4 || !want[w->depth]);
+    return true;
 }
 
 static void keep(stream *w, const char *p, size_t n)
@@ -380,7 +383,7 @@ static void copy(char *dst, size_t cap, const unsigned char *v, size_t n)
 static int on_key(void *u, const unsigned char *k, size_t n)
 {
     stream *w = u;
-    if (w->depth <= DEPTH_MAX)
+    if (w->depth <= LOOK_DEPTH)   /* deeper keys are most of a node's: never copied */
         copy(w->key[w->depth], KEY_MAX, k, n);
     return 1;
 }
@@ -388,6 +391,8 @@ static int on_key(void *u, const unsigned char *k, size_t n)
 static int on_string(void *u, const unsigned char *v, size_t n)
 {
     stream *w = u;
+    if (w->depth > LOOK_DEPTH)
+        return 1;
     if (at(w, "type", NULL, NULL, NULL))
         copy(w->type, sizeof w->type, v, n);
     else if (at(w, "object", "reason", NULL, NULL))
@@ -412,7 +417,7 @@ static int on_integer(void *u, long long v)
 static int on_open(void *u)
 {
     stream *w = u;
-    if (++w->depth <= DEPTH_MAX)
+    if (++w->depth <= LOOK_DEPTH)
         w->key[w->depth][0] = '\0';
     return 1;
 }

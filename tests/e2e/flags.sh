@@ -52,6 +52,20 @@ test_bad_flags() {
     refuses 'a sign is not allowed' --cache-stale-after -5m
     refuses '--cache-stale-after: "" is not a duration' --cache-stale-after ''
     refuses --cache-stale-after --cache-stale-after
+    refuses 'a number needs a unit' --watch-stall-timeout 5
+    refuses 'not with --kubeconfig' --kubeconfig "$T/kc" --nodes examples/demo-cluster.json
+    refuses '--context ops: needs --kubeconfig' --context ops
+}
+
+# A kubeconfig the server cannot use stops it at start: exit 2, one sentence naming the file and
+# the field (the reader's own cases are in tests/unit/test_kubeconfig.c).
+test_kubeconfig() {
+    refuses "kubeconfig $T/missing: cannot read" --kubeconfig "$T/missing"
+    printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: https://127.0.0.1:6443}\nusers:\n- name: u\n  user:\n    exec: {command: aws}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n' >"$T/kc-exec"
+    refuses 'user "u" uses exec (a credential plugin), which nodegate does not run' --kubeconfig "$T/kc-exec"
+    refuses 'context "prod" not found (contexts: x)' --kubeconfig "$T/kc-exec" --context prod
+    printf 'apiVersion: v1\nclusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n' >"$T/kc-noserver"
+    refuses "kubeconfig $T/kc-noserver: clusters[0].cluster.server: missing" --kubeconfig "$T/kc-noserver"
 }
 
 # The gate decides whether a Gt toleration can match: sla Gt 900 tolerates sla=950 only when on,
@@ -143,6 +157,7 @@ test_ipv6() {
 
 test_help_version
 test_bad_flags
+test_kubeconfig
 test_feature_gate
 test_nodes_file
 test_port_in_use
