@@ -95,7 +95,7 @@ $(B)/tests/test_kubeconfig: tests/unit/test_kubeconfig.c $(KUBE_TEST_OBJ)
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
               $(addprefix $(B)/harness/lib/,json_escape.o loader.o log.o readfile.o xalloc.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
-              $(addprefix $(B)/harness/lib/,json_escape.o readfile.o xalloc.o)
+              $(addprefix $(B)/harness/lib/,buf.o json_escape.o readfile.o xalloc.o)
 # nodegate-server includes the API-server node source: harness/kube (kubeconfig, client, source).
 KUBE_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard harness/kube/*.c))
 
@@ -147,7 +147,7 @@ $(B)/examples/host: examples/host.c
 # fake-apiserver: a fake kube-apiserver (/api/v1/nodes: list, watch, faults) for the node
 # source's tests and benchmarks; gnutls for the client-certificate check.
 FAKEAPI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/fakeapi/*.c)) \
-               $(addprefix $(B)/harness/lib/,readfile.o xalloc.o)
+               $(addprefix $(B)/harness/lib/,buf.o readfile.o xalloc.o)
 FAKEAPI := $(B)/tests/fake-apiserver
 
 $(B)/tests/fakeapi/%.o: tests/fakeapi/%.c

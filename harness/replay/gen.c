@@ -87,7 +87,7 @@ typedef struct {
 } writer;
 
 /* Writes the concatenation of n pieces to dir/name. Returns 0, or -1 after saying why. */
-static int write_file(writer *wr, const char *name, const rp_buf *pieces, size_t n)
+static int write_file(writer *wr, const char *name, const host_buf *pieces, size_t n)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", wr->dir, name);
@@ -109,57 +109,57 @@ static int write_file(writer *wr, const char *name, const rp_buf *pieces, size_t
 }
 
 /* A read-only view of a literal, to write between generated pieces. */
-static rp_buf piece(const char *s)
+static host_buf piece(const char *s)
 {
-    return (rp_buf){.p = (char *)s, .len = strlen(s)};
+    return (host_buf){.p = (char *)s, .len = strlen(s)};
 }
 
 /* nodes.json: items as kubectl shows them, each with kind and apiVersion first (Go order). */
 static int write_nodelist(writer *wr, const rp_cluster *c, rp_rng *r)
 {
-    rp_buf b = {0};
-    rp_buf_printf(&b, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"%llu\"},"
+    host_buf b = {0};
+    host_buf_printf(&b, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"%llu\"},"
                       "\"items\":[",
                   10000000ull + (unsigned long long)rp_rng_below(r, 989999999));
-    rp_buf_reserve(&b, c->wire.len + c->n * 32);
+    host_buf_reserve(&b, c->wire.len + c->n * 32);
     for (size_t i = 0; i < c->n; i++) {
-        rp_buf_puts(&b, i ? ",{\"kind\":\"Node\",\"apiVersion\":\"v1\"," : "{\"kind\":\"Node\",\"apiVersion\":\"v1\",");
-        rp_buf_put(&b, c->wire.p + c->off[i] + 1, c->off[i + 1] - c->off[i] - 1);
+        host_buf_puts(&b, i ? ",{\"kind\":\"Node\",\"apiVersion\":\"v1\"," : "{\"kind\":\"Node\",\"apiVersion\":\"v1\",");
+        host_buf_put(&b, c->wire.p + c->off[i] + 1, c->off[i + 1] - c->off[i] - 1);
     }
-    rp_buf_puts(&b, "]}");
+    host_buf_puts(&b, "]}");
     int rc = write_file(wr, "nodes.json", &b, 1);
-    rp_buf_free(&b);
+    host_buf_free(&b);
     return rc;
 }
 
 /* The request's candidates: k nodes from start, wrapping around the cluster. */
-static void window_names(rp_buf *b, const rp_cluster *c, size_t start, size_t k)
+static void window_names(host_buf *b, const rp_cluster *c, size_t start, size_t k)
 {
     b->len = 0;
-    rp_buf_put(b, "[", 1);
+    host_buf_put(b, "[", 1);
     for (size_t j = 0; j < k; j++) {
         if (j)
-            rp_buf_put(b, ",", 1);
-        rp_buf_printf(b, "\"%s\"", c->nodes[(start + j) % c->n].name);   /* names need no escaping */
+            host_buf_put(b, ",", 1);
+        host_buf_printf(b, "\"%s\"", c->nodes[(start + j) % c->n].name);   /* names need no escaping */
     }
-    rp_buf_put(b, "]", 1);
+    host_buf_put(b, "]", 1);
 }
 
-static void window_items(rp_buf *b, const rp_cluster *c, size_t start, size_t k)
+static void window_items(host_buf *b, const rp_cluster *c, size_t start, size_t k)
 {
     b->len = 0;
     for (size_t j = 0; j < k; j++) {
         size_t i = (start + j) % c->n;
         if (j)
-            rp_buf_put(b, ",", 1);
-        rp_buf_put(b, c->wire.p + c->off[i], c->off[i + 1] - c->off[i]);
+            host_buf_put(b, ",", 1);
+        host_buf_put(b, c->wire.p + c->off[i], c->off[i + 1] - c->off[i]);
     }
 }
 
 static int write_pod_files(writer *wr, const gen_flags *f, const rp_cluster *c, rp_rng *r, uint64_t *pod_bytes)
 {
     size_t offset = (size_t)rp_rng_below(r, 42);   /* 42 = 6 daemons x 7 templates */
-    rp_buf pod = {0}, names = {0}, items = {0};
+    host_buf pod = {0}, names = {0}, items = {0};
     int rc = 0;
     for (size_t i = 0; i < f->pods && rc == 0; i++) {
         size_t k = (size_t)f->request_nodes;
@@ -169,7 +169,7 @@ static int write_pod_files(writer *wr, const gen_flags *f, const rp_cluster *c, 
         *pod_bytes += pod.len;
         window_names(&names, c, start, k);
         char name[64];
-        rp_buf nb[] = {piece("{\"Pod\":"), pod, piece(",\"Nodes\":null,\"NodeNames\":"), names, piece("}")};
+        host_buf nb[] = {piece("{\"Pod\":"), pod, piece(",\"Nodes\":null,\"NodeNames\":"), names, piece("}")};
         snprintf(name, sizeof name, "requests/pod-%04zu-names-filter.json", i);
         rc |= write_file(wr, name, nb, 5);
         snprintf(name, sizeof name, "requests/pod-%04zu-names-prioritize.json", i);
@@ -177,14 +177,14 @@ static int write_pod_files(writer *wr, const gen_flags *f, const rp_cluster *c, 
         if (f->skip_full || rc)
             continue;
         window_items(&items, c, start, k);
-        rp_buf fb[] = {piece("{\"Pod\":"), pod, piece(",\"Nodes\":{\"metadata\":{},\"items\":["), items,
+        host_buf fb[] = {piece("{\"Pod\":"), pod, piece(",\"Nodes\":{\"metadata\":{},\"items\":["), items,
                        piece("]},\"NodeNames\":null}")};
         snprintf(name, sizeof name, "requests/pod-%04zu-full-filter.json", i);
         rc |= write_file(wr, name, fb, 5);
     }
-    rp_buf_free(&pod);
-    rp_buf_free(&names);
-    rp_buf_free(&items);
+    host_buf_free(&pod);
+    host_buf_free(&names);
+    host_buf_free(&items);
     return rc;
 }
 

@@ -142,7 +142,7 @@ static ssize_t fill(rp_conn *c, rp_resp *r, char *err, size_t errlen)
 {
     if (c->in_pos == c->in.len)
         c->in.len = c->in_pos = 0;
-    rp_buf_reserve(&c->in, READ_CHUNK);
+    host_buf_reserve(&c->in, READ_CHUNK);
     for (;;) {
         ssize_t n = recv(c->fd, c->in.p + c->in.len, READ_CHUNK, 0);
         if (n < 0 && errno == EINTR)
@@ -189,7 +189,7 @@ static int read_exact(rp_conn *c, rp_resp *r, uint64_t n, char *err, size_t errl
 {
     if (r->body.len + n > MAX_BODY_BYTES)
         return fail(err, errlen, "reply body over %llu bytes", (unsigned long long)MAX_BODY_BYTES);
-    rp_buf_reserve(&r->body, (size_t)n);
+    host_buf_reserve(&r->body, (size_t)n);
     while (n > 0) {
         size_t have = c->in.len - c->in_pos;
         if (have == 0) {
@@ -199,7 +199,7 @@ static int read_exact(rp_conn *c, rp_resp *r, uint64_t n, char *err, size_t errl
             continue;
         }
         size_t take = have < n ? have : (size_t)n;
-        rp_buf_put(&r->body, c->in.p + c->in_pos, take);
+        host_buf_put(&r->body, c->in.p + c->in_pos, take);
         c->in_pos += take;
         n -= take;
     }
@@ -237,7 +237,7 @@ static int read_chunked(rp_conn *c, rp_resp *r, char *err, size_t errlen)
 
 static int read_to_close(rp_conn *c, rp_resp *r, char *err, size_t errlen)
 {
-    rp_buf_put(&r->body, c->in.p + c->in_pos, c->in.len - c->in_pos);
+    host_buf_put(&r->body, c->in.p + c->in_pos, c->in.len - c->in_pos);
     c->in_pos = c->in.len;
     for (;;) {   /* ends at EOF, on error, or at the body limit */
         ssize_t n = fill(c, r, err, errlen);
@@ -247,7 +247,7 @@ static int read_to_close(rp_conn *c, rp_resp *r, char *err, size_t errlen)
             return 0;
         if (r->body.len + (size_t)n > MAX_BODY_BYTES)
             return fail(err, errlen, "reply body over %llu bytes", (unsigned long long)MAX_BODY_BYTES);
-        rp_buf_put(&r->body, c->in.p + c->in_pos, (size_t)n);
+        host_buf_put(&r->body, c->in.p + c->in_pos, (size_t)n);
         c->in_pos = c->in.len;
     }
 }

@@ -21,14 +21,14 @@ typedef struct {
     int fd;                 /* -1 when not connected */
     const rp_url *url;
     int timeout_s;
-    rp_buf in;              /* bytes read and not yet consumed */
+    host_buf in;              /* bytes read and not yet consumed */
     size_t in_pos;
     bool reused;            /* a request already went over this connection */
 } rp_conn;
 
 typedef struct {
     int status;
-    rp_buf body;            /* reused across requests */
+    host_buf body;            /* reused across requests */
     uint64_t sent, recv;    /* wire bytes, headers included, summed over every rp_post */
 } rp_resp;
 

@@ -9,16 +9,16 @@
 
 #include "json_escape.h"
 
-void rp_jw_init(rp_jw *w, rp_buf *out)
+void rp_jw_init(rp_jw *w, host_buf *out)
 {
     *w = (rp_jw){.out = out};
 }
 
 /* Go's encoder escapes HTML characters too: so does the writer. */
-static void put_quoted(rp_buf *b, const char *s)
+static void put_quoted(host_buf *b, const char *s)
 {
     size_t n = strlen(s);
-    rp_buf_reserve(b, HOST_JSON_ESCAPED_MAX(n) + 2);
+    host_buf_reserve(b, HOST_JSON_ESCAPED_MAX(n) + 2);
     char *o = b->p + b->len;
     *o++ = '"';
     o += host_json_escape(o, s, n, HOST_JSON_HTML);
@@ -31,18 +31,18 @@ static void put_quoted(rp_buf *b, const char *s)
 static void prefix(rp_jw *w, const char *key)
 {
     if (w->need_comma[w->depth])
-        rp_buf_put(w->out, ",", 1);
+        host_buf_put(w->out, ",", 1);
     w->need_comma[w->depth] = true;
     if (key) {
         put_quoted(w->out, key);
-        rp_buf_put(w->out, ":", 1);
+        host_buf_put(w->out, ":", 1);
     }
 }
 
 static void open_container(rp_jw *w, const char *key, char ch)
 {
     prefix(w, key);
-    rp_buf_put(w->out, &ch, 1);
+    host_buf_put(w->out, &ch, 1);
     if (w->depth + 1 >= RP_JW_DEPTH)
         abort();   /* the generator's documents are shallow: this is a bug */
     w->need_comma[++w->depth] = false;
@@ -53,7 +53,7 @@ void rp_jw_arr(rp_jw *w, const char *key) { open_container(w, key, '['); }
 
 void rp_jw_end(rp_jw *w, char close)
 {
-    rp_buf_put(w->out, &close, 1);
+    host_buf_put(w->out, &close, 1);
     w->depth--;
 }
 
@@ -76,25 +76,25 @@ void rp_jw_strf(rp_jw *w, const char *key, const char *fmt, ...)
 void rp_jw_int(rp_jw *w, const char *key, long long v)
 {
     prefix(w, key);
-    rp_buf_printf(w->out, "%lld", v);
+    host_buf_printf(w->out, "%lld", v);
 }
 
 void rp_jw_bool(rp_jw *w, const char *key, bool v)
 {
     prefix(w, key);
-    rp_buf_puts(w->out, v ? "true" : "false");
+    host_buf_puts(w->out, v ? "true" : "false");
 }
 
 void rp_jw_null(rp_jw *w, const char *key)
 {
     prefix(w, key);
-    rp_buf_puts(w->out, "null");
+    host_buf_puts(w->out, "null");
 }
 
 void rp_jw_raw(rp_jw *w, const char *key, const char *json, size_t len)
 {
     prefix(w, key);
-    rp_buf_put(w->out, json, len);
+    host_buf_put(w->out, json, len);
 }
 
 void rp_jw_rawf(rp_jw *w, const char *key, const char *fmt, ...)
@@ -102,7 +102,7 @@ void rp_jw_rawf(rp_jw *w, const char *key, const char *fmt, ...)
     prefix(w, key);
     va_list ap;
     va_start(ap, fmt);
-    rp_buf_vprintf(w->out, fmt, ap);
+    host_buf_vprintf(w->out, fmt, ap);
     va_end(ap);
 }
 

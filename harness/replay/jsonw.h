@@ -12,12 +12,12 @@
 
 #define RP_JW_DEPTH 32
 typedef struct {
-    rp_buf *out;
+    host_buf *out;
     int depth;
     bool need_comma[RP_JW_DEPTH];
 } rp_jw;
 
-void rp_jw_init(rp_jw *w, rp_buf *out);
+void rp_jw_init(rp_jw *w, host_buf *out);
 void rp_jw_obj(rp_jw *w, const char *key);
 void rp_jw_arr(rp_jw *w, const char *key);
 void rp_jw_end(rp_jw *w, char close);  /* close is '}' or ']' */

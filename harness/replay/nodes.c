@@ -420,7 +420,7 @@ static void node_facts_init(node_facts *f, size_t idx, bool cp, rp_rng *r, uint6
     node_identity(f, r, ip_mix);
 }
 
-static void write_node(rp_buf *out, const node_facts *f, rp_rng *r)
+static void write_node(host_buf *out, const node_facts *f, rp_rng *r)
 {
     char uid[37], rv[12];
     rp_rng_uid(r, uid);
@@ -446,7 +446,7 @@ void rp_cluster_generate(rp_cluster *c, size_t n, rp_rng *r)
     *c = (rp_cluster){.n = n};
     c->nodes = host_xcalloc(n, sizeof *c->nodes);
     c->off = host_xcalloc(n + 1, sizeof *c->off);
-    rp_buf_reserve(&c->wire, n * 11600);
+    host_buf_reserve(&c->wire, n * 11600);
     /* three control-plane nodes at seeded positions, not always first */
     size_t cp[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, step = n / 3 ? n / 3 : 1,
            first = (size_t)rp_rng_below(r, n);
@@ -468,6 +468,6 @@ void rp_cluster_free(rp_cluster *c)
 {
     free(c->nodes);
     free(c->off);
-    rp_buf_free(&c->wire);
+    host_buf_free(&c->wire);
     *c = (rp_cluster){0};
 }

@@ -627,7 +627,7 @@ static void write_deploy_pod(rp_jw *w, const deployment *d, size_t nodes, rp_rng
     rp_jw_end(w, '}');
 }
 
-void rp_pod_generate(rp_buf *out, size_t i, size_t offset, const rp_cluster *c, size_t start, size_t k,
+void rp_pod_generate(host_buf *out, size_t i, size_t offset, const rp_cluster *c, size_t start, size_t k,
                      rp_rng *r)
 {
     rp_jw w;

@@ -26,7 +26,7 @@ typedef struct {
 typedef struct {
     size_t n;
     rp_node *nodes;
-    rp_buf wire;   /* each node's compact JSON without kind/apiVersion, back to back */
+    host_buf wire;   /* each node's compact JSON without kind/apiVersion, back to back */
     size_t *off;   /* node i is wire.p[off[i] .. off[i+1]) */
 } rp_cluster;
 
@@ -39,7 +39,7 @@ void rp_cluster_free(rp_cluster *c);
  * which daemons and Deployment templates come first. The candidate nodes of its requests
  * are c->nodes[(start + j) % c->n] for j < k: a DaemonSet pod is pinned to one of them on
  * which the DaemonSet controller would run it. */
-void rp_pod_generate(rp_buf *out, size_t i, size_t offset, const rp_cluster *c, size_t start, size_t k,
+void rp_pod_generate(host_buf *out, size_t i, size_t offset, const rp_cluster *c, size_t start, size_t k,
                      rp_rng *r);
 
 /* ---- subcommands and their shared flag helpers (main.c) ---- */

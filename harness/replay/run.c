@@ -338,8 +338,8 @@ static void *worker_main(void *arg)
     w->sent = resp.sent;
     w->recv = resp.recv;
     rp_conn_close(&conn);
-    rp_buf_free(&conn.in);
-    rp_buf_free(&resp.body);
+    host_buf_free(&conn.in);
+    host_buf_free(&resp.body);
     return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* control.c - /fake/: what tests use to change the truth, inject faults and look inside. No
  * authentication, and left out of the request log, so tests see only what the client did. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,23 +39,23 @@ static enum MHD_Result truth(fa_server *srv, fa_req *r, struct MHD_Connection *c
     pthread_mutex_lock(&s->mu);
     fa_snap *snap = fa_store_snapshot_locked(s, false);
     pthread_mutex_unlock(&s->mu);
-    fa_buf b = {0};
+    host_buf b = {0};
     size_t total = 128;
     for (size_t i = 0; i < snap->n; i++)
         total += snap->items[i]->len + 1;
-    fa_buf_reserve(&b, total);
-    fa_buf_adds(&b, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"");
-    fa_buf_addu(&b, snap->rv);
-    fa_buf_adds(&b, "\"},\"items\":[");
+    host_buf_reserve(&b, total);
+    host_buf_puts(&b, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"");
+    host_buf_printf(&b, "%" PRIu64, (uint64_t)snap->rv);
+    host_buf_puts(&b, "\"},\"items\":[");
     for (size_t i = 0; i < snap->n; i++) {
         if (i)
-            fa_buf_add(&b, ",", 1);
-        fa_buf_add(&b, snap->items[i]->json, snap->items[i]->len);
+            host_buf_put(&b, ",", 1);
+        host_buf_put(&b, snap->items[i]->json, snap->items[i]->len);
     }
-    fa_buf_adds(&b, "]}\n");
+    host_buf_puts(&b, "]}\n");
     fa_snap_unref(snap);
     size_t len;
-    char *body = fa_buf_take(&b, &len);
+    char *body = host_buf_take(&b, &len);
     return fa_reply_json(srv, r, c, 200, body, len);
 }
 
@@ -65,10 +66,10 @@ static enum MHD_Result upsert(fa_server *srv, fa_req *r, struct MHD_Connection *
     json_t *j = json_loadb(r->body.p ? r->body.p : "", r->body.len, 0, &jerr);
     if (!json_is_object(j)) {
         json_decref(j);
-        fa_buf m = {0};
-        fa_buf_addf(&m, "the body must be a Node or a NodeList: %s", j ? "not an object" : jerr.text);
+        host_buf m = {0};
+        host_buf_printf(&m, "the body must be a Node or a NodeList: %s", j ? "not an object" : jerr.text);
         enum MHD_Result ret = bad(srv, r, c, 400, m.p);
-        fa_buf_free(&m);
+        host_buf_free(&m);
         return ret;
     }
     json_t *items = json_object_get(j, "items");
@@ -148,11 +149,11 @@ static enum MHD_Result watches(fa_server *srv, fa_req *r, struct MHD_Connection 
     if (!ok) {
         char *txt = json_dumps(o, JSON_COMPACT);
         json_decref(o);
-        fa_buf m = {0};
-        fa_buf_addf(&m, "timed out waiting for the watches: %s", txt ? txt : "");
+        host_buf m = {0};
+        host_buf_printf(&m, "timed out waiting for the watches: %s", txt ? txt : "");
         free(txt);
         enum MHD_Result ret = bad(srv, r, c, 504, m.p);
-        fa_buf_free(&m);
+        host_buf_free(&m);
         return ret;
     }
     return fa_reply_jsonv(srv, r, c, 200, o);
@@ -196,10 +197,10 @@ enum MHD_Result fa_control(fa_server *srv, fa_req *r, struct MHD_Connection *c, 
         if (del) {
             uint64_t rv = fa_store_delete(s, p + 6);
             if (!rv) {
-                fa_buf m = {0};
-                fa_buf_addf(&m, "nodes \"%s\" not found", p + 6);
+                host_buf m = {0};
+                host_buf_printf(&m, "nodes \"%s\" not found", p + 6);
                 enum MHD_Result ret = bad(srv, r, c, 404, m.p);
-                fa_buf_free(&m);
+                host_buf_free(&m);
                 return ret;
             }
             json_t *o = json_object();
@@ -291,9 +292,9 @@ enum MHD_Result fa_control(fa_server *srv, fa_req *r, struct MHD_Connection *c, 
     }
     if (!allowed)
         return bad(srv, r, c, 404, "the server could not find the requested resource");
-    fa_buf m = {0};
-    fa_buf_addf(&m, "%s is not allowed on %s (allowed: %s)", method, path, allowed);
+    host_buf m = {0};
+    host_buf_printf(&m, "%s is not allowed on %s (allowed: %s)", method, path, allowed);
     enum MHD_Result ret = bad(srv, r, c, 405, m.p);
-    fa_buf_free(&m);
+    host_buf_free(&m);
     return ret;
 }

@@ -11,24 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* The resourceVersion of the initial truth, and its compaction point: a watch from an older RV
  * is too old, as after an etcd compaction. */
 #define FA_START_RV 1000u
-
-/* ---- buf.c: a growable byte buffer ---- */
-typedef struct fa_buf {
-    char *p;
-    size_t len, cap;
-} fa_buf;
-
-void fa_buf_reserve(fa_buf *b, size_t more);
-void fa_buf_add(fa_buf *b, const void *s, size_t n);
-void fa_buf_adds(fa_buf *b, const char *s);
-void fa_buf_addf(fa_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void fa_buf_addu(fa_buf *b, uint64_t v);   /* decimal */
-void fa_buf_free(fa_buf *b);
-/* b's bytes as a NUL-terminated string the caller frees; b is left empty. */
-char *fa_buf_take(fa_buf *b, size_t *len);
 
 /* ---- obj.c: a Node serialized once, shared by the truth, history, snapshots and watches ---- */
 /* json is the Node without kind and apiVersion (a list item; watch events add them), with its
@@ -64,9 +51,9 @@ void fa_prep_free(fa_prep *p);
 /* o parsed back into a new JSON object (NULL only on an internal error). */
 json_t *fa_obj_parse(const fa_obj *o);
 /* Appends o as a Node object: {"kind":"Node","apiVersion":"v1",...}. */
-void fa_obj_typed(fa_buf *b, const fa_obj *o);
+void fa_obj_typed(host_buf *b, const fa_obj *o);
 /* Appends the watch event line {"type":T,"object":{"kind":"Node","apiVersion":"v1",...}}\n. */
-void fa_event_line(fa_buf *b, const char *type, const fa_obj *o);
+void fa_event_line(host_buf *b, const char *type, const fa_obj *o);
 
 /* ---- touch.c ---- */
 /* The next touch of cur as text: label fake.nodegate.io/touched counted up (added as "1"), the
@@ -215,7 +202,7 @@ extern const char *const fa_auth_names[];   /* "none", "token", "cert" */
 typedef struct fa_req {
     char *uri;               /* as sent: path and query */
     const char *query;       /* into uri: after '?', or "" */
-    fa_buf body;
+    host_buf body;
     bool too_large;          /* the body passed MAX_BODY */
     bool started;
     bool api;                /* an API request (not /fake/): logged in /fake/requests */
@@ -260,7 +247,7 @@ enum MHD_Result fa_reply_status(fa_server *srv, fa_req *r, struct MHD_Connection
 /* A field error list for 422 Invalid ListOptions. */
 typedef struct fa_field_errs {
     json_t *causes;          /* array of {reason, message, field} */
-    fa_buf text;             /* "field: Type: detail" joined by ", " */
+    host_buf text;             /* "field: Type: detail" joined by ", " */
     unsigned n;
 } fa_field_errs;
 void fa_field_forbidden(fa_field_errs *e, const char *field, const char *detail);

@@ -1,6 +1,7 @@
 /* gen.c - deterministic, realistic nodes for --generate: the labels, taints and status a cloud
  * node has, padded to the asked size with container images (the bulk of a real 10 KB node).
  * 65,536 nodes of 10 KB take well under a second: images are rendered once and memcpy'd. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static uint64_t splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static void add_hex(fa_buf *b, uint64_t *seed, size_t digits)
+static void add_hex(host_buf *b, uint64_t *seed, size_t digits)
 {
     static const char hex[] = "0123456789abcdef";
     char tmp[64];
@@ -27,16 +28,16 @@ static void add_hex(fa_buf *b, uint64_t *seed, size_t digits)
         uint64_t v = splitmix(seed);
         for (size_t j = 0; j < 16 && i + j < digits; j++, v >>= 4)
             tmp[j] = hex[v & 15];
-        fa_buf_add(b, tmp, digits - i < 16 ? digits - i : 16);
+        host_buf_put(b, tmp, digits - i < 16 ? digits - i : 16);
     }
 }
 
-static void add_uuid(fa_buf *b, uint64_t *seed)
+static void add_uuid(host_buf *b, uint64_t *seed)
 {
     static const size_t parts[] = {8, 4, 4, 4, 12};
     for (size_t i = 0; i < 5; i++) {
         if (i)
-            fa_buf_add(b, "-", 1);
+            host_buf_put(b, "-", 1);
         add_hex(b, seed, parts[i]);
     }
 }
@@ -56,41 +57,41 @@ static char **image_pool(void)
     for (size_t i = 0; i < IMAGE_POOL; i++) {
         const char *repo = repos[i % (sizeof repos / sizeof *repos)];
         unsigned maj = 1 + (unsigned)(i / 12) % 9, min = (unsigned)(i * 7) % 30, pat = (unsigned)i % 11;
-        fa_buf b = {0};
-        fa_buf_addf(&b, "{\"names\":[\"%s@sha256:", repo);
+        host_buf b = {0};
+        host_buf_printf(&b, "{\"names\":[\"%s@sha256:", repo);
         add_hex(&b, &seed, 64);
-        fa_buf_addf(&b, "\",\"%s:v%u.%u.%u-%zu\"],\"sizeBytes\":%llu}", repo, maj, min, pat, i,
+        host_buf_printf(&b, "\",\"%s:v%u.%u.%u-%zu\"],\"sizeBytes\":%llu}", repo, maj, min, pat, i,
                     (unsigned long long)(splitmix(&seed) % 900000000u + 700000u));
-        pool[i] = fa_buf_take(&b, NULL);
+        pool[i] = host_buf_take(&b, NULL);
     }
     return pool;
 }
 
-static void add_label(fa_buf *b, bool *first, const char *k, const char *v)
+static void add_label(host_buf *b, bool *first, const char *k, const char *v)
 {
-    fa_buf_adds(b, *first ? "\"" : ",\"");
-    fa_buf_adds(b, k);
-    fa_buf_add(b, "\":\"", 3);
-    fa_buf_adds(b, v);
-    fa_buf_add(b, "\"", 1);
+    host_buf_puts(b, *first ? "\"" : ",\"");
+    host_buf_puts(b, k);
+    host_buf_put(b, "\":\"", 3);
+    host_buf_puts(b, v);
+    host_buf_put(b, "\"", 1);
     *first = false;
 }
 
-static void add_taint(fa_buf *b, bool *first, const char *k, const char *v, const char *effect,
+static void add_taint(host_buf *b, bool *first, const char *k, const char *v, const char *effect,
                       bool time_added)
 {
-    fa_buf_addf(b, "%s{\"key\":\"%s\",", *first ? "" : ",", k);
+    host_buf_printf(b, "%s{\"key\":\"%s\",", *first ? "" : ",", k);
     if (v)
-        fa_buf_addf(b, "\"value\":\"%s\",", v);
-    fa_buf_addf(b, "\"effect\":\"%s\"%s}", effect,
+        host_buf_printf(b, "\"value\":\"%s\",", v);
+    host_buf_printf(b, "\"effect\":\"%s\"%s}", effect,
                 time_added ? ",\"timeAdded\":\"2024-03-01T10:00:00Z\"" : "");
     *first = false;
 }
 
-static void add_condition(fa_buf *b, const char *type, const char *status, const char *reason,
+static void add_condition(host_buf *b, const char *type, const char *status, const char *reason,
                           const char *message)
 {
-    fa_buf_addf(b, "{\"type\":\"%s\",\"status\":\"%s\",\"lastHeartbeatTime\":\"2024-03-01T10:00:00Z\","
+    host_buf_printf(b, "{\"type\":\"%s\",\"status\":\"%s\",\"lastHeartbeatTime\":\"2024-03-01T10:00:00Z\","
                 "\"lastTransitionTime\":\"2024-01-15T08:30:00Z\",\"reason\":\"%s\",\"message\":\"%s\"}",
                 type, status, reason, message);
 }
@@ -101,7 +102,7 @@ struct itype {
 };
 
 /* One node: i decides everything, so every run makes the same cluster. */
-static void gen_one(fa_buf *b, size_t i, const char *name, size_t bytes, uint64_t rv, char **pool)
+static void gen_one(host_buf *b, size_t i, const char *name, size_t bytes, uint64_t rv, char **pool)
 {
     static const struct itype types[] = {
         {"m5.xlarge", 4, 16}, {"m5.2xlarge", 8, 32}, {"c5.4xlarge", 16, 32},
@@ -116,11 +117,11 @@ static void gen_one(fa_buf *b, size_t i, const char *name, size_t bytes, uint64_
     uint64_t seed = i * 0x100000001b3ull + 7;
 
     b->len = 0;
-    fa_buf_addf(b, "{\"metadata\":{\"name\":\"%s\",\"uid\":\"", name);
+    host_buf_printf(b, "{\"metadata\":{\"name\":\"%s\",\"uid\":\"", name);
     add_uuid(b, &seed);
-    fa_buf_adds(b, "\",\"resourceVersion\":\"");
-    fa_buf_addu(b, rv);
-    fa_buf_adds(b, "\",\"creationTimestamp\":\"2024-01-15T08:30:00Z\",\"labels\":{");
+    host_buf_puts(b, "\",\"resourceVersion\":\"");
+    host_buf_printf(b, "%" PRIu64, (uint64_t)rv);
+    host_buf_puts(b, "\",\"creationTimestamp\":\"2024-01-15T08:30:00Z\",\"labels\":{");
     bool first = true;
     add_label(b, &first, "beta.kubernetes.io/arch", "amd64");
     add_label(b, &first, "beta.kubernetes.io/instance-type", t->name);
@@ -141,18 +142,18 @@ static void gen_one(fa_buf *b, size_t i, const char *name, size_t bytes, uint64_
         add_label(b, &first, "nvidia.com/gpu.present", "true");
     if (spot)
         add_label(b, &first, "node.kubernetes.io/lifecycle", "spot");
-    fa_buf_adds(b, "},\"annotations\":{\"node.alpha.kubernetes.io/ttl\":\"0\","
+    host_buf_puts(b, "},\"annotations\":{\"node.alpha.kubernetes.io/ttl\":\"0\","
                 "\"volumes.kubernetes.io/controller-managed-attach-detach\":\"true\"}},");
 
     unsigned a = (unsigned)(i / 256) % 256, c = (unsigned)i % 256;
-    fa_buf_addf(b, "\"spec\":{\"podCIDR\":\"10.%u.%u.0/24\",\"podCIDRs\":[\"10.%u.%u.0/24\"],"
+    host_buf_printf(b, "\"spec\":{\"podCIDR\":\"10.%u.%u.0/24\",\"podCIDRs\":[\"10.%u.%u.0/24\"],"
                 "\"providerID\":\"aws:///%s/i-", a, c, a, c, zone);
     add_hex(b, &seed, 17);
-    fa_buf_add(b, "\"", 1);
+    host_buf_put(b, "\"", 1);
     if (cordoned)
-        fa_buf_adds(b, ",\"unschedulable\":true");
+        host_buf_puts(b, ",\"unschedulable\":true");
     if (control || gpu || spot || cordoned || notready) {
-        fa_buf_adds(b, ",\"taints\":[");
+        host_buf_puts(b, ",\"taints\":[");
         first = true;
         if (control)
             add_taint(b, &first, "node-role.kubernetes.io/control-plane", NULL, "NoSchedule", false);
@@ -166,44 +167,44 @@ static void gen_one(fa_buf *b, size_t i, const char *name, size_t bytes, uint64_
             add_taint(b, &first, "node.kubernetes.io/not-ready", NULL, "NoSchedule", true);
             add_taint(b, &first, "node.kubernetes.io/not-ready", NULL, "NoExecute", true);
         }
-        fa_buf_add(b, "]", 1);
+        host_buf_put(b, "]", 1);
     }
-    fa_buf_add(b, "},", 2);
+    host_buf_put(b, "},", 2);
 
     for (int k = 0; k < 2; k++) {
         unsigned cpu = k ? t->cpu * 1000 - 90 : t->cpu;
         if (k)
-            fa_buf_addf(b, ",\"allocatable\":{\"cpu\":\"%um\",", cpu);
+            host_buf_printf(b, ",\"allocatable\":{\"cpu\":\"%um\",", cpu);
         else
-            fa_buf_addf(b, "\"status\":{\"capacity\":{\"cpu\":\"%u\",", cpu);
-        fa_buf_addf(b, "\"ephemeral-storage\":\"%s\",\"hugepages-1Gi\":\"0\",\"hugepages-2Mi\":\"0\","
+            host_buf_printf(b, "\"status\":{\"capacity\":{\"cpu\":\"%u\",", cpu);
+        host_buf_printf(b, "\"ephemeral-storage\":\"%s\",\"hugepages-1Gi\":\"0\",\"hugepages-2Mi\":\"0\","
                     "\"memory\":\"%lluKi\",%s\"pods\":\"110\"}",
                     k ? "95491281146" : "104845292Ki",
                     (unsigned long long)t->mem_gi * 1024 * 1024 - (k ? 1215944 : 0),
                     gpu ? "\"nvidia.com/gpu\":\"4\"," : "");
     }
-    fa_buf_adds(b, ",\"conditions\":[");
+    host_buf_puts(b, ",\"conditions\":[");
     add_condition(b, "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available");
-    fa_buf_add(b, ",", 1);
+    host_buf_put(b, ",", 1);
     add_condition(b, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure");
-    fa_buf_add(b, ",", 1);
+    host_buf_put(b, ",", 1);
     add_condition(b, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available");
-    fa_buf_add(b, ",", 1);
+    host_buf_put(b, ",", 1);
     if (notready)
         add_condition(b, "Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
     else
         add_condition(b, "Ready", "True", "KubeletReady", "kubelet is posting ready status");
-    fa_buf_addf(b, "],\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.%u.%u.%u\"},"
+    host_buf_printf(b, "],\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.%u.%u.%u\"},"
                 "{\"type\":\"InternalDNS\",\"address\":\"ip-10-%u-%u-%u.ec2.internal\"},"
                 "{\"type\":\"Hostname\",\"address\":\"%s\"}],",
                 200 + (unsigned)(i >> 16) % 50, a, c, 200 + (unsigned)(i >> 16) % 50, a, c, name);
-    fa_buf_adds(b, "\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":10250}},\"nodeInfo\":{\"machineID\":\"");
+    host_buf_puts(b, "\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":10250}},\"nodeInfo\":{\"machineID\":\"");
     add_hex(b, &seed, 32);
-    fa_buf_adds(b, "\",\"systemUUID\":\"");
+    host_buf_puts(b, "\",\"systemUUID\":\"");
     add_uuid(b, &seed);
-    fa_buf_adds(b, "\",\"bootID\":\"");
+    host_buf_puts(b, "\",\"bootID\":\"");
     add_uuid(b, &seed);
-    fa_buf_adds(b, "\",\"kernelVersion\":\"6.1.0-18-cloud-amd64\",\"osImage\":\"Debian GNU/Linux 12 (bookworm)\","
+    host_buf_puts(b, "\",\"kernelVersion\":\"6.1.0-18-cloud-amd64\",\"osImage\":\"Debian GNU/Linux 12 (bookworm)\","
                 "\"containerRuntimeVersion\":\"containerd://1.7.13\",\"kubeletVersion\":\"v1.30.2\","
                 "\"kubeProxyVersion\":\"v1.30.2\",\"operatingSystem\":\"linux\",\"architecture\":\"amd64\"},"
                 "\"images\":[");
@@ -211,11 +212,11 @@ static void gen_one(fa_buf *b, size_t i, const char *name, size_t bytes, uint64_
     size_t k = 0, start = (i * 13) % IMAGE_POOL;
     while (k < IMAGE_POOL && (k == 0 || b->len + 3 < bytes)) {
         if (k)
-            fa_buf_add(b, ",", 1);
-        fa_buf_adds(b, pool[(start + k) % IMAGE_POOL]);
+            host_buf_put(b, ",", 1);
+        host_buf_puts(b, pool[(start + k) % IMAGE_POOL]);
         k++;
     }
-    fa_buf_add(b, "]}}", 3);
+    host_buf_put(b, "]}}", 3);
 }
 
 struct gen_job {
@@ -230,14 +231,14 @@ struct gen_job {
 static void *gen_range(void *arg)
 {
     struct gen_job *j = arg;
-    fa_buf b = {0};
+    host_buf b = {0};
     for (size_t i = j->from; i < j->to; i++) {
         char name[64];
         snprintf(name, sizeof name, "node-%0*zu", j->width & 15, i);
         gen_one(&b, i, name, j->bytes, j->rv, j->pool);
         j->out[i] = fa_obj_new(b.p, b.len, name);
     }
-    fa_buf_free(&b);
+    host_buf_free(&b);
     return NULL;
 }
 

@@ -22,7 +22,7 @@ static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 /* base64.RawURLEncoding, as kube encodes continue tokens. */
 static char *b64url(const char *s, size_t n)
 {
-    fa_buf b = {0};
+    host_buf b = {0};
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)(unsigned char)s[i] << 16;
         if (i + 1 < n)
@@ -30,21 +30,21 @@ static char *b64url(const char *s, size_t n)
         if (i + 2 < n)
             v |= (unsigned char)s[i + 2];
         char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], B64[v & 63]};
-        fa_buf_add(&b, q, n - i >= 3 ? 4 : n - i + 1);
+        host_buf_put(&b, q, n - i >= 3 ? 4 : n - i + 1);
     }
-    return fa_buf_take(&b, NULL);
+    return host_buf_take(&b, NULL);
 }
 
 /* Decodes RawURLEncoding (padding tolerated); NULL on a byte outside the alphabet. */
 static char *unb64url(const char *s, size_t *len)
 {
-    fa_buf b = {0};
+    host_buf b = {0};
     uint32_t v = 0;
     int bits = 0;
     for (; *s && *s != '='; s++) {
         const char *p = strchr(B64, *s);
         if (!p) {
-            fa_buf_free(&b);
+            host_buf_free(&b);
             return NULL;
         }
         v = (v << 6) | (uint32_t)(p - B64);
@@ -52,10 +52,10 @@ static char *unb64url(const char *s, size_t *len)
         if (bits >= 8) {
             bits -= 8;
             char c = (char)(v >> bits);
-            fa_buf_add(&b, &c, 1);
+            host_buf_put(&b, &c, 1);
         }
     }
-    return fa_buf_take(&b, len);
+    return host_buf_take(&b, len);
 }
 
 /* The token that continues after the item named last: kube's {"v","rv","start"} (start is the
@@ -341,17 +341,17 @@ enum MHD_Result fa_get_node(fa_server *srv, fa_req *r, struct MHD_Connection *c,
         json_t *details = json_object();
         json_object_set_new(details, "name", json_string(name));
         json_object_set_new(details, "kind", json_string("nodes"));
-        fa_buf msg = {0};
-        fa_buf_addf(&msg, "nodes \"%s\" not found", name);
+        host_buf msg = {0};
+        host_buf_printf(&msg, "nodes \"%s\" not found", name);
         enum MHD_Result ret = fa_reply_status(srv, r, c, 404, "NotFound", msg.p, details, -1);
-        fa_buf_free(&msg);
+        host_buf_free(&msg);
         return ret;
     }
-    fa_buf b = {0};
+    host_buf b = {0};
     fa_obj_typed(&b, o);
     fa_obj_unref(o);
-    fa_buf_add(&b, "\n", 1);
+    host_buf_put(&b, "\n", 1);
     size_t len;
-    char *body = fa_buf_take(&b, &len);
+    char *body = host_buf_take(&b, &len);
     return fa_reply_json(srv, r, c, 200, body, len);
 }

@@ -104,22 +104,22 @@ json_t *fa_obj_parse(const fa_obj *o)
     return json_loadb(o->json, o->len, 0, NULL);
 }
 
-void fa_obj_typed(fa_buf *b, const fa_obj *o)
+void fa_obj_typed(host_buf *b, const fa_obj *o)
 {
     static const char tm[] = "{\"kind\":\"Node\",\"apiVersion\":\"v1\"";
-    fa_buf_reserve(b, o->len + sizeof tm + 1);
-    fa_buf_add(b, tm, sizeof tm - 1);
+    host_buf_reserve(b, o->len + sizeof tm + 1);
+    host_buf_put(b, tm, sizeof tm - 1);
     if (o->len > 2)   /* "{}" has no member to follow the comma */
-        fa_buf_add(b, ",", 1);
-    fa_buf_add(b, o->json + 1, o->len - 1);
+        host_buf_put(b, ",", 1);
+    host_buf_put(b, o->json + 1, o->len - 1);
 }
 
-void fa_event_line(fa_buf *b, const char *type, const fa_obj *o)
+void fa_event_line(host_buf *b, const char *type, const fa_obj *o)
 {
-    fa_buf_reserve(b, o->len + 80);
-    fa_buf_adds(b, "{\"type\":\"");
-    fa_buf_adds(b, type);
-    fa_buf_adds(b, "\",\"object\":");
+    host_buf_reserve(b, o->len + 80);
+    host_buf_puts(b, "{\"type\":\"");
+    host_buf_puts(b, type);
+    host_buf_puts(b, "\",\"object\":");
     fa_obj_typed(b, o);
-    fa_buf_add(b, "}\n", 2);
+    host_buf_put(b, "}\n", 2);
 }

@@ -34,16 +34,16 @@ void fa_reqlog_add(fa_server *srv, struct MHD_Connection *c, const fa_req *r, co
 
 char *fa_reqlog_dump_locked(fa_store *s, size_t *len)
 {
-    fa_buf b = {0};
-    fa_buf_add(&b, "[", 1);
+    host_buf b = {0};
+    host_buf_put(&b, "[", 1);
     size_t i;
     json_t *e;
     json_array_foreach(s->reqlog, i, e) {
         char *line = json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(10));
-        fa_buf_adds(&b, i ? ",\n" : "\n");
-        fa_buf_adds(&b, line ? line : "{}");
+        host_buf_puts(&b, i ? ",\n" : "\n");
+        host_buf_puts(&b, line ? line : "{}");
         free(line);
     }
-    fa_buf_adds(&b, "\n]\n");
-    return fa_buf_take(&b, len);
+    host_buf_puts(&b, "\n]\n");
+    return host_buf_take(&b, len);
 }

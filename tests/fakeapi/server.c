@@ -54,16 +54,16 @@ enum MHD_Result fa_reply_json(fa_server *srv, fa_req *r, struct MHD_Connection *
 enum MHD_Result fa_reply_jsonv(fa_server *srv, fa_req *r, struct MHD_Connection *c, unsigned status,
                                json_t *j)
 {
-    fa_buf b = {0};
+    host_buf b = {0};
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!s)
         host_oom(0);
-    fa_buf_adds(&b, s);
+    host_buf_puts(&b, s);
     free(s);
-    fa_buf_add(&b, "\n", 1);
+    host_buf_put(&b, "\n", 1);
     size_t len;
-    char *body = fa_buf_take(&b, &len);
+    char *body = host_buf_take(&b, &len);
     return fa_reply_json(srv, r, c, status, body, len);
 }
 
@@ -83,7 +83,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
     fa_req *r = *req_cls;
     if (!r)
         return;
-    fa_buf_free(&r->body);
+    host_buf_free(&r->body);
     free(r->uri);
     free(r);
     *req_cls = NULL;
@@ -140,10 +140,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (*upload_size) {
         if (!r->too_large && r->body.len + *upload_size <= MAX_BODY) {
-            fa_buf_add(&r->body, upload, *upload_size);
+            host_buf_put(&r->body, upload, *upload_size);
         } else {
             r->too_large = true;   /* the rest is read and dropped; the reply says so */
-            fa_buf_free(&r->body);
+            host_buf_free(&r->body);
         }
         *upload_size = 0;
         return MHD_YES;

@@ -74,8 +74,8 @@ enum MHD_Result fa_reply_status(fa_server *srv, fa_req *r, struct MHD_Connection
 static void add_text(fa_field_errs *e, const char *field, const char *body)
 {
     if (e->n++)
-        fa_buf_adds(&e->text, ", ");
-    fa_buf_addf(&e->text, "%s: %s", field, body);
+        host_buf_puts(&e->text, ", ");
+    host_buf_printf(&e->text, "%s: %s", field, body);
 }
 
 static void add_cause(fa_field_errs *e, const char *reason, const char *body, const char *field)
@@ -91,11 +91,11 @@ static void add_cause(fa_field_errs *e, const char *reason, const char *body, co
 
 void fa_field_forbidden(fa_field_errs *e, const char *field, const char *detail)
 {
-    fa_buf body = {0};
-    fa_buf_addf(&body, "Forbidden: %s", detail);
+    host_buf body = {0};
+    host_buf_printf(&body, "Forbidden: %s", detail);
     add_text(e, field, body.p);
     add_cause(e, "FieldValueForbidden", body.p, field);
-    fa_buf_free(&body);
+    host_buf_free(&body);
 }
 
 void fa_field_not_supported(fa_field_errs *e, const char *field, const char *value,
@@ -104,18 +104,18 @@ void fa_field_not_supported(fa_field_errs *e, const char *field, const char *val
     json_t *v = json_string(value);
     char *q = json_dumps(v, JSON_ENCODE_ANY);
     json_decref(v);
-    fa_buf body = {0};
-    fa_buf_addf(&body, "Unsupported value: %s: supported values: %s", q ? q : "\"\"", supported);
+    host_buf body = {0};
+    host_buf_printf(&body, "Unsupported value: %s: supported values: %s", q ? q : "\"\"", supported);
     free(q);
     add_text(e, field, body.p);
     add_cause(e, "FieldValueNotSupported", body.p, field);
-    fa_buf_free(&body);
+    host_buf_free(&body);
 }
 
 void fa_field_errs_free(fa_field_errs *e)
 {
     json_decref(e->causes);
-    fa_buf_free(&e->text);
+    host_buf_free(&e->text);
     *e = (fa_field_errs){0};
 }
 
@@ -123,15 +123,15 @@ enum MHD_Result fa_reply_invalid_listoptions(fa_server *srv, fa_req *r, struct M
                                              fa_field_errs *e)
 {
     /* apimachinery's NewInvalid: one error is quoted as it is, several in brackets */
-    fa_buf msg = {0};
-    fa_buf_addf(&msg, "ListOptions.meta.k8s.io \"\" is invalid: %s%s%s", e->n > 1 ? "[" : "",
+    host_buf msg = {0};
+    host_buf_printf(&msg, "ListOptions.meta.k8s.io \"\" is invalid: %s%s%s", e->n > 1 ? "[" : "",
                 e->text.p ? e->text.p : "", e->n > 1 ? "]" : "");
     json_t *details = json_object();
     json_object_set_new(details, "group", json_string("meta.k8s.io"));
     json_object_set_new(details, "kind", json_string("ListOptions"));
     json_object_set_new(details, "causes", e->causes ? json_incref(e->causes) : json_array());
     enum MHD_Result ret = fa_reply_status(srv, r, c, 422, "Invalid", msg.p, details, -1);
-    fa_buf_free(&msg);
+    host_buf_free(&msg);
     fa_field_errs_free(e);
     return ret;
 }

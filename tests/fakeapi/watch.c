@@ -3,6 +3,7 @@
  * blocks in its content reader on the store's condition variable, waking at least every
  * POLL_S to notice its deadline, the client hanging up, or the server stopping. */
 #include <poll.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,27 +32,27 @@ typedef struct watcher {
     bool initial_end;          /* then the initial-events-end BOOKMARK */
     bool stall, drop, malformed;
     double deadline;
-    fa_buf out;
+    host_buf out;
     size_t off;
     size_t cut;                /* nonzero: abort the connection after out[0..cut) */
     fa_end end;                /* after out is sent */
 } watcher;
 
-static void bookmark_line(fa_buf *b, uint64_t rv, bool initial_end)
+static void bookmark_line(host_buf *b, uint64_t rv, bool initial_end)
 {
-    fa_buf_adds(b, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\","
+    host_buf_puts(b, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\","
                 "\"metadata\":{\"resourceVersion\":\"");
-    fa_buf_addu(b, rv);
-    fa_buf_adds(b, "\",\"creationTimestamp\":null");
+    host_buf_printf(b, "%" PRIu64, (uint64_t)rv);
+    host_buf_puts(b, "\",\"creationTimestamp\":null");
     if (initial_end)
-        fa_buf_adds(b, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}");
-    fa_buf_adds(b, "},\"spec\":{},\"status\":{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":0}},"
+        host_buf_puts(b, ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}");
+    host_buf_puts(b, "},\"spec\":{},\"status\":{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":0}},"
                 "\"nodeInfo\":{\"machineID\":\"\",\"systemUUID\":\"\",\"bootID\":\"\",\"kernelVersion\":\"\","
                 "\"osImage\":\"\",\"containerRuntimeVersion\":\"\",\"kubeletVersion\":\"\",\"kubeProxyVersion\":\"\","
                 "\"operatingSystem\":\"\",\"architecture\":\"\"}}}}\n");
 }
 
-static void too_old_line(fa_buf *b, uint64_t rv, uint64_t oldest)
+static void too_old_line(host_buf *b, uint64_t rv, uint64_t oldest)
 {
     char msg[96];
     snprintf(msg, sizeof msg, "too old resource version: %llu (%llu)", (unsigned long long)rv,
@@ -59,9 +60,9 @@ static void too_old_line(fa_buf *b, uint64_t rv, uint64_t oldest)
     json_t *st = fa_status_new(410, "Expired", msg, NULL);
     char *s = json_dumps(st, JSON_COMPACT);
     json_decref(st);
-    fa_buf_adds(b, "{\"type\":\"ERROR\",\"object\":");
-    fa_buf_adds(b, s ? s : "{}");
-    fa_buf_adds(b, "}\n");
+    host_buf_puts(b, "{\"type\":\"ERROR\",\"object\":");
+    host_buf_puts(b, s ? s : "{}");
+    host_buf_puts(b, "}\n");
     free(s);
 }
 
@@ -77,7 +78,7 @@ static void fill(watcher *w)
     fa_store *s = w->s;
     if (w->malformed) {
         w->malformed = false;
-        fa_buf_adds(&w->out, "{\"type\":\"MODIFIED\",\"object\":{\"metadata\":\n");
+        host_buf_puts(&w->out, "{\"type\":\"MODIFIED\",\"object\":{\"metadata\":\n");
         return;
     }
     if (w->initial && !w->stall) {   /* immutable: serialized without the lock */
@@ -167,7 +168,7 @@ static void watch_free(void *cls)
         pthread_mutex_unlock(&w->s->mu);
     }
     fa_snap_unref(w->initial);
-    fa_buf_free(&w->out);
+    host_buf_free(&w->out);
     free(w);
 }
 
@@ -217,10 +218,10 @@ enum MHD_Result fa_watch(fa_server *srv, fa_req *r, struct MHD_Connection *c)
     uint64_t rv = 0;
     bool legacy = !rvs || !*rvs || strcmp(rvs, "0") == 0;
     if (!legacy && !parse_rv(rvs, &rv)) {
-        fa_buf m = {0};
-        fa_buf_addf(&m, "invalid resource version: \"%s\"", rvs);
+        host_buf m = {0};
+        host_buf_printf(&m, "invalid resource version: \"%s\"", rvs);
         enum MHD_Result ret = fa_reply_status(srv, r, c, 400, "BadRequest", m.p, NULL, -1);
-        fa_buf_free(&m);
+        host_buf_free(&m);
         return ret;
     }
 
