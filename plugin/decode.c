@@ -263,6 +263,15 @@ static ngp_status on_misc(ngp_decoder *d, const ngp_jw_event *ev)
     case NGP_S_TYPE: u->type = dup(d, ev); u->has_type = true; return NGP_OK;
     case NGP_S_RV: u->resource_version = dup(d, ev); return NGP_OK;
     case NGP_S_CONTINUE: u->cont = dup(d, ev); return NGP_OK;
+    case NGP_S_ANNOTATIONS: if (ev->kind == NGP_JW_KEY) d->key = dup(d, ev); return NGP_OK;
+    case NGP_S_ANNOTATION:
+        if (strcmp(d->key, "k8s.io/initial-events-end") == 0)
+            u->initial_events_end = ev->kind == NGP_JW_VALUE && ev->len == 4 && memcmp(ev->str, "true", 4) == 0;
+        return NGP_OK;
+    case NGP_S_STATUS_CODE:
+        return ev->kind == NGP_JW_VALUE ? number(d, ev, INT32_MIN, INT32_MAX, &u->code) : NGP_OK;
+    case NGP_S_STATUS_REASON: u->reason = dup(d, ev); return NGP_OK;
+    case NGP_S_STATUS_MESSAGE: u->message = dup(d, ev); return NGP_OK;
     }
     return NGP_OK;
 }
@@ -276,7 +285,7 @@ static ngp_status route(ngp_decoder *d, const ngp_jw_event *ev)
         [NGP_S_EXPRS ... NGP_S_REQMT_VALUE] = on_requirement,
         [NGP_S_NODELIST ... NGP_S_TAINT_EFFECT] = on_node,
         [NGP_S_VICTIM_MAP ... NGP_S_VPDB] = on_victims,
-        [NGP_S_ROOT ... NGP_S_CONTINUE] = on_misc};
+        [NGP_S_ROOT ... NGP_S_STATUS_MESSAGE] = on_misc};
     return handler[ev->id] ? handler[ev->id](d, ev) : NGP_OK;
 }
 
@@ -299,7 +308,8 @@ static ngp_status on_event(void *user, const ngp_jw_event *ev)
     case NGP_S_TOL_KEY: case NGP_S_TOL_OP: case NGP_S_TOL_VALUE: case NGP_S_TOL_EFFECT: case NGP_S_REQMT_KEY:
     case NGP_S_REQMT_OP: case NGP_S_NODE_NAME: case NGP_S_TAINT_KEY: case NGP_S_TAINT_VALUE:
     case NGP_S_TAINT_EFFECT: case NGP_S_VPOD_UID: case NGP_S_DS_NAME: case NGP_S_DS_NAMESPACE:
-    case NGP_S_KIND: case NGP_S_TYPE: case NGP_S_RV: case NGP_S_CONTINUE:
+    case NGP_S_KIND: case NGP_S_TYPE: case NGP_S_RV: case NGP_S_CONTINUE: case NGP_S_STATUS_REASON:
+    case NGP_S_STATUS_MESSAGE:
         if (ev->kind == NGP_JW_NULL)
             return route(d, &(ngp_jw_event){.kind = NGP_JW_VALUE, .id = ev->id, .str = "", .len = 0});
         break;
@@ -327,7 +337,7 @@ ngp_decoder *ngp_decoder_new(const ngp_jw_schema *root, const ngp_parts *parts, 
         parts->ds->name = parts->ds->namespace = "";
     if (parts->update) {
         ngp_update_req *u = parts->update;
-        u->kind = u->type = u->resource_version = u->cont = "";
+        u->kind = u->type = u->resource_version = u->cont = u->reason = u->message = "";
         u->root = (ngp_node_in){.name = ""};
     }
     back_to_root(d);

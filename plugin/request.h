@@ -69,9 +69,13 @@ typedef struct ngp_ds_req {
 
 /* nodes: a Node (root), a NodeList (nodes.listed) or a watch event
  * (has_type: type, and the object in nodes). resource_version is the Node's,
- * the list's or the event object's; cont a list page's continue token. */
+ * the list's or the event object's; cont a list page's continue token;
+ * initial_events_end a bookmark's k8s.io/initial-events-end: "true"; code,
+ * reason and message an ERROR event's Status. */
 typedef struct ngp_update_req {
-    const char *kind, *type, *resource_version, *cont;
+    const char *kind, *type, *resource_version, *cont, *reason, *message;
+    int64_t code;
+    bool initial_events_end;
     bool has_object, has_type;
     ngp_nodes nodes;
     ngp_node_in root;

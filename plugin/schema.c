@@ -118,16 +118,24 @@ static const ngp_jw_field f_ds_args[] = {
     {"DaemonSet", &s_ds}, {"Nodes", &s_nodelist}, {"NodeNames", &s_names}, {0}};
 static const ngp_jw_schema s_ds_args = IOBJ(NGP_S_ROOT, f_ds_args);
 
-/* Node updates: a Node, a NodeList or a watch event, told apart after parsing. The
- * resourceVersion of the Node, the list or the event's object, and a list page's continue token,
- * go back in the reply: a watch client resumes from them. */
+/* Node updates: a Node, a NodeList or a watch event, told apart after parsing. What a watch
+ * client needs of the envelope goes back in the reply: the resourceVersion of the Node, the list
+ * or the event's object, a list page's continue token, a bookmark's initial-events-end
+ * annotation, and an ERROR event's Status (code, reason, message). */
 static const ngp_jw_schema s_kind = STR(NGP_S_KIND), s_type = STR(NGP_S_TYPE);
 static const ngp_jw_schema s_rv = STR(NGP_S_RV), s_continue = STR(NGP_S_CONTINUE);
 static const ngp_jw_schema s_update_items = ARR(NGP_S_ITEMS, &s_node);
+static const ngp_jw_schema s_annotation = STR(NGP_S_ANNOTATION);
+static const ngp_jw_schema s_annotations = {.type = NGP_JW_MAP, .id = NGP_S_ANNOTATIONS, .elem = &s_annotation};
 static const ngp_jw_field f_object_meta[] = {
-    {"name", &s_node_name}, {"labels", &s_labels}, {"resourceVersion", &s_rv}, {0}};
+    {"name", &s_node_name}, {"labels", &s_labels}, {"resourceVersion", &s_rv},
+    {"annotations", &s_annotations}, {0}};
 static const ngp_jw_schema s_object_meta = OBJ(NGP_S_NONE, f_object_meta);
-static const ngp_jw_field f_object[] = {{"metadata", &s_object_meta}, {"spec", &s_node_spec}, {0}};
+static const ngp_jw_schema s_status_code = {.type = NGP_JW_NUMBER, .id = NGP_S_STATUS_CODE},
+                          s_status_reason = STR(NGP_S_STATUS_REASON), s_status_message = STR(NGP_S_STATUS_MESSAGE);
+static const ngp_jw_field f_object[] = {
+    {"metadata", &s_object_meta}, {"spec", &s_node_spec}, {"code", &s_status_code},
+    {"reason", &s_status_reason}, {"message", &s_status_message}, {0}};
 static const ngp_jw_schema s_object = {.type = NGP_JW_OBJECT, .id = NGP_S_OBJECT, .fields = f_object};
 static const ngp_jw_field f_update_meta[] = {
     {"name", &s_node_name}, {"labels", &s_labels}, {"resourceVersion", &s_rv}, {"continue", &s_continue}, {0}};

@@ -15,13 +15,13 @@ static bool classify(const ngp_update_req *req, update_kind *kind, const ngp_nod
     *n = req->nodes.n;
     if (req->has_type) {
         const char *t = req->type;
-        if (strcmp(t, "BOOKMARK") == 0) {
+        if (strcmp(t, "BOOKMARK") == 0 || strcmp(t, "ERROR") == 0) {   /* the reply says what they say */
             *kind = NOTHING;
             return true;
         }
         if (strcmp(t, "ADDED") != 0 && strcmp(t, "MODIFIED") != 0 && strcmp(t, "DELETED") != 0)
             return ngp_err_set(err, NGP_EBADJSON, "type: unsupported watch event type \"%s\" "
-                               "(want ADDED, MODIFIED, DELETED or BOOKMARK)", t);
+                               "(want ADDED, MODIFIED, DELETED, BOOKMARK or ERROR)", t);
         if (!req->has_object)
             return ngp_err_set(err, NGP_EBADJSON, "object: a watch event needs a Node object");
         *kind = strcmp(t, "DELETED") == 0 ? DELETE : UPSERT;
@@ -51,6 +51,32 @@ static bool acceptable(update_kind kind, const ngp_node_in *nodes, uint32_t n, n
     return true;
 }
 
+static void put_field(ngp_buf *b, const char *name, const char *value)
+{
+    if (!value[0])
+        return;
+    ngp_buf_puts(b, name);
+    ngp_buf_json_str(b, value);
+}
+
+/* What was applied, and what a watch client resumes from or acts on: the envelope's facts. */
+static void write_reply(ngp_buf *b, const ngp_update_req *req, uint32_t applied, uint32_t total)
+{
+    ngp_buf_printf(b, "{\"applied\":%u,\"nodes\":%u", applied, total);
+    if (req->has_type)
+        put_field(b, ",\"type\":", req->type);
+    put_field(b, ",\"resourceVersion\":", req->resource_version);
+    put_field(b, ",\"continue\":", req->cont);
+    if (req->initial_events_end)
+        ngp_buf_puts(b, ",\"initialEventsEnd\":true");
+    if (req->has_type && strcmp(req->type, "ERROR") == 0) {
+        ngp_buf_printf(b, ",\"code\":%lld", (long long)req->code);
+        put_field(b, ",\"reason\":", req->reason);
+        put_field(b, ",\"message\":", req->message);
+    }
+    ngp_buf_putc(b, '}');
+}
+
 bool ngp_verb_nodes(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
 {
     update_kind kind;
@@ -64,16 +90,6 @@ bool ngp_verb_nodes(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
             ngp_store_upsert(c->cache, &nodes[i]);
         applied += kind == UPSERT || ngp_store_remove(c->cache, nodes[i].name);
     }
-    const ngp_update_req *req = c->req;
-    ngp_buf_printf(b, "{\"applied\":%u,\"nodes\":%u", applied, c->cache->count);
-    if (req->resource_version[0]) {
-        ngp_buf_puts(b, ",\"resourceVersion\":");
-        ngp_buf_json_str(b, req->resource_version);
-    }
-    if (req->cont[0]) {
-        ngp_buf_puts(b, ",\"continue\":");
-        ngp_buf_json_str(b, req->cont);
-    }
-    ngp_buf_putc(b, '}');
+    write_reply(b, c->req, applied, c->cache->count);
     return true;
 }

@@ -734,11 +734,11 @@ static void test_node_updates(void **state)
                  200, "{'applied':2,'nodes':3,'resourceVersion':'7'}");
     expect_list(idx, "['a','b','c']");
     expect_apply(idx, "{'type':'ADDED','object':{'kind':'Node','metadata':{'name':'d','labels':{'zone':'x'}}}}",
-                 200, "{'applied':1,'nodes':4}");
+                 200, "{'applied':1,'nodes':4,'type':'ADDED'}");
     expect_list(idx, "['a','b','c','d']");
     expect_apply(idx, "{'type':'MODIFIED','object':{'kind':'Node','metadata':{'name':'a','labels':{'zone':'y'}},"
                       "'spec':{'taints':[{'key':'t','value':'v','effect':'NoSchedule'}]}}}",
-                 200, "{'applied':1,'nodes':4}");
+                 200, "{'applied':1,'nodes':4,'type':'MODIFIED'}");
     expect_list(idx, "['a','b','c','d']");
     expect_call(idx, NG_FILTER, "{" PLAIN_POD ",'NodeNames':['a','b','c','d']}", 200,
                 "{'Nodes':null,'NodeNames':['b','c','d'],'FailedNodes':{},"
@@ -750,12 +750,21 @@ static void test_node_updates(void **state)
                 "'b':'node(s) didn\\u0027t match Pod\\u0027s node affinity/selector',"
                 "'c':'node(s) didn\\u0027t match Pod\\u0027s node affinity/selector'},'Error':''}");
     expect_apply(idx, "{'type':'DELETED','object':{'kind':'Node','metadata':{'name':'b'}}}", 200,
-                 "{'applied':1,'nodes':3}");
+                 "{'applied':1,'nodes':3,'type':'DELETED'}");
     expect_list(idx, "['a','c','d']");
     expect_apply(idx, "{'type':'DELETED','object':{'kind':'Node','metadata':{'name':'never-seen'}}}", 200,
-                 "{'applied':0,'nodes':3}");
+                 "{'applied':0,'nodes':3,'type':'DELETED'}");
     expect_apply(idx, "{'type':'BOOKMARK','object':{'kind':'Node','metadata':{'resourceVersion':'99'}}}", 200,
-                 "{'applied':0,'nodes':3,'resourceVersion':'99'}");
+                 "{'applied':0,'nodes':3,'type':'BOOKMARK','resourceVersion':'99'}");
+    expect_list(idx, "['a','c','d']");
+    /* a streaming list's end, and an ERROR event's Status: facts for the watch client, no change */
+    expect_apply(idx, "{'type':'BOOKMARK','object':{'kind':'Node','metadata':{'resourceVersion':'120',"
+                      "'annotations':{'k8s.io/initial-events-end':'true'}}}}",
+                 200, "{'applied':0,'nodes':3,'type':'BOOKMARK','resourceVersion':'120','initialEventsEnd':true}");
+    expect_apply(idx, "{'type':'ERROR','object':{'kind':'Status','apiVersion':'v1','metadata':{},'status':'Failure',"
+                      "'message':'too old resource version: 5 (120)','reason':'Expired','code':410}}",
+                 200, "{'applied':0,'nodes':3,'type':'ERROR','code':410,'reason':'Expired',"
+                      "'message':'too old resource version: 5 (120)'}");
     expect_list(idx, "['a','c','d']");
     ng_reply r;
     assert_int_equal(P->nodes_delete(idx, "c", &r), 200);
@@ -825,7 +834,7 @@ static void test_rejected_updates(void **state)
               "'spec':{'taints':[{'key':'k','effect':'Bogus'}]}}}",
          "effect"},
         {422, "{'type':'ADDED','object':{'kind':'Node','metadata':{'name':''}}}", "metadata.name"},
-        {400, "{'type':'ERROR','object':{'kind':'Status','code':410}}", "type"},
+        {400, "{'type':'ERROR','object':{'kind':'Status','code':'410'}}", "code"},
     };
     ng_index *idx = rejection_index();
     char *list0 = list_text(idx), *filter0 = filter_text(idx);

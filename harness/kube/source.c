@@ -2,8 +2,8 @@
  * reflector does, on a thread of its own.
  *
  * A list (a streaming list where the server has WatchList, else LIST pages of 500) goes into a
- * staged index and replaces the cache at once when complete. Watch events are framed with yajl
- * and each is applied whole through nodes_apply. A 410 (HTTP or an ERROR event) relists; any
+ * staged index and replaces the cache at once when complete. Watch events come one a line, and
+ * each is applied whole through nodes_apply. A 410 (HTTP or an ERROR event) relists; any
  * other failure reconnects from the last resourceVersion after an exponential backoff with
  * jitter (client-go's 800 ms doubling to 30 s). A watch silent past the stall bound is
  * restarted. Logs come once per change of state, never once per retry. */
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
 #include "log.h"
@@ -29,8 +28,6 @@ const char *const kube_error_names[KUBE_ERR_COUNT] = {
 
 enum {
     PAGE_SIZE = 500,              /* client-go's pager */
-    KEY_MAX = 48,                 /* the longest watch-event key we compare, plus room */
-    LOOK_DEPTH = 4,               /* the deepest we look into an event: object.metadata.annotations.X */
     ERROR_BODY_MAX = 4096,        /* of a non-200 body, kept for its Status message */
 };
 #define BACKOFF_BASE 0.8          /* seconds, client-go's reflector */
@@ -262,14 +259,12 @@ static bool feed_page(void *ctx, const char *data, size_t len)
     return p->api->call_feed(p->call, data, len) == 0;
 }
 
-/* The string at key of the plugin's small reply object, or "". */
-static void reply_field(const ng_reply *reply, const char *key, char *out, size_t len)
+/* The string at key of one of the plugin's small reply objects (parsed with yajl_tree), or "". */
+static void string_at(yajl_val reply, const char *key, char *out, size_t len)
 {
-    yajl_val v = yajl_tree_parse(reply->data, NULL, 0);
     const char *path[] = {key, NULL};
-    yajl_val f = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
+    yajl_val f = reply ? yajl_tree_get(reply, path, yajl_t_string) : NULL;
     snprintf(out, len, "%s", f ? YAJL_GET_STRING(f) : "");
-    yajl_tree_free(v);
 }
 
 /* Swaps a complete staged cache in and records the sync. */
@@ -318,8 +313,10 @@ static outcome list_pages(kube_source *s)
             return OUT_FAILED;
         }
         pages++;
-        reply_field(&reply, "resourceVersion", rv, sizeof rv);
-        reply_field(&reply, "continue", cont, sizeof cont);
+        yajl_val v = yajl_tree_parse(reply.data, NULL, 0);
+        string_at(v, "resourceVersion", rv, sizeof rv);
+        string_at(v, "continue", cont, sizeof cont);
+        yajl_tree_free(v);
         s->api->reply_free(&reply);
         if (!cont[0])
             break;
@@ -331,123 +328,21 @@ static outcome list_pages(kube_source *s)
     return OUT_OK;
 }
 
-/* ---- watch streams: events framed by yajl, each applied whole ---- */
+/* ---- watch streams: one event a line, each applied whole ---- */
 
+/* kube-apiserver writes each watch event as one line of JSON (its encoder ends every event
+ * with a newline), so a line is an event: the plugin decodes it, applies it all or nothing, and
+ * its reply gives the envelope's facts (type, resourceVersion, a bookmark's initial-events-end,
+ * an ERROR's Status), so the host parses nothing of the event itself. */
 typedef struct stream {
     kube_source *s;
-    yajl_handle y;
-    int depth;
-    char key[LOOK_DEPTH + 1][KEY_MAX];  /* the key at each depth on the way down, "" in arrays */
-    char type[16], reason[64], message[256], rv[sizeof ((kube_source *)0)->rv];
-    long long code;
-    bool initial_end;
-    char *event;                        /* the current event's bytes */
+    char *line;                         /* an event begun in an earlier chunk */
     size_t len, cap;
-    const char *chunk;                  /* the chunk being parsed, and where the event began in it */
-    size_t from;
     ng_index *target;                   /* staged during a streaming list's initial events */
     double t0;
     outcome result;                     /* OUT_OK while the stream may go on */
     unsigned long applied;
 } stream;
-
-/* Whether the value being parsed sits at exactly this path of keys (up to LOOK_DEPTH). */
-static bool at(const stream *w, const char *k1, const char *k2, const char *k3, const char *k4)
-{
-    const char *want[LOOK_DEPTH] = {k1, k2, k3, k4};
-    if (w->depth > LOOK_DEPTH || (w->depth < LOOK_DEPTH && want[w->depth]))
-        return false;
-    for (int i = 0; i < w->depth; i++)
-        if (!want[i] || strcmp(w->key[i + 1], want[i]) != 0)
-            return false;
-    return true;
-}
-
-static void keep(stream *w, const char *p, size_t n)
-{
-    if (w->len + n > w->cap) {
-        w->cap = (w->len + n) * 2;
-        w->event = host_xrealloc(w->event, w->cap);
-    }
-    memcpy(w->event + w->len, p, n);
-    w->len += n;
-}
-
-static void copy(char *dst, size_t cap, const unsigned char *v, size_t n)
-{
-    n = n < cap - 1 ? n : cap - 1;
-    memcpy(dst, v, n);
-    dst[n] = '\0';
-}
-
-static int on_key(void *u, const unsigned char *k, size_t n)
-{
-    stream *w = u;
-    if (w->depth <= LOOK_DEPTH)   /* deeper keys are most of a node's: never copied */
-        copy(w->key[w->depth], KEY_MAX, k, n);
-    return 1;
-}
-
-static int on_string(void *u, const unsigned char *v, size_t n)
-{
-    stream *w = u;
-    if (w->depth > LOOK_DEPTH)
-        return 1;
-    if (at(w, "type", NULL, NULL, NULL))
-        copy(w->type, sizeof w->type, v, n);
-    else if (at(w, "object", "reason", NULL, NULL))
-        copy(w->reason, sizeof w->reason, v, n);
-    else if (at(w, "object", "message", NULL, NULL))
-        copy(w->message, sizeof w->message, v, n);
-    else if (at(w, "object", "metadata", "resourceVersion", NULL))
-        copy(w->rv, sizeof w->rv, v, n);
-    else if (at(w, "object", "metadata", "annotations", "k8s.io/initial-events-end"))
-        w->initial_end = n == 4 && memcmp(v, "true", 4) == 0;
-    return 1;
-}
-
-static int on_integer(void *u, long long v)
-{
-    stream *w = u;
-    if (at(w, "object", "code", NULL, NULL))
-        w->code = v;
-    return 1;
-}
-
-static int on_open(void *u)
-{
-    stream *w = u;
-    if (++w->depth <= LOOK_DEPTH)
-        w->key[w->depth][0] = '\0';
-    return 1;
-}
-
-static int on_open_map(void *u) { return on_open(u); }
-
-static int dispatch(stream *w);
-
-static int on_close(void *u)
-{
-    stream *w = u;
-    if (--w->depth > 0)
-        return 1;
-    size_t end = yajl_get_bytes_consumed(w->y);
-    keep(w, w->chunk + w->from, end - w->from);
-    w->from = end;
-    int go_on = dispatch(w);
-    w->len = 0;
-    w->type[0] = w->reason[0] = w->message[0] = w->rv[0] = '\0';
-    w->code = 0;
-    w->initial_end = false;
-    return go_on;
-}
-
-static int on_close_map(void *u) { return on_close(u); }
-
-static const yajl_callbacks stream_callbacks = {
-    .yajl_integer = on_integer, .yajl_string = on_string, .yajl_start_map = on_open_map,
-    .yajl_map_key = on_key, .yajl_end_map = on_close_map, .yajl_start_array = on_open,
-    .yajl_end_array = on_close};
 
 static kube_event_type event_type(const char *t)
 {
@@ -457,82 +352,119 @@ static kube_event_type event_type(const char *t)
     return KUBE_EV_COUNT;
 }
 
-/* One whole event; returns 0 to end the stream (w->result says why). */
-static int dispatch(stream *w)
+/* The facts of the plugin's reply to an event. */
+typedef struct event_reply {
+    char type[16], rv[sizeof ((kube_source *)0)->rv], reason[64], message[256];
+    long long code;
+    bool initial_end;
+} event_reply;
+
+static void read_reply(const ng_reply *reply, event_reply *e)
+{
+    yajl_val v = yajl_tree_parse(reply->data, NULL, 0);
+    string_at(v, "type", e->type, sizeof e->type);
+    string_at(v, "resourceVersion", e->rv, sizeof e->rv);
+    string_at(v, "reason", e->reason, sizeof e->reason);
+    string_at(v, "message", e->message, sizeof e->message);
+    const char *end[] = {"initialEventsEnd", NULL}, *code[] = {"code", NULL};
+    e->initial_end = v && YAJL_IS_TRUE(yajl_tree_get(v, end, yajl_t_true));
+    yajl_val c = v ? yajl_tree_get(v, code, yajl_t_number) : NULL;
+    e->code = c && YAJL_IS_INTEGER(c) ? YAJL_GET_INTEGER(c) : 0;
+    yajl_tree_free(v);
+}
+
+/* One whole event; false ends the stream (w->result says why). */
+static bool apply_event(stream *w, const char *ev, size_t n)
 {
     kube_source *s = w->s;
-    kube_event_type t = event_type(w->type);
-    if (t == KUBE_EV_COUNT) {
-        failed(s, KUBE_ERR_MALFORMED, "watch of nodes: an event of type \"%s\" (want ADDED, MODIFIED, DELETED, "
-               "BOOKMARK or ERROR)", w->type);
+    while (n && (*ev == ' ' || *ev == '\r' || *ev == '\t')) {
+        ev++;
+        n--;
+    }
+    if (n == 0)
+        return true;
+    ng_reply reply;
+    int st = s->api->nodes_apply(w->target, ev, n, &reply);
+    event_reply e = {0};
+    if (st == 200)
+        read_reply(&reply, &e);
+    kube_event_type t = event_type(e.type);
+    if (st != 200 || t == KUBE_EV_COUNT) {
+        failed(s, st == 422 ? KUBE_ERR_REJECTED : KUBE_ERR_MALFORMED, "watch of nodes: an event %s: %s",
+               st == 422 ? "refused" : "that does not parse", st == 200 ? "not a watch event" : reply.data);
+        s->api->reply_free(&reply);
         w->result = OUT_FAILED;
-        return 0;
+        return false;
     }
+    s->api->reply_free(&reply);
     atomic_fetch_add(&s->stats.events[t], 1);
-    if (t == KUBE_EV_ERROR) {
-        bool gone = w->code == 410 || strcmp(w->reason, "Expired") == 0 || strcmp(w->reason, "Gone") == 0;
-        if (gone)
-            expired(s, "watch of nodes: ERROR event", w->message);
-        else
-            failed(s, KUBE_ERR_SERVER, "watch of nodes: ERROR event %lld %s: %s", w->code, w->reason, w->message);
-        w->result = gone ? OUT_EXPIRED : OUT_FAILED;
-        return 0;
-    }
     bool initial = w->target != s->index;
+    if (t == KUBE_EV_ERROR) {
+        bool gone = e.code == 410 || strcmp(e.reason, "Expired") == 0 || strcmp(e.reason, "Gone") == 0;
+        if (gone)
+            expired(s, "watch of nodes: ERROR event", e.message);
+        else
+            failed(s, KUBE_ERR_SERVER, "watch of nodes: ERROR event %lld %s: %s", e.code, e.reason, e.message);
+        w->result = gone ? OUT_EXPIRED : OUT_FAILED;
+        return false;
+    }
     if (t == KUBE_EV_BOOKMARK) {
-        if (!initial || w->initial_end)   /* before the end, the list is not whole: nothing to resume */
-            snprintf(s->rv, sizeof s->rv, "%s", w->rv);
-        if (initial && w->initial_end) {
+        if (!initial || e.initial_end)   /* before the end, the list is not whole: nothing to resume */
+            snprintf(s->rv, sizeof s->rv, "%s", e.rv);
+        if (initial && e.initial_end) {
             commit(s, w->target, "streamed the initial list", w->t0);
             w->target = s->index;
         }
-        return 1;
+        return true;
     }
-    ng_reply reply;
-    int st = s->api->nodes_apply(w->target, w->event, w->len, &reply);
-    if (st != 200) {
-        failed(s, st == 400 ? KUBE_ERR_MALFORMED : KUBE_ERR_REJECTED, "watch of nodes: %s event refused: %s",
-               w->type, reply.data);
-        s->api->reply_free(&reply);
-        w->result = OUT_FAILED;
-        return 0;
-    }
-    s->api->reply_free(&reply);
     w->applied++;
     if (!initial) {   /* initial events carry their own versions; the end bookmark gives the list's */
-        snprintf(s->rv, sizeof s->rv, "%s", w->rv);
+        snprintf(s->rv, sizeof s->rv, "%s", e.rv);
         atomic_store(&s->stats.last_event_wall, now_wall());
         if (w->applied == 1)
             healthy(s);
     }
-    return 1;
+    return true;
 }
 
+static void keep(stream *w, const char *p, size_t n)
+{
+    if (w->len + n > w->cap) {
+        w->cap = (w->len + n) * 2;
+        w->line = host_xrealloc(w->line, w->cap);
+    }
+    memcpy(w->line + w->len, p, n);
+    w->len += n;
+}
+
+/* Applies each line completed by this chunk, straight from the chunk when it began there. */
 static bool feed_stream(void *ctx, const char *data, size_t len)
 {
     stream *w = ctx;
-    w->chunk = data;
-    w->from = 0;
-    yajl_status st = yajl_parse(w->y, (const unsigned char *)data, len);
-    if (st == yajl_status_ok) {
-        keep(w, data + w->from, len - w->from);   /* the start of the next event */
-        return true;
+    const char *nl;
+    while ((nl = memchr(data, '\n', len)) != NULL) {
+        size_t n = (size_t)(nl - data);
+        bool ok;
+        if (w->len) {
+            keep(w, data, n);
+            ok = apply_event(w, w->line, w->len);
+            w->len = 0;
+        } else {
+            ok = apply_event(w, data, n);
+        }
+        if (!ok)
+            return false;
+        data += n + 1;
+        len -= n + 1;
     }
-    if (st == yajl_status_error) {
-        unsigned char *e = yajl_get_error(w->y, 0, (const unsigned char *)data, len);
-        failed(w->s, KUBE_ERR_MALFORMED, "watch of nodes: an event that is not JSON: %s", (const char *)e);
-        yajl_free_error(w->y, e);
-        w->result = OUT_FAILED;
-    }
-    return false;
+    keep(w, data, len);
+    return true;
 }
 
 /* Runs one watch request; into staged (a streaming list) until its initial-events bookmark. */
 static outcome watch(kube_source *s, ng_index *staged)
 {
     stream w = {.s = s, .target = staged ? staged : s->index, .t0 = now_mono(), .result = OUT_OK};
-    w.y = yajl_alloc(&stream_callbacks, NULL, &w);
-    yajl_config(w.y, yajl_allow_multiple_values, 1);
     char path[512];
     unsigned timeout = s->opt.watch_timeout_min + (unsigned)rand_r(&s->seed) % s->opt.watch_timeout_min;
     if (staged)
@@ -544,6 +476,8 @@ static outcome watch(kube_source *s, ng_index *staged)
     request r = {.sink = feed_stream, .ctx = &w};
     host_log(HOST_LOG_DEBUG, "node source: GET %s", path);
     CURLcode rc = perform(s, &r, path);
+    if (rc == CURLE_OK && r.status == 200 && w.result == OUT_OK && w.len)
+        apply_event(&w, w.line, w.len);   /* a last event without its newline */
     outcome o = w.result;
     bool refused = r.status == 400 || r.status == 404 || r.status == 422 || r.status == 501;
     if (staged && rc == CURLE_OK && refused)
@@ -560,8 +494,7 @@ static outcome watch(kube_source *s, ng_index *staged)
     }
     if (w.target != s->index)
         s->api->index_free(w.target);
-    yajl_free(w.y);
-    free(w.event);
+    free(w.line);
     return o;
 }
 

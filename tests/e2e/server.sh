@@ -167,16 +167,16 @@ test_nodes_api() {
         '{"apiVersion":"v1","kind":"NodeList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n3","labels":{"a":"b"}}}]}' \
         200 '{"applied":2,"nodes":3,"resourceVersion":"7"}'
     expect_reply "nodes: GET after a NodeList" GET /nodes '' 200 '["n1","n2","n3"]'
-    expect_reply "nodes: watch ADDED" POST /nodes '{"type":"ADDED","object":{"metadata":{"name":"n4"}}}' 200 '{"applied":1,"nodes":4}'
+    expect_reply "nodes: watch ADDED" POST /nodes '{"type":"ADDED","object":{"metadata":{"name":"n4"}}}' 200 '{"applied":1,"nodes":4,"type":"ADDED"}'
     expect_reply "nodes: GET after ADDED" GET /nodes '' 200 '["n1","n2","n3","n4"]'
-    expect_reply "nodes: watch MODIFIED (untaint n1)" POST /nodes '{"type":"MODIFIED","object":{"metadata":{"name":"n1"}}}' 200 '{"applied":1,"nodes":4}'
+    expect_reply "nodes: watch MODIFIED (untaint n1)" POST /nodes '{"type":"MODIFIED","object":{"metadata":{"name":"n1"}}}' 200 '{"applied":1,"nodes":4,"type":"MODIFIED"}'
     expect_reply "nodes: GET after MODIFIED" GET /nodes '' 200 '["n1","n2","n3","n4"]'
     check "nodes: MODIFIED took effect (n1 now fits)" "$(FITS n1)" "$(filter_one n1)"
-    expect_reply "nodes: watch DELETED" POST /nodes '{"type":"DELETED","object":{"metadata":{"name":"n2"}}}' 200 '{"applied":1,"nodes":3}'
+    expect_reply "nodes: watch DELETED" POST /nodes '{"type":"DELETED","object":{"metadata":{"name":"n2"}}}' 200 '{"applied":1,"nodes":3,"type":"DELETED"}'
     expect_reply "nodes: GET after DELETED" GET /nodes '' 200 '["n1","n3","n4"]'
     check "nodes: a DELETED node is unknown to filter" \
         '200 {"Nodes":null,"NodeNames":[],"FailedNodes":{"n2":"node(s) were not found in the extender'"'"'s node cache"},"FailedAndUnresolvableNodes":{},"Error":""}' "$(filter_one n2)"
-    expect_reply "nodes: watch BOOKMARK applies nothing" POST /nodes '{"type":"BOOKMARK","object":{"kind":"Node","metadata":{"resourceVersion":"12"}}}' 200 '{"applied":0,"nodes":3,"resourceVersion":"12"}'
+    expect_reply "nodes: watch BOOKMARK applies nothing" POST /nodes '{"type":"BOOKMARK","object":{"kind":"Node","metadata":{"resourceVersion":"12"}}}' 200 '{"applied":0,"nodes":3,"type":"BOOKMARK","resourceVersion":"12"}'
     expect_reply "nodes: GET after BOOKMARK" GET /nodes '' 200 '["n1","n3","n4"]'
     # DESIGN: freed ids are reused, and GET /nodes lists in id order
     expect_reply "nodes: a new node takes the freed id" POST /nodes '{"metadata":{"name":"n5"}}' 200 '{"applied":1,"nodes":4}'
