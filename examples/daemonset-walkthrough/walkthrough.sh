@@ -36,14 +36,14 @@ step "3. with the toleration {key: node-role.kubernetes.io/master, operator: Exi
     '{"shouldRun":["master","worker"],"shouldContinueRunning":["master","worker"],"reasons":{}}'
 
 step "4. kubectl taint node master node-role.kubernetes.io/master:NoSchedule- (a MODIFIED watch event)" \
-    /nodes untaint-master.json '{"applied":1,"nodes":5}'
+    /nodes untaint-master.json '{"applied":1,"nodes":5,"type":"MODIFIED"}'
 
 step "5. redis-ds without a toleration now runs on both nodes" \
     /daemonset redis-ds.json \
     '{"shouldRun":["master","worker"],"shouldContinueRunning":["master","worker"],"reasons":{}}'
 
 step "6. restore the taint, leaving the demo cluster as it was" \
-    /nodes retaint-master.json '{"applied":1,"nodes":5}'
+    /nodes retaint-master.json '{"applied":1,"nodes":5,"type":"MODIFIED"}'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
