@@ -105,13 +105,16 @@ struct nodegate_plugin {
     void (*index_free)(ng_index *idx);
 
     /* Applies a Node (upsert), a NodeList (upsert of every item) or a watch
-     * event {"type": "ADDED|MODIFIED|DELETED|BOOKMARK", "object": Node}, all or
+     * event {"type": "ADDED|MODIFIED|DELETED|BOOKMARK|ERROR", "object": Node or Status}, all or
      * nothing: a rejected update leaves the index exactly as it was. Fills
      * *reply (200 {"applied": N, "nodes": total} or an error) and returns
-     * its status; the reply also carries "resourceVersion" (the Node's, the
-     * list's or the event object's) and "continue" (a list page's token) when
-     * the body has them, so a watch client reads them from here. Same as an
-     * NG_NODES call fed the whole body at once.
+     * its status. The reply also carries, when the body has them, what a
+     * watch client needs: "type" (a watch event's), "resourceVersion" (the
+     * Node's, the list's or the event object's), "continue" (a list page's
+     * token), "initialEventsEnd": true (a BOOKMARK annotated
+     * k8s.io/initial-events-end) and an ERROR event's Status as "code",
+     * "reason" and "message"; BOOKMARK and ERROR events change nothing. Same
+     * as an NG_NODES call fed the whole body at once.
      * Takes the write lock once the update is decoded and checked. */
     int (*nodes_apply)(ng_index *idx, const char *json, size_t len, ng_reply *reply);
     /* Deletes one node by name: 200, or 404 when the index does not hold it.
