@@ -429,6 +429,8 @@ static bool apply_event(stream *w, const char *ev, size_t n)
 
 static void keep(stream *w, const char *p, size_t n)
 {
+    if (n == 0)
+        return;
     if (w->len + n > w->cap) {
         w->cap = (w->len + n) * 2;
         w->line = host_xrealloc(w->line, w->cap);

@@ -11,8 +11,10 @@ unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
 for tool in jq openssl; do
     command -v $tool >/dev/null || { fail "setup: $tool is missing (make deps installs it)"; finish; }
 done
-# Bounds for waiting on a condition, never a sleep for luck: a poll every 0.05 s, given up after.
+# Bounds for waiting on a condition, never a sleep for luck: a poll every 0.05 s, given up after,
+# or at once when the server has died (alive).
 CONVERGE_S=30
+alive() { kill -0 "$SERVER_PID" 2>/dev/null; }
 
 declare -a FAKE_PIDS=()
 cleanup_fakes() { local p; for p in "${FAKE_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; }
@@ -75,6 +77,7 @@ converge() {
     for ((i = 0; i < CONVERGE_S * 20; i++)); do
         got=$(cache)
         [ "$got" = "$want" ] && { pass "$1: the cache equals the truth ($(jq length <<<"$want") nodes)"; return; }
+        alive || break
         sleep 0.05
     done
     fail "$1: the cache equals the truth" "$(diff <(echo "$want") <(echo "$got") | head -20)"
@@ -88,6 +91,7 @@ wait_metric() {
     for ((i = 0; i < CONVERGE_S * 20; i++)); do
         v=$(metric "$1")
         [ -n "$v" ] && awk -v v="$v" -v m="$2" 'BEGIN {exit !(v >= m)}' && break
+        alive || break
         sleep 0.05
     done
     echo "${v:-absent}"
@@ -98,6 +102,7 @@ wait_ready() {
     for ((i = 0; i < CONVERGE_S * 20; i++)); do
         s=$(curl -s --max-time 5 -o "$T/readyz" -w '%{http_code}' "$URL/readyz")
         [ "$s" = "$1" ] && break
+        alive || break
         sleep 0.05
     done
     echo "$s $(cat "$T/readyz")"
