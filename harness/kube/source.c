@@ -557,7 +557,6 @@ kube_source *kube_source_start(kube_client *k, const struct nodegate_plugin *api
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wake, NULL);
     s->seed = (unsigned)(now_wall() * 1e6);
-    host_log(HOST_LOG_INFO, "node source: the nodes of %s", kube_client_server(k));
     if (pthread_create(&s->thread, NULL, run, s) != 0) {
         host_log(HOST_LOG_ERROR, "node source: cannot start its thread");
         abort();

@@ -92,7 +92,7 @@ static kube_source *start_source(const srv_flags *f, const struct nodegate_plugi
                             : kube_config_in_cluster(KUBE_SERVICE_ACCOUNT_DIR, &c, err, sizeof err);
     kube_client *k = ok ? kube_client_new(&c, err, sizeof err) : NULL;
     if (k)
-        host_log(HOST_LOG_INFO, "node source: %s", c.origin);
+        host_log(HOST_LOG_INFO, "node source: the nodes of %s (%s)", kube_client_server(k), c.origin);
     kube_config_free(&c);
     if (!k) {
         fprintf(stderr, "nodegate-server: %s\n", err);
