@@ -206,13 +206,21 @@ static CURLcode perform(kube_source *s, request *r, const char *path)
     return rc;
 }
 
+/* The string at key of a small JSON object parsed with yajl_tree (a plugin reply, a Status), or "". */
+static void string_at(yajl_val reply, const char *key, char *out, size_t len)
+{
+    const char *path[] = {key, NULL};
+    yajl_val f = reply ? yajl_tree_get(reply, path, yajl_t_string) : NULL;
+    snprintf(out, len, "%s", f ? YAJL_GET_STRING(f) : "");
+}
+
 /* The message of a Status body, or the body's start. */
 static void status_message(const request *r, char *out, size_t len)
 {
     yajl_val v = yajl_tree_parse(r->error_body, NULL, 0);
-    const char *msg_path[] = {"message", NULL};
-    yajl_val m = v ? yajl_tree_get(v, msg_path, yajl_t_string) : NULL;
-    snprintf(out, len, "%.300s", m ? YAJL_GET_STRING(m) : r->error_body);
+    char msg[320];
+    string_at(v, "message", msg, sizeof msg);
+    snprintf(out, len, "%.300s", msg[0] ? msg : r->error_body);
     yajl_tree_free(v);
 }
 
@@ -257,14 +265,6 @@ static bool feed_page(void *ctx, const char *data, size_t len)
 {
     page *p = ctx;
     return p->api->call_feed(p->call, data, len) == 0;
-}
-
-/* The string at key of one of the plugin's small reply objects (parsed with yajl_tree), or "". */
-static void string_at(yajl_val reply, const char *key, char *out, size_t len)
-{
-    const char *path[] = {key, NULL};
-    yajl_val f = reply ? yajl_tree_get(reply, path, yajl_t_string) : NULL;
-    snprintf(out, len, "%s", f ? YAJL_GET_STRING(f) : "");
 }
 
 /* Swaps a complete staged cache in and records the sync. */
@@ -468,7 +468,7 @@ static outcome watch(kube_source *s, ng_index *staged)
 {
     stream w = {.s = s, .target = staged ? staged : s->index, .t0 = now_mono(), .result = OUT_OK};
     char path[512];
-    unsigned timeout = s->opt.watch_timeout_min + (unsigned)rand_r(&s->seed) % s->opt.watch_timeout_min;
+    unsigned timeout = WATCH_TIMEOUT_MIN + (unsigned)rand_r(&s->seed) % WATCH_TIMEOUT_MIN;
     if (staged)
         snprintf(path, sizeof path, "/api/v1/nodes?watch=true&sendInitialEvents=true&resourceVersionMatch="
                  "NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=%u", timeout);
@@ -503,7 +503,7 @@ static outcome watch(kube_source *s, ng_index *staged)
 /* A complete list into the cache: streamed where the server has WatchList, else LIST pages. */
 static outcome sync_nodes(kube_source *s)
 {
-    if (!s->no_watch_list && s->opt.watch_list) {
+    if (!s->no_watch_list) {
         outcome o = watch(s, s->api->index_new(NULL, NULL, 0));
         if (o != OUT_UNSUPPORTED)
             return o;
@@ -548,8 +548,6 @@ kube_source *kube_source_start(kube_client *k, const struct nodegate_plugin *api
     s->api = api;
     s->index = index;
     s->opt = *opt;
-    if (s->opt.watch_timeout_min == 0)
-        s->opt.watch_timeout_min = WATCH_TIMEOUT_MIN;
     s->logged_reason = -1;
     s->curl = curl_easy_init();
     if (!s->curl)

@@ -36,7 +36,7 @@ typedef enum {
 extern const char *const kube_error_names[KUBE_ERR_COUNT];  /* "connect", "tls", ... */
 
 /* Counters and facts, written by the source's thread only, read by anyone. Times are seconds
- * since the Unix epoch (wall) or since boot (CLOCK_MONOTONIC), as named; 0 means never. */
+ * since the Unix epoch (wall) or on CLOCK_MONOTONIC (mono), as named; 0 means never. */
 typedef struct kube_source_stats {
     atomic_bool synced;                    /* the first complete list has been applied */
     atomic_uint_fast64_t events[KUBE_EV_COUNT];
@@ -49,9 +49,7 @@ typedef struct kube_source_stats {
 typedef struct kube_source kube_source;
 
 typedef struct kube_source_options {
-    bool watch_list;              /* try a streaming list (WatchList) before LIST pages */
     double stall_after;           /* seconds without a byte after which a watch is restarted; 0: never */
-    unsigned watch_timeout_min;   /* timeoutSeconds is drawn from [min, 2 min); 0: 300, as client-go */
 } kube_source_options;
 
 /* Starts the thread. api and index are borrowed and must outlive the source; k is owned. */

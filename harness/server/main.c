@@ -98,7 +98,7 @@ static kube_source *start_source(const srv_flags *f, const struct nodegate_plugi
         fprintf(stderr, "nodegate-server: %s\n", err);
         return NULL;
     }
-    kube_source_options o = {.watch_list = true, .stall_after = f->watch_stall_timeout};
+    kube_source_options o = {.stall_after = f->watch_stall_timeout};
     return kube_source_start(k, api, index, &o);
 }
 

@@ -226,6 +226,15 @@ static void write_cache(FILE *out, const struct nodegate_plugin *api, ng_index *
     api->reply_free(&reply);
 }
 
+/* One sample per label value of a family whose counters are indexed by that value. */
+static void labeled_counters(FILE *out, const char *name, const char *label, const char *const *values,
+                             const atomic_uint_fast64_t *counts, int n)
+{
+    for (int i = 0; i < n; i++)
+        fprintf(out, "%s{%s=\"%s\"} %llu\n", name, label, values[i],
+                (unsigned long long)atomic_load_explicit(&counts[i], memory_order_relaxed));
+}
+
 /* The node source's families. Without a source only nodegate_cache_synced is written, as 1:
  * the cache is what --nodes and the node API made it, complete by definition; the watch
  * counters and the timestamp describe an API-server source, so there is none to export (an
@@ -242,18 +251,15 @@ static void write_source(FILE *out, kube_source *source)
         return;
     family(out, "nodegate_watch_events_total", "counter",
            "Watch events received from the API server, by type.");
-    for (int t = 0; t < KUBE_EV_COUNT; t++)
-        fprintf(out, "nodegate_watch_events_total{type=\"%s\"} %llu\n", kube_event_names[t],
-                (unsigned long long)atomic_load_explicit(&st->events[t], memory_order_relaxed));
+    labeled_counters(out, "nodegate_watch_events_total", "type", kube_event_names, st->events, KUBE_EV_COUNT);
     family(out, "nodegate_relists_total", "counter",
            "Complete lists of nodes applied after the first (after a 410 Gone or a reconnect).");
     fprintf(out, "nodegate_relists_total %llu\n",
             (unsigned long long)atomic_load_explicit(&st->relists, memory_order_relaxed));
     family(out, "nodegate_node_source_errors_total", "counter",
            "Failed lists and watches of the API server's nodes, by reason.");
-    for (int e = 0; e < KUBE_ERR_COUNT; e++)
-        fprintf(out, "nodegate_node_source_errors_total{reason=\"%s\"} %llu\n", kube_error_names[e],
-                (unsigned long long)atomic_load_explicit(&st->errors[e], memory_order_relaxed));
+    labeled_counters(out, "nodegate_node_source_errors_total", "reason", kube_error_names, st->errors,
+                     KUBE_ERR_COUNT);
     family(out, "nodegate_last_node_event_timestamp_seconds", "gauge",
            "When the last watch event or list of nodes was applied, in seconds since the Unix "
            "epoch; 0 until the first.");
