@@ -304,8 +304,6 @@ void kube_client_prepare(kube_client *k, CURL *h, const char *path, struct curl_
     curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 30L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "nodegate/" NODEGATE_VERSION);
-    /* gzip, as client-go asks for it: the API server compresses large lists */
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);

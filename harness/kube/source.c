@@ -187,10 +187,15 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
     return 0;
 }
 
-static CURLcode perform(kube_source *s, request *r, const char *path)
+/* gzip is asked for on LIST pages only, as client-go's transport asks for it: the API server
+ * compresses a large list. It compresses a streaming list's watch too, and the gzip decoder of
+ * libcurl 7.88 (Debian 12) fails that stream at its first event after the initial ones (a write
+ * error, "Failed reading the chunked-encoded stream"), so watches go uncompressed. */
+static CURLcode perform(kube_source *s, request *r, const char *path, bool gzip)
 {
     struct curl_slist *headers = NULL;
     kube_client_prepare(s->client, s->curl, path, &headers);
+    curl_easy_setopt(s->curl, CURLOPT_ACCEPT_ENCODING, gzip ? "" : NULL);
     curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
@@ -296,7 +301,7 @@ static outcome list_pages(kube_source *s)
         curl_free(escaped);
         page p = {s->api, s->api->call_begin(staged, NG_NODES)};
         request r = {.sink = feed_page, .ctx = &p};
-        CURLcode rc = perform(s, &r, path);
+        CURLcode rc = perform(s, &r, path, true);
         ng_reply reply;
         int st = s->api->call_end(p.call, &reply);
         bool refused = r.status == 200 && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR) && st != 200;
@@ -477,7 +482,7 @@ static outcome watch(kube_source *s, ng_index *staged)
                  "&timeoutSeconds=%u", s->rv, timeout);
     request r = {.sink = feed_stream, .ctx = &w};
     host_log(HOST_LOG_DEBUG, "node source: GET %s", path);
-    CURLcode rc = perform(s, &r, path);
+    CURLcode rc = perform(s, &r, path, false);
     if (rc == CURLE_OK && r.status == 200 && w.result == OUT_OK && w.len)
         apply_event(&w, w.line, w.len);   /* a last event without its newline */
     outcome o = w.result;

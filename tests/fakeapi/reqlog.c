@@ -17,11 +17,13 @@ void fa_reqlog_add(fa_server *srv, struct MHD_Connection *c, const fa_req *r, co
                    const char *path)
 {
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     json_t *e = json_object();
     json_object_set_new(e, "method", json_string(method));
     json_object_set_new(e, "path", text(path, strcspn(path, "?")));
     json_object_set_new(e, "query", text(r->query, strlen(r->query)));
     json_object_set_new(e, "userAgent", text(ua ? ua : "", ua ? strlen(ua) : 0));
+    json_object_set_new(e, "acceptEncoding", text(ae ? ae : "", ae ? strlen(ae) : 0));
     json_object_set_new(e, "auth", json_string(fa_auth_names[r->auth]));
     json_object_set_new(e, "status", json_integer(r->status));
     json_object_set_new(e, "t", json_real((double)(long long)((fa_now() - srv->started) * 1000) / 1000));
