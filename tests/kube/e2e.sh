@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# e2e.sh - make e2e: nodegate beside a real control plane (etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl, built by tests/kube/build.sh), on loopback.
+# The judges are the real components: the DaemonSet and Deployment controllers make the pods,
+# kube-scheduler's HTTP extender client calls nodegate, kubectl makes every change and reads every
+# result. Schedulers, each its own kube-scheduler process (an extender applies to every profile of
+# its process):
+#   default-scheduler  names mode: nodegate watching the API server (nodeCacheCapable: true), the
+#                      in-tree TaintToleration, NodeAffinity and NodeUnschedulable off
+#   nodegate-full      full mode: a second nodegate without a node source (nodeCacheCapable: false)
+#   in-tree            the in-tree plugins, no extender: the reference for feasibility
+. "$(dirname "$0")/../e2e/lib.sh"
+. tests/kube/cluster.sh
+trap 'stop_kube; cleanup' EXIT
+
+for tool in jq openssl; do
+    command -v $tool >/dev/null || { fail "setup: $tool is missing (make deps installs it)"; finish; }
+done
+[ -x "$KUBECTL" ] || { fail "setup: $KUBE_BIN is not built (tests/kube/build.sh)"; finish; }
+
+start_control_plane || finish
+
+# ---- nodegate as an operator deploys it: the RBAC of examples/deploy, a service-account token ----
+check "kubectl apply -f examples/deploy/rbac.yaml" "" \
+    "$(kubectl apply -f examples/deploy/rbac.yaml >/dev/null 2>"$T/err" || cat "$T/err")"
+NODEGATE_SA=system:serviceaccount:kube-system:nodegate
+check "nodegate's account may get, list and watch nodes, and change nothing" "yes yes yes no no" \
+    "$(for v in "get nodes" "list nodes" "watch nodes" "patch nodes" "list pods"; do
+           kubectl auth can-i $v --as "$NODEGATE_SA" 2>/dev/null; done | tr '\n' ' ' | sed 's/ $//')"
+nodegate_kubeconfig "$K8S/nodegate.kubeconfig" || fail "kubectl create token nodegate"
+RECORD=$T/record
+start_server --kubeconfig "$K8S/nodegate.kubeconfig" --record "$RECORD" || finish
+NAMES_URL=$URL NAMES_PID=$SERVER_PID
+check "names-mode nodegate is ready: its first list of nodes is in" "200" \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$NAMES_URL/readyz")"
+start_server --record "$RECORD-full" || finish
+FULL_URL=$URL
+
+# The three schedulers. The in-tree plugins nodegate answers for are off at every extension point
+# (multiPoint): disabling only their filters would leave NodeAffinity's PreFilter narrowing a
+# DaemonSet pod to its pinned node before nodegate sees it.
+NODEGATE_OFF='    multiPoint:
+      disabled: [{name: TaintToleration}, {name: NodeAffinity}, {name: NodeUnschedulable}]'
+extender() {   # extender URL CACHE-CAPABLE
+    printf 'extenders:\n- urlPrefix: %s\n  filterVerb: filter\n  prioritizeVerb: prioritize\n' "$1"
+    printf '  preemptVerb: preempt\n  weight: 5\n  nodeCacheCapable: %s\n  ignorable: false\n' "$2"
+}
+start_scheduler names "percentageOfNodesToScore: 100
+profiles:
+- schedulerName: default-scheduler
+  plugins:
+$NODEGATE_OFF
+$(extender "$NAMES_URL" true)" || finish
+start_scheduler full "percentageOfNodesToScore: 100
+profiles:
+- schedulerName: nodegate-full
+  plugins:
+$NODEGATE_OFF
+$(extender "$FULL_URL" false)" || finish
+start_scheduler in-tree "percentageOfNodesToScore: 100
+profiles:
+- schedulerName: in-tree" || finish
+
+for scenario in lesson; do
+    echo "# scenario: $scenario"
+    . "tests/kube/$scenario.sh"
+done
+
+stop_kube
+finish
