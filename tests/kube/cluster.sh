@@ -229,8 +229,10 @@ start_scheduler() {
 WAIT_S=60   # the bound on every wait for the cluster to act
 
 # node_yaml NAME LABELS-JSON [TAINTS-FLOW-YAML] [UNSCHEDULABLE]: a Node as a kubelet would register
-# it (room for 110 pods, 4 CPUs, 8 GiB: NodeResourcesFit refuses a node with no allocatable pods).
+# it (room for 110 pods, $NODE_CPU CPUs (default 4), 8 GiB: NodeResourcesFit refuses a node with no
+# allocatable pods).
 node_yaml() {
+    local cpu=${NODE_CPU:-4}
     cat <<EOF2
 apiVersion: v1
 kind: Node
@@ -241,16 +243,16 @@ spec:
   taints: ${3:-[]}
   unschedulable: ${4:-false}
 status:
-  capacity: {cpu: "4", memory: 8Gi, pods: "110"}
-  allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+  capacity: {cpu: "$cpu", memory: 8Gi, pods: "110"}
+  allocatable: {cpu: "$cpu", memory: 8Gi, pods: "110"}
 EOF2
 }
 
 # wait_cache NAME JQ-TEST: waits until what names-mode nodegate holds of node NAME (GET /nodes/NAME,
 # a v1 Node; null when absent) passes JQ-TEST; false after WAIT_S.
 wait_cache() {
-    local i
-    for ((i = 0; i < WAIT_S * 50; i++)); do
+    local end=$((SECONDS + WAIT_S))
+    while [ $SECONDS -lt $end ]; do
         { curl -sf "$NAMES_URL/nodes/$1" || echo null; } | jq -e "$2" >/dev/null 2>&1 && return 0
         sleep 0.02
     done
@@ -279,10 +281,11 @@ confirm_deleted() {
 # wait_placed NS SELECTOR COUNT [GENERATION]: waits until COUNT such pods are all bound, then
 # prints their nodes; prints what there is after WAIT_S. Deleted pods are confirmed meanwhile.
 wait_placed() {
-    local i got
-    for ((i = 0; i < WAIT_S * 10; i++)); do
+    local end=$((SECONDS + WAIT_S)) got
+    while :; do
         got=$(placed "$1" "$2" "${4:-}")
         [ "$(wc -w <<<"$got")" -eq "$3" ] && [[ "$got" != *"<pending>"* ]] && break
+        [ $SECONDS -lt $end ] || break
         confirm_deleted "$1"
         sleep 0.1
     done
@@ -293,12 +296,41 @@ ds_generation() { kubectl get daemonset -n "$1" "$2" -o jsonpath='{.metadata.gen
 
 # delete_namespace NS: deletes it and waits until it is gone, confirming its pods' deletions.
 delete_namespace() {
-    local i
+    local end=$((SECONDS + WAIT_S))
     kubectl delete namespace "$1" --wait=false >/dev/null
-    for ((i = 0; i < WAIT_S * 5; i++)); do
+    while [ $SECONDS -lt $end ]; do
         kubectl get namespace "$1" >/dev/null 2>&1 || return 0
         confirm_deleted "$1"
         sleep 0.2
     done
     fail "namespace $1 is deleted"
 }
+
+# pod_yaml NAME SCHEDULER SPEC-EXTRA-YAML: a pod of the pause image (never pulled: no kubelet), the
+# extra fields indented as spec fields.
+pod_yaml() {
+    cat <<EOF2
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+  labels: {e2e: "$1"}
+spec:
+  schedulerName: $2
+  containers:
+  - name: pause
+    image: registry.k8s.io/pause:3.10
+${3:-}
+EOF2
+}
+
+# events NS POD REASON: the messages of that pod's events with that reason, one a line.
+events() {
+    kubectl get events -n "$1" --field-selector "involvedObject.name=$2,reason=$3" -o json |
+        jq -r '.items[].message'
+}
+
+# metric_at URL NAME-WITH-LABELS: one sample's value from a Prometheus text page ("" when absent).
+metric_at() { curl -sk --max-time 10 "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }   # ms_since START-NS
