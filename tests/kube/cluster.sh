@@ -204,16 +204,20 @@ nodegate_kubeconfig() {
     kubeconfig "$1" "    token: $token"
 }
 
-# start_scheduler NAME CONFIG-YAML: a kube-scheduler with that KubeSchedulerConfiguration (its
-# clientConnection is filled in here); sets SCHED_METRICS to its /metrics URL.
+# scheduler_yaml BODY: a KubeSchedulerConfiguration for the e2e API server, without leader
+# election (each scheduler here is the only one of its names), with BODY's fields.
+scheduler_yaml() {
+    printf 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n'
+    printf 'clientConnection:\n  kubeconfig: %s\nleaderElection:\n  leaderElect: false\n' "$K8S/scheduler.kubeconfig"
+    printf '%s\n' "$1"
+}
+
+# start_scheduler NAME CONFIG-YAML: a kube-scheduler with that KubeSchedulerConfiguration; sets
+# SCHED_METRICS to its /metrics URL.
 start_scheduler() {
     local name=$1 port
     port=$(free_port)
-    {
-        printf 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n'
-        printf 'clientConnection:\n  kubeconfig: %s\nleaderElection:\n  leaderElect: false\n' "$K8S/scheduler.kubeconfig"
-        printf '%s\n' "$2"
-    } >"$K8S/$name.yaml"
+    printf '%s\n' "$2" >"$K8S/$name.yaml"
     [ -n "${SCHED_VERSION_SHOWN:-}" ] ||
         echo "# kube-scheduler: $(version_of "$KUBE_BIN/kube-scheduler" --version)"
     SCHED_VERSION_SHOWN=1

@@ -45,23 +45,23 @@ extender() {   # extender URL CACHE-CAPABLE
     printf 'extenders:\n- urlPrefix: %s\n  filterVerb: filter\n  prioritizeVerb: prioritize\n' "$1"
     printf '  preemptVerb: preempt\n  weight: 5\n  nodeCacheCapable: %s\n  ignorable: false\n' "$2"
 }
-start_scheduler names "percentageOfNodesToScore: 100
+start_scheduler names "$(scheduler_yaml "percentageOfNodesToScore: 100
 profiles:
 - schedulerName: default-scheduler
   plugins:
 $NODEGATE_OFF
-$(extender "$NAMES_URL" true)" || finish
-start_scheduler full "percentageOfNodesToScore: 100
+$(extender "$NAMES_URL" true)")" || finish
+start_scheduler full "$(scheduler_yaml "percentageOfNodesToScore: 100
 profiles:
 - schedulerName: nodegate-full
   plugins:
 $NODEGATE_OFF
-$(extender "$FULL_URL" false)" || finish
-start_scheduler in-tree "percentageOfNodesToScore: 100
+$(extender "$FULL_URL" false)")" || finish
+start_scheduler in-tree "$(scheduler_yaml "percentageOfNodesToScore: 100
 profiles:
-- schedulerName: in-tree" || finish
+- schedulerName: in-tree")" || finish
 
-for scenario in ${E2E_SCENARIOS:-lesson changes}; do
+for scenario in ${E2E_SCENARIOS:-lesson changes preemption sampling}; do
     echo "# scenario: $scenario"
     . "tests/kube/$scenario.sh"
 done
