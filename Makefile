@@ -3,6 +3,7 @@
 #   make run      build and serve the demo cluster on 127.0.0.1:8888
 #   make test     install missing build deps (Debian), build, run every test
 #   make asan     the same tests under AddressSanitizer + UBSan (in build/asan)
+#   make e2e      nodegate beside a real control plane built from the Go module proxy (tests/kube)
 #   make install  copy what make built to $(DESTDIR)$(PREFIX): bin/, lib/nodegate/, include/
 #   make bench    performance figures (bench/bench.sh)
 
@@ -51,7 +52,7 @@ CURL_LIBS      := $(call pkg_libs,libcurl,-lcurl)
 GNUTLS_CFLAGS  := $(call pkg_cflags,gnutls)
 GNUTLS_LIBS    := $(call pkg_libs,gnutls,-lgnutls)
 
-.PHONY: all test asan unit clean deps run install bench bench-soak
+.PHONY: all test asan e2e unit clean deps run install bench bench-soak
 all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
 
 # ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
@@ -181,6 +182,13 @@ test: deps
 asan: deps
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl at the versions
+# tests/kube/go.mod pins (built once into build/kube/bin, then from Go's cache), then the scenarios.
+e2e: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/kube/build.sh
+	$(Q)B=$(B) tests/kube/e2e.sh
 
 clean:
 	rm -rf build

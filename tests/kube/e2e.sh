@@ -61,10 +61,21 @@ start_scheduler in-tree "$(scheduler_yaml "percentageOfNodesToScore: 100
 profiles:
 - schedulerName: in-tree")" || finish
 
-for scenario in ${E2E_SCENARIOS:-lesson changes preemption sampling}; do
+for scenario in ${E2E_SCENARIOS:-deploy lesson changes preemption sampling}; do
     echo "# scenario: $scenario"
     . "tests/kube/$scenario.sh"
 done
+
+# The node source followed the real API server through every scenario without one failure (a
+# gzipped streaming list once failed its first later event here, recovered a second later).
+check "names-mode nodegate's node source never failed nor relisted" "0 0" \
+    "$(curl -s "$NAMES_URL/metrics" | awk '$1 ~ /^nodegate_node_source_errors_total/ {e += $2}
+        $1 == "nodegate_relists_total" {r = $2} END {print e + 0, r + 0}')"
+# --record kept what kube-scheduler sent; a few of those requests are cases in tests/cases/.
+check "nodegate --record kept kube-scheduler's filter, prioritize and preempt calls" "filter prioritize preempt" \
+    "$(for verb in filter prioritize preempt; do ls "$RECORD" | grep -q -- "-$verb.json$" && printf '%s ' $verb; done |
+        sed 's/ $//')"
+[ -n "${E2E_RECORD_TO:-}" ] && mkdir -p "$E2E_RECORD_TO" && cp -r "$RECORD" "$RECORD-full" "$E2E_RECORD_TO/"
 
 stop_kube
 finish
