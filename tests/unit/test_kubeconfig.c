@@ -722,7 +722,8 @@ static void test_client_request(void **state)
         snprintf(host, sizeof host, "Host: 127.0.0.1:%d", s.port);
         if (!has_line(s.req[i], host) || !has_line(s.req[i], "Accept: application/json") ||
             !has_line(s.req[i], "User-Agent: nodegate/" NODEGATE_VERSION) ||
-            !has_line(s.req[i], "Authorization: Bearer inline-token") || !strstr(s.req[i], "\r\nAccept-Encoding: "))
+            !has_line(s.req[i], "Authorization: Bearer inline-token") ||
+            strstr(s.req[i], "\r\nAccept-Encoding: "))   /* the source asks for gzip where it wants it */
             fail_msg("request %d:\n%s", i, s.req[i]);
     }
     (void)fx;
