@@ -90,4 +90,32 @@ local_prefix=$T/stage2/usr/local
 check "make install without PREFIX: under /usr/local" "0 yes" "$RC $(
     [ -x "$local_prefix/bin/nodegate-server" ] && [ -f "$local_prefix/lib/nodegate/libnodegate.so" ] &&
         echo yes || echo "no ($OUT)")"
+# The Dockerfile's runtime stage is make install's output plus the packages it names: every shared
+# library the installed server and plugin load must come from one of them or from what apt pulls
+# in for them (Pre-Depends and Depends, first alternative, as dpkg records them here). A sanitizer
+# build loads its runtime too, which the image never has: checked on the plain build only.
+runtime_pkgs=$(awk '/^FROM/ {stage++} stage == 2 && /--no-install-recommends/ {go = 1; next}
+    go && /rm -rf/ {go = 0} go {gsub(/[\\&]/, ""); print}' Dockerfile | xargs)
+if ldd "$local_prefix/bin/nodegate-server" | grep -q 'lib[at]san'; then
+    echo "#   the Dockerfile's runtime libraries: not checked under a sanitizer build"
+else
+    closure=" " todo=$runtime_pkgs
+    while [ -n "$todo" ]; do
+        read -r p todo <<<"$todo"
+        [[ $closure == *" $p "* ]] && continue
+        closure+="$p "
+        todo+=" $(dpkg-query -W -f='${Pre-Depends}, ${Depends}' "$p" 2>/dev/null | tr ',' '\n' |
+            sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' | xargs)"
+    done
+    missing=''
+    for lib in $(ldd "$local_prefix/bin/nodegate-server" "$local_prefix/lib/nodegate/libnodegate.so" |
+                 awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
+        real=$(realpath "$lib")
+        pkg=$({ dpkg -S "$lib" || dpkg -S "$real" || dpkg -S "$(dirname "$lib")/$(basename "$real")"; } 2>/dev/null |
+            head -1 | cut -d: -f1)
+        [[ $closure == *" $pkg "* ]] || missing+=" $lib (${pkg:-no package})"
+    done
+    check "the Dockerfile's runtime packages ($runtime_pkgs) provide every library the server and plugin load" \
+        "" "$missing"
+fi
 finish
