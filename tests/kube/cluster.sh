@@ -27,9 +27,11 @@ DISABLED_ADMISSION=TaintNodesByCondition
 
 declare -a KUBE_PIDS=() KUBE_NAMES=()
 
-# stop_kube: stops every component started here, newest first (SIGTERM, then SIGKILL after 10 s).
+# stop_kube: stops every component started here, newest first (SIGTERM, then SIGKILL after 10 s);
+# STOPPED_ALL lists what had to be killed, and whatever was still there after that.
 stop_kube() {
     local i pid j state
+    STOPPED_ALL=''
     for ((i = ${#KUBE_PIDS[@]} - 1; i >= 0; i--)); do
         pid=${KUBE_PIDS[$i]}
         kill -TERM "$pid" 2>/dev/null || continue
@@ -39,8 +41,9 @@ stop_kube() {
             [ -z "$state" ] || [ "$state" = Z ] && break
             sleep 0.05
         done
-        kill -KILL "$pid" 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null && STOPPED_ALL+=" ${KUBE_NAMES[$i]} (killed)"
         wait "$pid" 2>/dev/null
+        kill -0 "$pid" 2>/dev/null && STOPPED_ALL+=" ${KUBE_NAMES[$i]} (still running)"
     done
     KUBE_PIDS=() KUBE_NAMES=()
 }

@@ -78,4 +78,5 @@ check "nodegate --record kept kube-scheduler's filter, prioritize and preempt ca
 [ -n "${E2E_RECORD_TO:-}" ] && mkdir -p "$E2E_RECORD_TO" && cp -r "$RECORD" "$RECORD-full" "$E2E_RECORD_TO/"
 
 stop_kube
+check "every component stops on SIGTERM within 10 s" "" "$STOPPED_ALL"
 finish
