@@ -61,7 +61,7 @@ start_scheduler in-tree "percentageOfNodesToScore: 100
 profiles:
 - schedulerName: in-tree" || finish
 
-for scenario in lesson; do
+for scenario in lesson placement; do
     echo "# scenario: $scenario"
     . "tests/kube/$scenario.sh"
 done
