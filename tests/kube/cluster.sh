@@ -17,6 +17,8 @@ mkdir -p "$K8S"
 # node; podgc, which deletes pods bound to nodes a scenario removes. serviceaccount makes each
 # namespace's "default" ServiceAccount, without which the ServiceAccount admission refuses pods.
 CONTROLLERS=serviceaccount,daemonset,deployment,replicaset,garbagecollector,namespace
+# --kube-api-qps 100 (default 20): the placement scenario's 117 Deployments make about 600 requests
+# of the controller manager (ReplicaSets, pods, statuses), 28 s at 20 a second, 10 s at 100.
 # The admission plugin TaintNodesByCondition taints every new Node node.kubernetes.io/not-ready:
 # NoSchedule for the node-lifecycle controller to lift once the kubelet reports Ready; with
 # neither here it would stay on every node, so it is off. Every other default plugin stays on
@@ -25,26 +27,28 @@ DISABLED_ADMISSION=TaintNodesByCondition
 # --endpoint-reconciler-type none: the reconciler of the "kubernetes" Service refuses a loopback
 # --advertise-address, and nothing here reaches the API server through that Service.
 
-declare -a KUBE_PIDS=() KUBE_NAMES=()
+declare -a KUBE_PIDS=() KUBE_NAMES=() SCHED_METRICS_ALL=()
 
-# stop_kube: stops every component started here, newest first (SIGTERM, then SIGKILL after 10 s);
-# STOPPED_ALL lists what had to be killed, and whatever was still there after that.
-stop_kube() {
-    local i pid j state
-    STOPPED_ALL=''
-    for ((i = ${#KUBE_PIDS[@]} - 1; i >= 0; i--)); do
-        pid=${KUBE_PIDS[$i]}
-        kill -TERM "$pid" 2>/dev/null || continue
-        for ((j = 0; j < 200; j++)); do
-            state=
-            read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat"
-            [ -z "$state" ] || [ "$state" = Z ] && break
-            sleep 0.05
-        done
-        kill -KILL "$pid" 2>/dev/null && STOPPED_ALL+=" ${KUBE_NAMES[$i]} (killed)"
-        wait "$pid" 2>/dev/null
-        kill -0 "$pid" 2>/dev/null && STOPPED_ALL+=" ${KUBE_NAMES[$i]} (still running)"
+# stop_pid PID NAME: SIGTERM, then SIGKILL after 10 s; adds to STOPPED_ALL when it had to be killed.
+stop_pid() {
+    local j state
+    kill -TERM "$1" 2>/dev/null || return 0
+    for ((j = 0; j < 200; j++)); do
+        state=
+        read -r _ _ state _ 2>/dev/null <"/proc/$1/stat"
+        [ -z "$state" ] || [ "$state" = Z ] && break
+        sleep 0.05
     done
+    kill -KILL "$1" 2>/dev/null && STOPPED_ALL+=" $2 (killed)"
+    wait "$1" 2>/dev/null
+}
+
+# stop_kube: stops every component started here, newest first; STOPPED_ALL lists those that had
+# to be killed.
+STOPPED_ALL=''
+stop_kube() {
+    local i
+    for ((i = ${#KUBE_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${KUBE_PIDS[$i]}" "${KUBE_NAMES[$i]}"; done
     KUBE_PIDS=() KUBE_NAMES=()
 }
 
@@ -56,8 +60,7 @@ stop_component() {
         pid=${KUBE_PIDS[$i]}
         unset "KUBE_PIDS[$i]" "KUBE_NAMES[$i]"
         KUBE_PIDS=("${KUBE_PIDS[@]}") KUBE_NAMES=("${KUBE_NAMES[@]}")
-        kill -TERM "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        stop_pid "$pid" "$1"
         return 0
     done
 }
@@ -193,7 +196,8 @@ start_control_plane() {
     launch kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
         --kubeconfig "$K8S/controller-manager.kubeconfig" --controllers "$CONTROLLERS" \
         --use-service-account-credentials --service-account-private-key-file "$K8S/pki/sa.key" \
-        --root-ca-file "$K8S/pki/ca.crt" --leader-elect=false --secure-port 0
+        --root-ca-file "$K8S/pki/ca.crt" --leader-elect=false --secure-port 0 \
+        --kube-api-qps 100 --kube-api-burst 200
     # ready once the serviceaccount controller has made the default namespace's account
     until_ok 60 "kube-controller-manager makes the default ServiceAccount" kube-controller-manager \
         kubectl get serviceaccount default -n default
@@ -216,7 +220,7 @@ scheduler_yaml() {
 }
 
 # start_scheduler NAME CONFIG-YAML: a kube-scheduler with that KubeSchedulerConfiguration; sets
-# SCHED_METRICS to its /metrics URL.
+# SCHED_METRICS to its /metrics URL and adds it to SCHED_METRICS_ALL.
 start_scheduler() {
     local name=$1 port
     port=$(free_port)
@@ -228,6 +232,7 @@ start_scheduler() {
         --bind-address 127.0.0.1 --secure-port "$port" \
         --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
     SCHED_METRICS=https://127.0.0.1:$port/metrics
+    SCHED_METRICS_ALL+=("$SCHED_METRICS")
     until_ok 60 "kube-scheduler $name is ready" "kube-scheduler-$name" \
         curl -skf "https://127.0.0.1:$port/readyz"
 }
@@ -270,6 +275,21 @@ wait_cached() {
     wait_cache "$1" "[(.spec.taints // [])[] | .key + \":\" + .effect] | index(\"$2\") != null"
 }
 
+# wait_schedulers_nodes COUNT: waits until every kube-scheduler's cache holds COUNT nodes (its
+# scheduler_cache_size{type="nodes"} gauge, refreshed each second); false after WAIT_S. A node
+# created after other changes to nodes proves, once counted, that those changes are in too: each
+# scheduler's informer applies the node watch's events in order.
+wait_schedulers_nodes() {
+    local i url
+    for url in "${SCHED_METRICS_ALL[@]}"; do
+        for ((i = 0; ; i++)); do
+            curl -sk "$url" | grep -qx "scheduler_cache_size{type=\"nodes\"} $1" && break
+            [ "$i" -lt $((WAIT_S * 10)) ] || return 1
+            sleep 0.1
+        done
+    done
+}
+
 # placed NS SELECTOR [GENERATION]: the nodes of the pods that are not being deleted, sorted, one
 # word each ("<pending>" for a pod with no node yet).
 placed() {
@@ -301,16 +321,20 @@ wait_placed() {
 
 ds_generation() { kubectl get daemonset -n "$1" "$2" -o jsonpath='{.metadata.generation}'; }
 
-# delete_namespace NS: deletes it and waits until it is gone, confirming its pods' deletions.
+# delete_namespace NS...: deletes them and waits until they are gone, confirming their pods'
+# deletions (all at once: the namespace controller empties them side by side).
 delete_namespace() {
-    local end=$((SECONDS + WAIT_S))
-    kubectl delete namespace "$1" --wait=false >/dev/null
+    local end=$((SECONDS + WAIT_S)) ns out left=("$@")
+    kubectl delete namespace "$@" --wait=false >/dev/null
     while [ $SECONDS -lt $end ]; do
-        kubectl get namespace "$1" >/dev/null 2>&1 || return 0
-        confirm_deleted "$1"
+        for ns in "${left[@]}"; do confirm_deleted "$ns"; done
+        if out=$(kubectl get namespace "${left[@]}" -o name --ignore-not-found 2>/dev/null); then
+            read -ra left <<<"$(sed 's|^namespace/||' <<<"$out" | paste -sd ' ')"
+            [ ${#left[@]} -eq 0 ] && return 0
+        fi
         sleep 0.2
     done
-    fail "namespace $1 is deleted"
+    fail "namespace ${left[*]} is deleted"
 }
 
 # pod_yaml NAME SCHEDULER SPEC-EXTRA-YAML: a pod of the pause image (never pulled: no kubelet), the

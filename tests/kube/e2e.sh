@@ -61,7 +61,7 @@ start_scheduler in-tree "$(scheduler_yaml "percentageOfNodesToScore: 100
 profiles:
 - schedulerName: in-tree")" || finish
 
-for scenario in ${E2E_SCENARIOS:-deploy lesson changes preemption sampling}; do
+for scenario in ${E2E_SCENARIOS:-deploy lesson placement changes preemption sampling}; do
     echo "# scenario: $scenario"
     . "tests/kube/$scenario.sh"
 done
@@ -77,6 +77,10 @@ check "nodegate --record kept kube-scheduler's filter, prioritize and preempt ca
         sed 's/ $//')"
 [ -n "${E2E_RECORD_TO:-}" ] && mkdir -p "$E2E_RECORD_TO" && cp -r "$RECORD" "$RECORD-full" "$E2E_RECORD_TO/"
 
+# Clients first: the schedulers, then nodegate (each checked to exit 0 with a clean log), then the
+# control plane, so that no watch is left for the API server to drain.
+for name in "${KUBE_NAMES[@]}"; do [[ $name == kube-scheduler-* ]] && stop_component "$name"; done
+for pid in "${SERVER_PIDS[@]}"; do stop_server "$pid"; done
 stop_kube
 check "every component stops on SIGTERM within 10 s" "" "$STOPPED_ALL"
 finish
