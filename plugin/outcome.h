@@ -40,15 +40,15 @@ static inline int64_t ngp_wanted_node(const ngp_store *store, const char *node_n
     return node_name[0] ? ngp_store_find(store, node_name, strlen(node_name)) : NGP_ANY_NODE;
 }
 
-/* kube-scheduler's filter order for node id (filter and preempt):
- * unschedulable, node name, taints, then node affinity. */
+/* kube-scheduler's filter order for node id (filter and preempt), as getDefaultPlugins has it
+ * in v1.37: node name, unschedulable, taints, then node affinity. */
 static inline ngp_outcome ngp_filter_outcome(const ngp_eval *e, bool tolerates_unschedulable, int64_t wanted,
                                              uint32_t id)
 {
-    if (!tolerates_unschedulable && ngp_bit_test(e->store->unschedulable, id))
-        return NGP_FAIL_UNSCHEDULABLE;
     if (wanted != NGP_ANY_NODE && wanted != (int64_t)id)
         return NGP_FAIL_NODE_NAME;
+    if (!tolerates_unschedulable && ngp_bit_test(e->store->unschedulable, id))
+        return NGP_FAIL_UNSCHEDULABLE;
     if (ngp_bit_test(e->blocked, id))
         return NGP_FAIL_TAINT;
     if (!ngp_bit_test(e->affinity, id))

@@ -39,7 +39,10 @@ stop_pid() {
         [ -z "$state" ] || [ "$state" = Z ] && break
         sleep 0.05
     done
-    kill -KILL "$1" 2>/dev/null && STOPPED_ALL+=" $2 (killed)"
+    if [ -n "$state" ] && [ "$state" != Z ]; then
+        kill -KILL "$1" 2>/dev/null
+        STOPPED_ALL+=" $2 (killed)"
+    fi
     wait "$1" 2>/dev/null
 }
 
