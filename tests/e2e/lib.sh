@@ -141,6 +141,19 @@ start_server() {
     return 1
 }
 
+# exits_within_10s PID: true once PID has exited (gone, or a zombie not yet reaped), polling for up
+# to 10 s; false if it still runs then.
+exits_within_10s() {
+    local i state
+    for ((i = 0; i < 200; i++)); do
+        state=
+        read -r _ _ state _ 2>/dev/null <"/proc/$1/stat"
+        [ -z "$state" ] || [ "$state" = Z ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # stop_server [PID]: SIGTERM to one server (default: the last started), then one check that it
 # exited 0 with no sanitizer report in its log (LeakSanitizer reports at exit).
 stop_server() {
@@ -154,14 +167,7 @@ stop_server() {
     [ -n "$log" ] || return 0   # not ours, or already stopped
     kill -TERM "$pid" 2>/dev/null
     # bounded: a server that hangs in shutdown is a failure, not a stuck suite
-    local state=''
-    for ((i = 0; i < 200; i++)); do
-        state=
-        read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat"
-        [ -z "$state" ] || [ "$state" = Z ] && break
-        sleep 0.05
-    done
-    [ -z "$state" ] || [ "$state" = Z ] || kill -KILL "$pid"
+    exits_within_10s "$pid" || kill -KILL "$pid"
     wait "$pid" 2>/dev/null   # bash's own "Segmentation fault" note would land after the tally
     rc=$?
     report=$(grep -m3 -E 'Sanitizer|runtime error:|^==[0-9]+==' "$log")

@@ -27,19 +27,13 @@ DISABLED_ADMISSION=TaintNodesByCondition
 # --endpoint-reconciler-type none: the reconciler of the "kubernetes" Service refuses a loopback
 # --advertise-address, and nothing here reaches the API server through that Service.
 
-declare -a KUBE_PIDS=() KUBE_NAMES=() SCHED_METRICS_ALL=()
+declare -a KUBE_PIDS=() KUBE_NAMES=()
+declare -A SCHED_METRICS_OF=()   # each running kube-scheduler's /metrics URL, by component name
 
 # stop_pid PID NAME: SIGTERM, then SIGKILL after 10 s; adds to STOPPED_ALL when it had to be killed.
 stop_pid() {
-    local j state
     kill -TERM "$1" 2>/dev/null || return 0
-    for ((j = 0; j < 200; j++)); do
-        state=
-        read -r _ _ state _ 2>/dev/null <"/proc/$1/stat"
-        [ -z "$state" ] || [ "$state" = Z ] && break
-        sleep 0.05
-    done
-    if [ -n "$state" ] && [ "$state" != Z ]; then
+    if ! exits_within_10s "$1"; then
         kill -KILL "$1" 2>/dev/null
         STOPPED_ALL+=" $2 (killed)"
     fi
@@ -63,6 +57,7 @@ stop_component() {
         pid=${KUBE_PIDS[$i]}
         unset "KUBE_PIDS[$i]" "KUBE_NAMES[$i]"
         KUBE_PIDS=("${KUBE_PIDS[@]}") KUBE_NAMES=("${KUBE_NAMES[@]}")
+        unset "SCHED_METRICS_OF[$1]"
         stop_pid "$pid" "$1"
         return 0
     done
@@ -198,10 +193,12 @@ start_control_plane() {
     echo "# kube-controller-manager: $(version_of "$KUBE_BIN/kube-controller-manager" --version) (controllers: $CONTROLLERS)"
     launch kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
         --kubeconfig "$K8S/controller-manager.kubeconfig" --controllers "$CONTROLLERS" \
-        --use-service-account-credentials --service-account-private-key-file "$K8S/pki/sa.key" \
+        --use-service-account-credentials \
         --root-ca-file "$K8S/pki/ca.crt" --leader-elect=false --secure-port 0 \
         --kube-api-qps 100 --kube-api-burst 200
-    # ready once the serviceaccount controller has made the default namespace's account
+    # --use-service-account-credentials: each controller as its own ServiceAccount, as kubeadm runs
+    # them, with tokens from the TokenRequest API (no legacy token controller, so no private key).
+    # Ready once the serviceaccount controller has made the default namespace's account.
     until_ok 60 "kube-controller-manager makes the default ServiceAccount" kube-controller-manager \
         kubectl get serviceaccount default -n default
 }
@@ -223,7 +220,7 @@ scheduler_yaml() {
 }
 
 # start_scheduler NAME CONFIG-YAML: a kube-scheduler with that KubeSchedulerConfiguration; sets
-# SCHED_METRICS to its /metrics URL and adds it to SCHED_METRICS_ALL.
+# SCHED_METRICS to its /metrics URL, also kept in SCHED_METRICS_OF.
 start_scheduler() {
     local name=$1 port
     port=$(free_port)
@@ -235,7 +232,7 @@ start_scheduler() {
         --bind-address 127.0.0.1 --secure-port "$port" \
         --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
     SCHED_METRICS=https://127.0.0.1:$port/metrics
-    SCHED_METRICS_ALL+=("$SCHED_METRICS")
+    SCHED_METRICS_OF[kube-scheduler-$name]=$SCHED_METRICS
     until_ok 60 "kube-scheduler $name is ready" "kube-scheduler-$name" \
         curl -skf "https://127.0.0.1:$port/readyz"
 }
@@ -283,11 +280,10 @@ wait_cached() {
 # created after other changes to nodes proves, once counted, that those changes are in too: each
 # scheduler's informer applies the node watch's events in order.
 wait_schedulers_nodes() {
-    local i url
-    for url in "${SCHED_METRICS_ALL[@]}"; do
-        for ((i = 0; ; i++)); do
-            curl -sk "$url" | grep -qx "scheduler_cache_size{type=\"nodes\"} $1" && break
-            [ "$i" -lt $((WAIT_S * 10)) ] || return 1
+    local end=$((SECONDS + WAIT_S)) url
+    for url in "${SCHED_METRICS_OF[@]}"; do
+        until curl -sk "$url" | grep -qx "scheduler_cache_size{type=\"nodes\"} $1"; do
+            [ $SECONDS -lt $end ] || return 1
             sleep 0.1
         done
     done

@@ -352,7 +352,8 @@ for ns in "${PLACE_NS[@]}"; do kubectl create namespace "$ns" >/dev/null; done
 place_start=$SECONDS
 kubectl apply -f - >/dev/null <<<"$(for ns in "${PLACE_NS[@]}"; do for id in "${CASES[@]}"; do deployment "$ns" "$id"; done; done)" ||
     fail "kubectl apply: the ${#CASES[@]} Deployments in ${PLACE_NS[*]}"
-for ((try = 0; try < WAIT_S * 4; try++)); do
+place_end=$((SECONDS + WAIT_S))
+while [ $SECONDS -lt $place_end ]; do
     place_snapshot
     unsettled=0
     for ns in "${PLACE_NS[@]}"; do
