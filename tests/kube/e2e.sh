@@ -9,6 +9,8 @@
 #                      in-tree TaintToleration, NodeAffinity and NodeUnschedulable off
 #   nodegate-full      full mode: a second nodegate without a node source (nodeCacheCapable: false)
 #   in-tree            the in-tree plugins, no extender: the reference for feasibility
+# E2E_SCENARIOS="lesson changes" runs some scenarios only; E2E_RECORD_TO=DIR keeps what nodegate
+# recorded, E2E_LOGS_TO=DIR every component's log.
 . "$(dirname "$0")/../e2e/lib.sh"
 . tests/kube/cluster.sh
 trap 'stop_kube; cleanup' EXIT
@@ -30,9 +32,15 @@ check "nodegate's account may get, list and watch nodes, and change nothing" "ye
 nodegate_kubeconfig "$K8S/nodegate.kubeconfig" || fail "kubectl create token nodegate"
 RECORD=$T/record
 start_server --kubeconfig "$K8S/nodegate.kubeconfig" --record "$RECORD" || finish
-NAMES_URL=$URL NAMES_PID=$SERVER_PID
-check "names-mode nodegate is ready: its first list of nodes is in" "200" \
-    "$(curl -s -o /dev/null -w '%{http_code}' "$NAMES_URL/readyz")"
+NAMES_URL=$URL
+until_ready() {   # until_ready URL: /readyz's status once it is 200, or after WAIT_S
+    local end=$((SECONDS + WAIT_S)) s
+    while s=$(curl -s -o /dev/null -w '%{http_code}' "$1/readyz") && [ "$s" != 200 ] && [ $SECONDS -lt $end ]; do
+        sleep 0.05
+    done
+    echo "$s"
+}
+check "names-mode nodegate is ready: its first list of nodes is in" "200" "$(until_ready "$NAMES_URL")"
 start_server --record "$RECORD-full" || finish
 FULL_URL=$URL
 
