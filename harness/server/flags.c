@@ -51,12 +51,19 @@ static void print_usage(void)
            "                          flip readiness, and less than the ~6m after which pods are evicted\n"
            "                          from an unreachable node, so a stale cache is flagged before they\n"
            "                          are scheduled again)\n"
+           "  --shutdown-grace DURATION\n"
+           "                          on SIGTERM or SIGINT, stop accepting connections and give the calls\n"
+           "                          in flight this long to finish before closing them (default 5s)\n"
            "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
            "  --help                  this text\n"
            "  --version               print the version and exit\n"
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
-           "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /metrics /version /stats.\n",
+           "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /metrics /version /stats.\n"
+           "\n"
+           "Signals: SIGTERM and SIGINT stop it (see --shutdown-grace), exit 0; SIGHUP loads --nodes again\n"
+           "(all or nothing: a file that does not load leaves the cache as it was); SIGQUIT stops it at\n"
+           "once, cutting the calls in flight, exit 2; SIGUSR1 and SIGUSR2 are logged and ignored.\n",
            SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
 }
 
@@ -159,7 +166,7 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         {"max-body", required_argument, 0, 'm'}, {"plugin", required_argument, 0, 'p'},
         {"record", required_argument, 0, 'r'}, {"cache-stale-after", required_argument, 0, 's'},
         {"kubeconfig", required_argument, 0, 'k'}, {"context", required_argument, 0, 'c'},
-        {"watch-stall-timeout", required_argument, 0, 'w'},
+        {"watch-stall-timeout", required_argument, 0, 'w'}, {"shutdown-grace", required_argument, 0, 'G'},
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -167,6 +174,7 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
     f->server.max_body = SRV_DEFAULT_MAX_BODY;
     f->server.cache_stale_after = SRV_DEFAULT_CACHE_STALE_AFTER;
     f->watch_stall_timeout = SRV_DEFAULT_WATCH_STALL_TIMEOUT;
+    f->shutdown_grace = SRV_DEFAULT_SHUTDOWN_GRACE;
     char *gates = NULL;
     parse_listen("127.0.0.1:8888", &f->server.addr);
     opterr = 0;
@@ -184,6 +192,7 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         case 'p': f->plugin = optarg; break;
         case 'r': f->server.record_dir = optarg; break;
         case 's': parse_duration_flag("--cache-stale-after", optarg, &f->server.cache_stale_after); break;
+        case 'G': parse_duration_flag("--shutdown-grace", optarg, &f->shutdown_grace); break;
         case 'v': {
             int level = host_log_parse_level(optarg);
             if (level < 0)

@@ -20,12 +20,18 @@
  * that allows them a bookmark about every minute, so three missed bookmarks is a dead stream. */
 #define SRV_DEFAULT_WATCH_STALL_TIMEOUT 180.0
 
+/* --shutdown-grace's default, 5 s: a filter of thousands of nodes takes milliseconds and its reply
+ * a few more on a slow link, and kube-scheduler's httpTimeout is 5 s by default in the examples;
+ * well under the 30 s the kubelet waits between SIGTERM and SIGKILL. */
+#define SRV_DEFAULT_SHUTDOWN_GRACE 5.0
+
 typedef struct srv_flags {
     srv_server_config server;
     const char *nodes;     /* --nodes FILE, or NULL */
     const char *kubeconfig, *context;   /* --kubeconfig FILE, --context NAME, or NULL */
     bool from_api_server;  /* the cache follows an API server: --kubeconfig, or in a pod */
     double watch_stall_timeout;   /* seconds */
+    double shutdown_grace;        /* seconds the calls in flight get on SIGTERM or SIGINT */
     const char *plugin;    /* --plugin PATH, or NULL for the default place */
     char *options;         /* the plugin's options JSON (from --feature-gates), or NULL */
 } srv_flags;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json_escape.h"
 #include "log.h"
@@ -52,6 +53,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn, srv_request *r, unsign
                              const char *content_type, struct MHD_Response *resp, size_t len)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (atomic_load(&r->server->draining))   /* shutting down: no next request on this connection */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     r->status = status;
     r->reply_bytes = len;
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
@@ -184,6 +187,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     srv_request *r = *req_cls;
     if (!r) {
         r = host_xcalloc(1, sizeof *r);
+        r->server = s;
+        pthread_mutex_lock(&s->mu);
+        s->in_flight++;
+        pthread_mutex_unlock(&s->mu);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         snprintf(r->method, sizeof r->method, "%s", method);
         snprintf(r->path, sizeof r->path, "%s", url);
@@ -237,6 +244,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     srv_recording_free(&r->rec);
     free(r);
     *req_cls = NULL;
+    pthread_mutex_lock(&s->mu);
+    if (--s->in_flight == 0)
+        pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->mu);
 }
 
 srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
@@ -253,7 +264,11 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
         return NULL;
     }
     s->endpoints = srv_route_endpoints();
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    s->listen_fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->idle, NULL);
+    /* ITC: MHD_quiesce_daemon needs it with an internal polling thread */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (cfg->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->mhd = MHD_start_daemon(
@@ -264,12 +279,31 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
-        srv_recorder_free(s->recorder);
-        free(s->endpoints);
-        free(s);
+        srv_server_stop(s);
         return NULL;
     }
     return s;
+}
+
+unsigned srv_server_drain(srv_server *s, double grace)
+{
+    atomic_store(&s->draining, true);
+    /* MHD stops accepting; the socket may be closed only after MHD_stop_daemon, but shutting it
+     * down now makes the kernel refuse new connections at once, rather than queue them unserved */
+    s->listen_fd = MHD_quiesce_daemon(s->mhd);
+    if (s->listen_fd >= 0)
+        shutdown(s->listen_fd, SHUT_RDWR);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);   /* pthread_cond_timedwait's clock */
+    double end = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + grace;
+    until.tv_sec = (time_t)end;
+    until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+    pthread_mutex_lock(&s->mu);
+    while (s->in_flight > 0 && pthread_cond_timedwait(&s->idle, &s->mu, &until) == 0) {
+    }
+    unsigned left = s->in_flight;
+    pthread_mutex_unlock(&s->mu);
+    return left;
 }
 
 uint16_t srv_server_port(const srv_server *s)
@@ -280,7 +314,12 @@ uint16_t srv_server_port(const srv_server *s)
 
 void srv_server_stop(srv_server *s)
 {
-    MHD_stop_daemon(s->mhd);
+    if (s->mhd)
+        MHD_stop_daemon(s->mhd);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->mu);
     srv_recorder_free(s->recorder);
     free(s->endpoints);
     free(s);

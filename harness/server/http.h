@@ -26,7 +26,10 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
                              char *err, size_t errlen);
 /* The port actually bound. */
 uint16_t srv_server_port(const srv_server *s);
-/* Stops accepting, finishes in-flight requests and frees the server. */
+/* Stops accepting connections and waits up to grace seconds for the requests in flight to end
+ * (replies from then on close their connection). Returns how many are still in flight. */
+unsigned srv_server_drain(srv_server *s, double grace);
+/* Stops the server, closing every connection (a request still in flight is cut), and frees it. */
 void srv_server_stop(srv_server *s);
 
 #endif

@@ -102,14 +102,49 @@ static kube_source *start_source(const srv_flags *f, const struct nodegate_plugi
     return kube_source_start(k, api, index, &o);
 }
 
-/* Serves until SIGINT or SIGTERM. Returns main's exit status. */
+/* SIGHUP: --nodes again, into a staged cache that replaces the live one only when the whole file
+ * loaded. */
+static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, const srv_flags *f)
+{
+    if (f->from_api_server) {
+        host_log(HOST_LOG_INFO, "SIGHUP: the node cache follows the API server; nothing to reload");
+        return;
+    }
+    if (!f->nodes) {
+        host_log(HOST_LOG_INFO, "SIGHUP: no --nodes file to reload");
+        return;
+    }
+    if (!NODEGATE_HAS(api, nodes_replace)) {
+        host_log(HOST_LOG_ERROR, "SIGHUP: the plugin (%s) has no nodes_replace (ABI 1.1); --nodes not reloaded",
+                 api->version);
+        return;
+    }
+    char err[256];
+    ng_index *staged = api->index_new(f->options, err, sizeof err);   /* options were accepted at start */
+    if (!staged) {
+        host_log(HOST_LOG_ERROR, "SIGHUP: --nodes %s not reloaded: %s", f->nodes, err);
+        return;
+    }
+    if (load_nodes(api, staged, f->nodes) != 0) {
+        host_log(HOST_LOG_ERROR, "SIGHUP: --nodes %s not reloaded; the cache is unchanged", f->nodes);
+    } else {
+        ng_reply reply;
+        api->nodes_replace(index, staged, &reply);
+        host_log(HOST_LOG_INFO, "SIGHUP: the node cache is now %s's: %s", f->nodes, reply.data);
+        api->reply_free(&reply);
+    }
+    api->index_free(staged);   /* after a replace, the old cache */
+}
+
+/* Serves until SIGTERM, SIGINT or SIGQUIT, reloading on SIGHUP. Returns main's exit status. */
 static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const char *path)
 {
     /* signals are taken synchronously below, so every thread must block them */
+    static const int taken[] = {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2};
     sigset_t sigs;
     sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+        sigaddset(&sigs, taken[i]);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     char err[512];
@@ -126,11 +161,32 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
              NODEGATE_VERSION, describe(&f->server.addr, srv_server_port(server), where, sizeof where), path,
              f->server.threads, (unsigned long long)f->server.max_body);
     int sig;
-    sigwait(&sigs, &sig);
-    host_log(HOST_LOG_INFO, "signal %d: stopping", sig);
+    for (;;) {
+        sigwait(&sigs, &sig);
+        if (sig == SIGHUP)
+            reload_nodes(plugin->api, index, f);
+        else if (sig == SIGUSR1 || sig == SIGUSR2)
+            host_log(HOST_LOG_INFO, "signal %d (%s): ignored", sig, strsignal(sig));
+        else
+            break;
+    }
+    int rc = 0;
+    if (sig == SIGQUIT) {
+        host_log(HOST_LOG_INFO, "signal %d (%s): stopping at once, cutting the calls in flight", sig,
+                 strsignal(sig));
+        rc = 2;
+    } else {
+        host_log(HOST_LOG_INFO, "signal %d (%s): stopping: no new connections; the calls in flight get up "
+                 "to %g s (--shutdown-grace)", sig, strsignal(sig), f->shutdown_grace);
+        unsigned left = srv_server_drain(server, f->shutdown_grace);
+        if (left)
+            host_log(HOST_LOG_ERROR, "%u calls still in flight after --shutdown-grace %g s: closing them", left,
+                     f->shutdown_grace);
+    }
     srv_server_stop(server);   /* no request reads the source after this */
     kube_source_stop(f->server.source);
-    return 0;
+    host_log(HOST_LOG_INFO, "stopped");
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -153,7 +209,6 @@ int main(int argc, char **argv)
         return 1;
     }
     ng_index *index = plugin.api->index_new(f.options, err, sizeof err);
-    srv_flags_free(&f);
     int rc;
     if (!index) {
         fprintf(stderr, "nodegate-server: --feature-gates: %s\n", err);
@@ -162,6 +217,7 @@ int main(int argc, char **argv)
         rc = f.nodes && load_nodes(plugin.api, index, f.nodes) ? 1 : serve(&plugin, index, &f, path);
         plugin.api->index_free(index);
     }
+    srv_flags_free(&f);   /* after serve: a reload makes its staged cache with the same options */
     host_plugin_unload(&plugin);
     curl_global_cleanup();
     return rc;

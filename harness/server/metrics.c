@@ -267,7 +267,7 @@ static void write_source(FILE *out, kube_source *source)
 }
 
 char *srv_metrics_render(const struct nodegate_plugin *api, ng_index *index, kube_source *source,
-                         size_t *len)
+                         unsigned in_flight, size_t *len)
 {
     char *text = NULL;
     FILE *out = open_memstream(&text, len);
@@ -275,6 +275,9 @@ char *srv_metrics_render(const struct nodegate_plugin *api, ng_index *index, kub
         host_oom(4096);
     write_build_info(out, api);
     write_requests(out);
+    family(out, "nodegate_requests_in_flight", "gauge",
+           "Requests received and not yet answered in full, this scrape included.");
+    fprintf(out, "nodegate_requests_in_flight %u\n", in_flight);
     write_cache(out, api, index);
     write_source(out, source);
     if (ferror(out) | fclose(out))

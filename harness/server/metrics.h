@@ -24,9 +24,9 @@ void srv_metrics_observe(ng_verb verb, unsigned status, uint64_t ns, uint64_t in
 
 /* The whole exposition: the request counters summed over every shard, build info, the cache's
  * gauges from api->index_stats (takes the plugin's read lock) and, when source is not NULL, the
- * node source's counters. Thread-safe. Returns a malloc'd text the caller frees, its length in
+ * node source's counters, and in_flight as the requests in flight. Thread-safe. Returns a malloc'd text the caller frees, its length in
  * *len. */
 char *srv_metrics_render(const struct nodegate_plugin *api, ng_index *index, kube_source *source,
-                         size_t *len);
+                         unsigned in_flight, size_t *len);
 
 #endif

@@ -159,7 +159,10 @@ static enum MHD_Result route_readyz(srv_server *s, struct MHD_Connection *conn, 
 static enum MHD_Result route_metrics(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     size_t len;
-    char *text = srv_metrics_render(s->api, s->index, s->source, &len);
+    pthread_mutex_lock(&s->mu);
+    unsigned in_flight = s->in_flight;
+    pthread_mutex_unlock(&s->mu);
+    char *text = srv_metrics_render(s->api, s->index, s->source, in_flight, &len);
     return srv_reply_body(conn, r, MHD_HTTP_OK, SRV_METRICS_CONTENT_TYPE, text, len);
 }
 

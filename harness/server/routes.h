@@ -4,6 +4,8 @@
 #define SRV_ROUTES_H
 
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -20,6 +22,11 @@ struct srv_server {
     char *endpoints;           /* the 404 text's list, from the table (srv_route_endpoints) */
     kube_source *source;       /* borrowed; NULL unless the API server feeds the cache */
     double cache_stale_after;  /* --cache-stale-after, in seconds */
+    int listen_fd;             /* the listening socket once quiesced (srv_server_drain), else -1 */
+    atomic_bool draining;      /* shutting down: replies say Connection: close */
+    pthread_mutex_t mu;        /* guards the wait for in_flight to reach 0 */
+    pthread_cond_t idle;       /* signalled when a request ends while draining */
+    unsigned in_flight;        /* requests begun and not completed, under mu */
 };
 
 enum { SRV_GET = 1, SRV_POST = 2, SRV_DELETE = 4 };   /* a route's methods; HEAD is GET */
@@ -28,6 +35,7 @@ typedef struct srv_route srv_route;
 
 /* Per-request state, from the first callback to NOTIFY_COMPLETED. */
 typedef struct srv_request {
+    srv_server *server;
     struct timespec start;
     const srv_route *route;        /* set once the path and method found a row */
     ng_call *call;                 /* rows that stream: the plugin call the body streams into */

@@ -274,7 +274,7 @@ static void test_metrics_text(void **state)
     (void)state;
     ng_index *idx = demo_index();
     size_t len;
-    char *before = srv_metrics_render(plugin.api, idx, NULL, &len);
+    char *before = srv_metrics_render(plugin.api, idx, NULL, 0, &len);
     double count0 = sample(before, "nodegate_request_duration_seconds_count{verb=\"preempt\"}");
     double b1 = sample(before, "nodegate_request_duration_seconds_bucket{verb=\"preempt\",le=\"0.0001\"}");
     double b2 = sample(before, "nodegate_request_duration_seconds_bucket{verb=\"preempt\",le=\"0.00025\"}");
@@ -287,7 +287,7 @@ static void test_metrics_text(void **state)
     srv_metrics_observe(NG_PREEMPT, 200, 100001, 1, 2);
     srv_metrics_observe(NG_PREEMPT, 422, 20000000000, 100, 200);   /* 20 s: over the last bound */
     srv_metrics_observe((ng_verb)99, 200, 1, 1, 1);                  /* an unnamed verb: ignored */
-    char *text = srv_metrics_render(plugin.api, idx, NULL, &len);
+    char *text = srv_metrics_render(plugin.api, idx, NULL, 0, &len);
     assert_int_equal(strlen(text), len);
     assert_true(sample(text, "nodegate_request_duration_seconds_count{verb=\"preempt\"}") == count0 + 3);
     assert_true(sample(text, "nodegate_request_duration_seconds_bucket{verb=\"preempt\",le=\"0.0001\"}") == b1 + 1);
@@ -320,7 +320,7 @@ static void test_metrics_source_families(void **state)
     kube_source f;
     fake_reset(&f);
     size_t len;
-    char *text = srv_metrics_render(plugin.api, idx, &f, &len);
+    char *text = srv_metrics_render(plugin.api, idx, &f, 0, &len);
     /* every label value from the start, at 0 */
     assert_true(sample(text, "nodegate_cache_synced") == 0);
     assert_true(sample(text, "nodegate_watch_events_total{type=\"BOOKMARK\"}") == 0);
@@ -335,7 +335,7 @@ static void test_metrics_source_families(void **state)
     atomic_store(&f.stats.errors[KUBE_ERR_CONNECT], 3);
     atomic_store(&f.stats.relists, 2);
     atomic_store(&f.stats.last_event_wall, 1795000000.25);
-    text = srv_metrics_render(plugin.api, idx, &f, &len);
+    text = srv_metrics_render(plugin.api, idx, &f, 0, &len);
     assert_true(sample(text, "nodegate_cache_synced") == 1);
     assert_true(sample(text, "nodegate_watch_events_total{type=\"ADDED\"}") == 5000);
     assert_true(sample(text, "nodegate_watch_events_total{type=\"MODIFIED\"}") == 17);
