@@ -60,6 +60,7 @@ static void print_usage(void)
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
            "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /metrics /version /stats.\n"
+           "POST /nodes and DELETE /nodes/NAME are accepted from this host's loopback only (403 otherwise).\n"
            "\n"
            "Signals: SIGTERM and SIGINT stop it (see --shutdown-grace), exit 0; SIGHUP loads --nodes again\n"
            "(all or nothing: a file that does not load leaves the cache as it was); SIGQUIT stops it at\n"

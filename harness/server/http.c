@@ -2,7 +2,9 @@
  * its first callback, and bodies stream into the plugin chunk by chunk as they arrive. */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -141,6 +143,20 @@ static void last_segments(const char *url, char path[static PATH_COPY], const ch
     }
 }
 
+/* Whether the client is on this host's loopback: 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
+static bool from_loopback(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *a = ci ? ci->client_addr : NULL;
+    if (a && a->sa_family == AF_INET)
+        return ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24 == 127;
+    if (a && a->sa_family == AF_INET6) {
+        const struct in6_addr *x = &((const struct sockaddr_in6 *)a)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(x) || (IN6_IS_ADDR_V4MAPPED(x) && x->s6_addr[12] == 127);
+    }
+    return false;
+}
+
 /* First callback of a request: route it, check method and declared size, start the call. */
 static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_request *r, const char *url,
                              const char *method)
@@ -151,6 +167,8 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
     r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
     if (r->route && srv_cache_write_refused(s, r->route))
         return srv_reply_text(conn, r, MHD_HTTP_CONFLICT, NULL, "{\"Error\":\"%s\"}", SRV_CACHE_OWNED);
+    if (r->route && r->route->cache_write && !from_loopback(conn))
+        return srv_reply_text(conn, r, MHD_HTTP_FORBIDDEN, NULL, "{\"Error\":\"%s\"}", SRV_LOOPBACK_ONLY);
     if (r->route && r->route->at_once)
         return r->route->at_once(s, conn, r, last);
     if (!r->route) {

@@ -74,6 +74,11 @@ struct srv_route {
     "the node cache follows the API server (--kubeconfig): POST /nodes and DELETE /nodes/NAME "    \
     "are refused so that nobody who can reach this port can change scheduling decisions"
 
+/* The 403's sentence for a cache_write row from a client that is not on this host's loopback. */
+#define SRV_LOOPBACK_ONLY                                                                         \
+    "POST /nodes and DELETE /nodes/NAME change scheduling decisions, so they are accepted from "   \
+    "this host's loopback only (127.0.0.0/8, ::1); other clients may read"
+
 /* Whether a request to row must be refused with 409 (SRV_CACHE_OWNED): it writes the node cache
  * and s has an API-server source, which alone decides what the cache holds. */
 bool srv_cache_write_refused(const srv_server *s, const srv_route *row);

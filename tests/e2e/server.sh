@@ -206,4 +206,32 @@ if start_server --nodes "$DEMO"; then
     stop_server
 fi
 test_nodes_api
+
+# Writes to the node cache from beyond loopback: refused with 403, reads still answered. The
+# client reaches the server through this host's own non-loopback address (the packets stay on
+# the host), so its peer address is not 127.x.
+test_writes_from_loopback_only() {
+    local ext
+    ext=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$')
+    if [ -z "$ext" ]; then
+        echo "#   no non-loopback IPv4 address on this host: the loopback-only check cannot run"
+        return
+    fi
+    start_server --nodes "$DEMO" --listen 0.0.0.0:0 || return
+    local loop=$URL
+    URL=http://$ext:$PORT
+    req POST /nodes -d '{"metadata":{"name":"intruder"}}'
+    check_error_reply "POST /nodes from $ext (not loopback): 403" 403
+    check_has "and the 403 says why" "accepted from this host's loopback only" "$BODY"
+    req DELETE /nodes/worker
+    check_error_reply "DELETE /nodes/worker from $ext: 403" 403
+    req GET /nodes
+    check "GET /nodes from $ext: reads are answered, the cache unchanged" \
+        '200 ["master","worker","gpu-1","spot-1","cordoned-1"]' "$STATUS $BODY"
+    URL=$loop
+    req POST /nodes -d '{"metadata":{"name":"from-loopback"}}'
+    check "POST /nodes from 127.0.0.1 on the same server: applied" "200" "$STATUS"
+    stop_server
+}
+test_writes_from_loopback_only
 finish
