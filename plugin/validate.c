@@ -312,6 +312,20 @@ bool ngp_node_check(const ngp_node_in *n, char *err, size_t errlen)
         snprintf(err, errlen, "metadata.name: Required value");
         return false;
     }
+    /* a Node's name is a DNS subdomain (ValidateNodeName: NameIsDNSSubdomain); the API server
+     * admits no other, and a name that is not one is shown cut at about 100 bytes */
+    size_t len = strlen(n->name);
+    bool dns = subdomain_ok(n->name, len), long_name = len > PREFIX_MAX_LEN;
+    if (!dns || long_name) {
+        int shown = len > 100 ? 100 : (int)len;
+        while (shown > 0 && ((unsigned char)n->name[shown] & 0xC0) == 0x80)   /* whole UTF-8 characters */
+            shown--;
+        snprintf(err, errlen, "metadata.name: Invalid value: \"%.*s%s\": %s%s%s", shown, n->name,
+                 (size_t)shown < len ? "..." : "",
+                 long_name ? "must be no more than 253 characters" : "", long_name && !dns ? "; " : "",
+                 dns ? "" : DNS_MSG);
+        return false;
+    }
     for (uint32_t i = 0; i < n->ntaints; i++) {
         const ngp_taint *t = &n->taints[i];
         if (t->key[0] == '\0') {

@@ -37,9 +37,9 @@ bool ngp_term_check(ngp_term *t, const char *path, char *err, size_t errlen);
  * the first problem of a preferred term that counts (weight not 0, not
  * empty), or NULL. Invalid required terms are no error: they match nothing. */
 void ngp_pod_check(ngp_pod *pod, ngp_arena *arena);
-/* Checks a node as the API server would before storing it: a name, and
- * taints with a key and a known effect. Returns true, or false with a
- * sentence naming the field in err. */
+/* Checks a node as the API server would before storing it: a name that is a DNS subdomain of
+ * at most 253 characters, and taints with a key and a known effect. Returns true, or false with
+ * a sentence naming the field in err. */
 bool ngp_node_check(const ngp_node_in *n, char *err, size_t errlen);
 
 #endif

@@ -22,7 +22,7 @@
 /* How much of a request error texts quote and routing reads: the sizes the server has always
  * used, so that long URLs are shown and routed as they always were. */
 enum {
-    PATH_COPY = 1024,      /* routing sees the first 1023 bytes of the URL */
+    PATH_COPY = 1024,      /* the longest URL path routed is 1023 bytes; a longer one gets 414 */
     URL_SHOWN = 3100,      /* ~1 KB of URL even when every byte is shown as %XX */
     METHOD_SHOWN = 64,
 };
@@ -143,6 +143,16 @@ static void last_segments(const char *url, char path[static PATH_COPY], const ch
     }
 }
 
+/* libmicrohttpd's unescaping, except that a path or argument holding %00 is left as sent: the
+ * NUL would end the C string there, and DELETE /nodes/a%00b would delete node a. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
+        if (p[1] == '0' && p[2] == '0')
+            return strlen(s);
+    return MHD_http_unescape(s);
+}
+
 /* Whether the client is on this host's loopback: 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
 static bool from_loopback(struct MHD_Connection *conn)
 {
@@ -163,6 +173,11 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
 {
     char path[PATH_COPY], allow[32];
     const char *last, *prev;
+    size_t url_len = strlen(url);
+    if (url_len >= PATH_COPY)   /* routed on a cut copy, DELETE /nodes/NAME would name another node */
+        return srv_reply_text(conn, r, MHD_HTTP_URI_TOO_LONG, NULL,
+                              "{\"Error\":\"the URL's path is %zu bytes, over the limit of %d\"}", url_len,
+                              PATH_COPY - 1);
     last_segments(url, path, &last, &prev);
     r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
     if (r->route && srv_cache_write_refused(s, r->route))
@@ -294,7 +309,8 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 1 ? cfg->threads : 0,
         MHD_OPTION_NOTIFY_COMPLETED, completed, s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
         srv_server_stop(s);

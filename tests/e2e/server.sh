@@ -234,4 +234,26 @@ test_writes_from_loopback_only() {
     stop_server
 }
 test_writes_from_loopback_only
+
+# A node's name reaches the cache whole or not at all: a NUL escape is not a place to cut it, and
+# a path too long to route is refused, not routed on its first 1023 bytes.
+test_node_names_whole() {
+    start_server --nodes "$DEMO" || return
+    req DELETE "/nodes/worker%00anything"
+    check_error_reply "DELETE /nodes/worker%00anything: 404, no node has that name" 404
+    local long
+    long=worker$(printf 'x%.0s' $(seq 1020))
+    req DELETE "/nodes/$long"
+    check_error_reply "DELETE /nodes/ with a 1,032-byte path: 414" 414
+    check_has "and the 414 gives the limit" "over the limit of 1023" "$BODY"
+    req GET /nodes/worker
+    check "worker is still cached after both" "200" "$STATUS"
+    req POST "/$(printf 'p%.0s' $(seq 1100))/filter" examples/requests/filter-names.json
+    check_error_reply "a 1,100-byte URL prefix: 414, not 404" 414
+    printf '{"kind":"NodeList","items":[{"metadata":{"name":"Worker_1"}}]}' >"$T/bad-name.json"
+    req POST /nodes "$T/bad-name.json"
+    check_error_reply "POST /nodes with a name that is not a DNS subdomain: 422" 422
+    stop_server
+}
+test_node_names_whole
 finish
