@@ -33,17 +33,22 @@ forget() {   # forget PID: a server this suite waited for itself, out of lib.sh'
 REQ=examples/requests/filter-full.json
 size=$(stat -c %s "$REQ")
 half=$((size / 2))
+# stream_half OUT WHAT: a POST /filter of REQ whose first half is sent through a pipe (fd 3, kept
+# open) and whose reply goes to $T/OUT; returns once the server has it in flight. Sets CURL.
+stream_half() {
+    rm -f "$T/body" && mkfifo "$T/body"
+    curl -s -X POST -T - -H 'Content-Type: application/json' "$URL/filter" <"$T/body" >"$T/$1" &
+    CURL=$!
+    exec 3>"$T/body"
+    head -c "$half" "$REQ" >&3
+    until_true 10 in_flight_besides_scrape || fail "$2: the streamed request is in flight"
+}
 
 # ---- SIGTERM with a call in flight: it finishes, then the server exits 0 ----
 start_server --shutdown-grace 30s || finish
 req POST /filter "$REQ"
 want=$BODY
-mkfifo "$T/body"
-curl -s -X POST -T - -H 'Content-Type: application/json' "$URL/filter" <"$T/body" >"$T/inflight.out" &
-CURL=$!
-exec 3>"$T/body"
-head -c "$half" "$REQ" >&3
-until_true 10 in_flight_besides_scrape || fail "SIGTERM: the streamed request is in flight"
+stream_half inflight.out SIGTERM
 kill -TERM "$SERVER_PID"
 check "SIGTERM: new connections are refused at once" "refused" "$(until_true 10 refused && echo refused)"
 check "SIGTERM: the server waits for the call in flight" "running" "$(gone "$SERVER_PID" && echo gone || echo running)"
@@ -60,12 +65,7 @@ check "SIGTERM: and that it stopped, with nothing cut" "stopped" \
 
 # ---- SIGINT past --shutdown-grace: the call is closed and the server still exits 0 ----
 start_server --shutdown-grace 1s || finish
-rm -f "$T/body" && mkfifo "$T/body"
-curl -s -X POST -T - -H 'Content-Type: application/json' "$URL/filter" <"$T/body" >"$T/cut.out" &
-CURL=$!
-exec 3>"$T/body"
-head -c "$half" "$REQ" >&3
-until_true 10 in_flight_besides_scrape || fail "SIGINT: the streamed request is in flight"
+stream_half cut.out SIGINT
 kill -INT "$SERVER_PID"
 forget "$SERVER_PID"
 wait_rc "$SERVER_PID"
