@@ -18,6 +18,7 @@
 #include <time.h>
 #include <yajl/yajl_tree.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -121,11 +122,7 @@ static void healthy(kube_source *s)
 /* Waits seconds or until stopped; false when stopped. */
 static bool pause_for(kube_source *s, double seconds)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    double end = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + seconds;
-    until.tv_sec = (time_t)end;
-    until.tv_nsec = (long)((end - floor(end)) * 1e9);
+    struct timespec until = host_deadline(seconds);
     pthread_mutex_lock(&s->mu);
     while (!atomic_load(&s->stop) && pthread_cond_timedwait(&s->wake, &s->mu, &until) == 0) {
     }

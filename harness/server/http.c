@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "json_escape.h"
 #include "log.h"
 #include "metrics.h"
@@ -327,11 +328,7 @@ unsigned srv_server_drain(srv_server *s, double grace)
     s->listen_fd = MHD_quiesce_daemon(s->mhd);
     if (s->listen_fd >= 0)
         shutdown(s->listen_fd, SHUT_RDWR);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);   /* pthread_cond_timedwait's clock */
-    double end = (double)until.tv_sec + (double)until.tv_nsec / 1e9 + grace;
-    until.tv_sec = (time_t)end;
-    until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+    struct timespec until = host_deadline(grace);
     pthread_mutex_lock(&s->mu);
     while (s->in_flight > 0 && pthread_cond_timedwait(&s->idle, &s->mu, &until) == 0) {
     }
