@@ -84,7 +84,7 @@ converge() {
 }
 
 # metric NAME-WITH-LABELS: one sample's value from /metrics ("" when absent).
-metric() { curl -s --max-time 10 "$URL/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+metric() { metric_at "$URL/metrics" "$1"; }
 # wait_metric NAME-WITH-LABELS MIN: polls until the counter reaches MIN; echoes its value.
 wait_metric() {
     local i v=''

@@ -141,6 +141,20 @@ start_server() {
     return 1
 }
 
+# until_true SECONDS COMMAND...: polls COMMAND every 0.02 s until it succeeds; false once SECONDS
+# have passed without.
+until_true() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $end ] || return 1
+        sleep 0.02
+    done
+}
+
+# metric_at URL NAME-WITH-LABELS: one sample's value from a Prometheus text page ("" when absent).
+metric_at() { curl -sk --max-time 10 "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+
 # exits_within_10s PID: true once PID has exited (gone, or a zombie not yet reaped), polling for up
 # to 10 s; false if it still runs then.
 exits_within_10s() {

@@ -6,16 +6,7 @@
 # nothing here depends on timing: each step waits on a condition the server shows.
 . "$(dirname "$0")/lib.sh"
 
-metric() { curl -s --max-time 5 "$URL/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
-# until_true SECONDS COMMAND...: polls COMMAND every 0.05 s until it succeeds; false after SECONDS.
-until_true() {
-    local end=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -lt $end ] || return 1
-        sleep 0.05
-    done
-}
+metric() { metric_at "$URL/metrics" "$1"; }
 in_flight_besides_scrape() { [ "$(metric nodegate_requests_in_flight)" -ge 2 ] 2>/dev/null; }
 refused() { curl -s --max-time 2 -o /dev/null "$URL/healthz"; [ $? -eq 7 ]; }   # 7: connection refused
 gone() { ! kill -0 "$1" 2>/dev/null; }

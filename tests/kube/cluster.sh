@@ -262,14 +262,8 @@ EOF2
 
 # wait_cache NAME JQ-TEST: waits until what names-mode nodegate holds of node NAME (GET /nodes/NAME,
 # a v1 Node; null when absent) passes JQ-TEST; false after WAIT_S.
-wait_cache() {
-    local end=$((SECONDS + WAIT_S))
-    while [ $SECONDS -lt $end ]; do
-        { curl -sf "$NAMES_URL/nodes/$1" || echo null; } | jq -e "$2" >/dev/null 2>&1 && return 0
-        sleep 0.02
-    done
-    return 1
-}
+wait_cache() { until_true "$WAIT_S" cache_passes "$1" "$2"; }
+cache_passes() { { curl -sf "$NAMES_URL/nodes/$1" || echo null; } | jq -e "$2"; }
 # wait_cached NAME KEY:EFFECT: the cache has node NAME with that taint.
 wait_cached() {
     wait_cache "$1" "[(.spec.taints // [])[] | .key + \":\" + .effect] | index(\"$2\") != null"
@@ -282,12 +276,10 @@ wait_cached() {
 wait_schedulers_nodes() {
     local end=$((SECONDS + WAIT_S)) url
     for url in "${SCHED_METRICS_OF[@]}"; do
-        until curl -sk "$url" | grep -qx "scheduler_cache_size{type=\"nodes\"} $1"; do
-            [ $SECONDS -lt $end ] || return 1
-            sleep 0.1
-        done
+        until_true $((end - SECONDS)) counts_nodes "$url" "$1" || return 1
     done
 }
+counts_nodes() { [ "$(metric_at "$1" 'scheduler_cache_size{type="nodes"}')" = "$2" ]; }
 
 # placed NS SELECTOR [GENERATION]: the nodes of the pods that are not being deleted, sorted, one
 # word each ("<pending>" for a pod with no node yet).
@@ -359,8 +351,5 @@ events() {
     kubectl get events -n "$1" --field-selector "involvedObject.name=$2,reason=$3" -o json |
         jq -r '.items[].message'
 }
-
-# metric_at URL NAME-WITH-LABELS: one sample's value from a Prometheus text page ("" when absent).
-metric_at() { curl -sk --max-time 10 "$1" | awk -v k="$2" '$1 == k {print $2}'; }
 
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }   # ms_since START-NS

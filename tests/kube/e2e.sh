@@ -33,14 +33,9 @@ nodegate_kubeconfig "$K8S/nodegate.kubeconfig" || fail "kubectl create token nod
 RECORD=$T/record
 start_server --kubeconfig "$K8S/nodegate.kubeconfig" --record "$RECORD" || finish
 NAMES_URL=$URL
-until_ready() {   # until_ready URL: /readyz's status once it is 200, or after WAIT_S
-    local end=$((SECONDS + WAIT_S)) s
-    while s=$(curl -s -o /dev/null -w '%{http_code}' "$1/readyz") && [ "$s" != 200 ] && [ $SECONDS -lt $end ]; do
-        sleep 0.05
-    done
-    echo "$s"
-}
-check "names-mode nodegate is ready: its first list of nodes is in" "200" "$(until_ready "$NAMES_URL")"
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$1/readyz")" = 200 ]; }
+check "names-mode nodegate is ready: its first list of nodes is in" "ready" \
+    "$(until_true "$WAIT_S" ready "$NAMES_URL" && echo ready || curl -s "$NAMES_URL/readyz")"
 start_server --record "$RECORD-full" || finish
 FULL_URL=$URL
 
