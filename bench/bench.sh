@@ -4,51 +4,12 @@
 # machine it runs on; compare medians of several runs, not single figures.
 #
 #   DUR=10        seconds of replay per scenario
-#   SOAK=300      also replay names-mode filters for SOAK seconds, sampling RSS (make bench-soak)
 #   GO_PEER=DIR   also measure the baseline Go extender from DIR (its main.go) on the same corpora;
 #                 defaults to ../shared/peers/go-extender when that exists and `go` is installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=${B:-build}
-OUT=$B/bench
 DUR=${DUR:-10}
-SERVER=$B/nodegate-server
-REPLAY=$B/nodegate-replay
-mkdir -p "$OUT"
-
-corpus() {   # corpus DIR generate-flags...: generated once, reused while the flags stay the same
-    local dir=$OUT/$1 flags
-    shift
-    flags="$*"
-    if [ "$(cat "$dir/.flags" 2>/dev/null)" != "$flags" ]; then
-        rm -rf "$dir"
-        "$REPLAY" generate "$@" --out "$dir" | tail -1 >&2
-        echo "$flags" >"$dir/.flags"
-    fi
-    echo "$dir"
-}
-
-PID= PORT=
-start() {   # start LOG server-flags...: sets PID and PORT
-    local log=$1 i
-    shift
-    "$@" --listen 127.0.0.1:0 --log-level info >"$log" 2>&1 &
-    PID=$!
-    for i in $(seq 600); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-        [ -n "$PORT" ] && curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
-        kill -0 "$PID" 2>/dev/null || { cat "$log" >&2; return 1; }
-        sleep 0.1
-    done
-    echo "server did not start" >&2
-    return 1
-}
-stop() { [ -z "$PID" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=; }; }
-trap stop EXIT
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
-hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$PID/status"; }
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+. bench/lib.sh
 
 ROWS=()
 # replay NAME URL-BASE CORPUS MATCH CONCURRENCY: measures the running server, appends a row
@@ -115,21 +76,6 @@ awk -v s="$STATS" -v load="$LOAD_S" 'BEGIN {
            load, ib / n, sb / n }'
 
 # (e) and (f): names mode fed by the API-server node source, from the fake API server.
-FAKE_BIN=$B/tests/fake-apiserver
-FAKE_PID=
-stop_fake() { [ -z "$FAKE_PID" ] || { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=; }; }
-trap 'stop; stop_fake' EXIT
-start_fake() {   # start_fake FLAGS...: sets FAKE_PID and KUBECONFIG_FILE (plain HTTP, no credentials)
-    local i
-    rm -f "$OUT/fake.port"
-    "$FAKE_BIN" --port-file "$OUT/fake.port" "$@" 2>"$OUT/fake.log" &
-    FAKE_PID=$!
-    for i in $(seq 600); do [ -s "$OUT/fake.port" ] && break; sleep 0.1; done
-    KUBECONFIG_FILE=$OUT/kubeconfig
-    printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:%s\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: u}\ncurrent-context: fake\n' \
-        "$(cat "$OUT/fake.port")" >"$KUBECONFIG_FILE"
-}
-wait_ready() { local i; for i in $(seq 1200); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0; sleep 0.05; done; return 1; }
 SYNC_ROWS=()
 sync_row() {   # sync_row NAME FAKE-FLAGS...: time and memory of the first complete list
     local name=$1 secs stats
@@ -189,17 +135,6 @@ echo
 printf "%s\n" "${SYNC_ROWS[@]}"
 printf "%s\n" "${CHURN_ROWS[@]}"
 echo "(f) one MODIFIED event of a ~11 KB node costs the server $EVENT_US us of CPU ($EVENTS events, 10 s, no requests)"
-
-if [ -n "${SOAK:-}" ]; then
-    start "$OUT/server.log" "$SERVER" --nodes "$C5K/nodes.json"
-    "$REPLAY" run --url "http://127.0.0.1:$PORT" --duration "$SOAK" --match names "$C5K" >/dev/null &
-    RP=$!
-    SAMPLES=()
-    while kill -0 "$RP" 2>/dev/null; do SAMPLES+=("$(rss_kb)"); sleep 10; done
-    wait "$RP" || true
-    echo "soak: names-mode RSS over $SOAK s, every 10 s (KiB): ${SAMPLES[*]}"
-    stop
-fi
 
 # The baseline Go extender, measured the same way on the same corpora.
 GO_PEER=${GO_PEER:-../shared/peers/go-extender}
