@@ -92,10 +92,19 @@ $(B)/tests/test_kubeconfig: tests/unit/test_kubeconfig.c $(KUBE_TEST_OBJ)
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness -Iharness/lib $(CURL_CFLAGS) $(YAML_CFLAGS) $(CMOCKA_CFLAGS) -Itests \
 	    -o $@ $< $(KUBE_TEST_OBJ) $(FINAL_LDFLAGS) $(CURL_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lpthread
 
+# test_yaml_json tests harness/lib's YAML to JSON conversion: no plugin objects either.
+YAML_TEST_OBJ := $(addprefix $(B)/harness/lib/,yaml_json.o buf.o json_escape.o xalloc.o)
+$(B)/tests/test_yaml_json: tests/unit/test_yaml_json.c $(YAML_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness $(YAML_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(YAML_TEST_OBJ) \
+	    $(FINAL_LDFLAGS) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
+
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
-              $(addprefix $(B)/harness/lib/,deadline.o json_escape.o loader.o log.o readfile.o xalloc.o)
+              $(addprefix $(B)/harness/lib/,buf.o deadline.o json_escape.o loader.o log.o readfile.o xalloc.o \
+                                            yaml_json.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
               $(addprefix $(B)/harness/lib/,buf.o json_escape.o readfile.o xalloc.o)
 # nodegate-server includes the API-server node source: harness/kube (kubeconfig, client, source).
@@ -110,6 +119,7 @@ $(B)/harness/%.o: harness/%.c
 # header) and parses the plugin's index_stats with jansson for /metrics.
 $(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
 $(B)/harness/kube/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(YAML_CFLAGS) $(YAJL_CFLAGS)
+$(B)/harness/lib/yaml_json.o: HARNESS_CFLAGS = $(YAML_CFLAGS)
 SERVER_LIBS = $(MHD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(YAJL_LIBS) -ldl -lpthread -lm
 
 $(B)/nodegate-server: $(SERVER_OBJ)
