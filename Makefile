@@ -213,19 +213,12 @@ install: all
 	$(Q)$(INSTALL) -m 755 $(B)/libnodegate.so "$(DESTDIR)$(PREFIX)/lib/nodegate/libnodegate.so"
 	$(Q)$(INSTALL) -m 644 include/nodegate.h "$(DESTDIR)$(PREFIX)/include/nodegate.h"
 
-# The demo: the extender on a small cluster (examples/demo-cluster.json) at 127.0.0.1:8888.
+# The demo: the extender on a small cluster (examples/demo-cluster.json), by default on
+# 127.0.0.1:8888; RUN_FLAGS are more server flags (make run RUN_FLAGS='--listen :9090').
 RUN_FLAGS ?= --log-level debug
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	@echo "nodegate-server on http://127.0.0.1:8888 with the demo cluster: master (control-plane,"
-	@echo "NoSchedule taint), worker, gpu-1 (dedicated=gpu:NoSchedule), spot-1 (PreferNoSchedule),"
-	@echo "cordoned-1 (cordoned). In another terminal, try:"
-	@echo "  curl -s localhost:8888/nodes"
-	@echo "  curl -s -X POST --data-binary @examples/requests/filter-names.json localhost:8888/filter"
-	@echo "  curl -s -X POST --data-binary @examples/requests/prioritize-names.json localhost:8888/prioritize"
-	@echo "  examples/daemonset-walkthrough/walkthrough.sh"
-	@echo "Ctrl-C stops it."
-	$(B)/nodegate-server --nodes examples/demo-cluster.json $(RUN_FLAGS)
+	$(Q)B=$(B) examples/run-demo.sh $(RUN_FLAGS)
 
 # Benchmarks: figures and ratios, never pass/fail (bench/bench.sh says what each scenario is).
 bench: deps

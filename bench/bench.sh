@@ -30,7 +30,7 @@ replay() {
     LAST_CPU_US=$(awk -v cpu="$cpu_s" -v n="$n" 'BEGIN {print cpu / n * 1e6}')
 }
 
-echo "corpora (cached in $OUT):" >&2
+echo "corpora (about 1 GB, cached in $OUT for the next run; rm -rf $OUT removes them):" >&2
 C5K=$(corpus c5000 --nodes 5000 --pods 16 --seed 2 --skip-full)
 C5K500=$(corpus c5000-500 --nodes 5000 --pods 16 --seed 2 --skip-full --request-nodes 500)
 C1K=$(corpus c1000-full --nodes 1000 --pods 16 --seed 1)

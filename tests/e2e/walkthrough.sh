@@ -29,4 +29,18 @@ req GET /nodes
 check "walkthrough leaves the node list as it was" "$nodes_before" "$STATUS $BODY"
 req POST /filter examples/requests/filter-names.json
 check "walkthrough leaves the filter reply as it was" "$filter_before" "$STATUS $BODY"
+
+# make run's script: its hints name the address the server took (here a free port), and Ctrl-C
+# (SIGINT to its process group, as a terminal sends it) stops it with exit 0.
+setsid examples/run-demo.sh --listen 127.0.0.1:0 --log-level info >"$T/run.out" 2>&1 &
+run_pid=$!
+until_true 10 grep -q "Ctrl-C stops it" "$T/run.out"
+addr=$(sed -n 's/.* listening on \([^ ]*\) .*/\1/p' "$T/run.out")
+check_has "make run's hints use the address served" "curl -s $addr/nodes" "$(<"$T/run.out")"
+check "that address serves the demo cluster" '["master","worker","gpu-1","spot-1","cordoned-1"]' \
+    "$(curl -s --max-time 5 "http://$addr/nodes")"
+kill -INT -- -"$run_pid"
+wait "$run_pid"
+check "Ctrl-C stops make run's server: exit 0, its last line logged" "0 stopped" \
+    "$? $(tail -1 "$T/run.out" | sed 's/.* info //')"
 finish
