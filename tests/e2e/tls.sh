@@ -33,10 +33,11 @@ SERVING="subjectAltName=IP:127.0.0.1${EXT:+,IP:$EXT},DNS:localhost,DNS:nodegate.
         cert server ca nodegate "$SERVING" && cert server2 ca nodegate-2 "$SERVING" &&
         cert client ca kube-scheduler 'extendedKeyUsage=clientAuth' &&
         cert stranger other-ca stranger 'extendedKeyUsage=clientAuth' &&
-        cert server-only ca not-a-client 'extendedKeyUsage=serverAuth'
+        cert server-only ca not-a-client 'extendedKeyUsage=serverAuth' &&
+        cert any-purpose ca any-purpose 'basicConstraints=CA:FALSE'
 } >"$P/openssl.log" 2>&1
-check "openssl made two CAs, two serving and three client certificates" ok \
-    "$([ -s "$P/server-only.crt" ] && echo ok || cat "$P/openssl.log")"
+check "openssl made two CAs, two serving and four client certificates" ok \
+    "$([ -s "$P/any-purpose.crt" ] && echo ok || cat "$P/openssl.log")"
 printf 'not a certificate\n' >"$P/garbage.pem"
 serial() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'; }
 S1=$(serial "$P/server.crt") S2=$(serial "$P/server2.crt")
@@ -119,6 +120,8 @@ test_mtls() {
     check "mTLS: no client certificate: refused in the handshake" 000 "$(healthz_as '')"
     check "mTLS: a client certificate from another CA: refused" 000 "$(healthz_as stranger)"
     check "mTLS: a certificate of the client CA for serverAuth only: refused" 000 "$(healthz_as server-only)"
+    check "mTLS: a certificate of the client CA that names no purpose is served, as Go serves it" 200 \
+        "$(healthz_as any-purpose)"
     check_has "mTLS: the log names the client and the reason" \
         "TLS: refused the client certificate from 127.0.0.1: The certificate is NOT trusted. The certificate issuer is unknown." \
         "$(<"$SERVER_LOG")"
