@@ -116,11 +116,11 @@ $(B)/harness/%.o: harness/%.c
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -I$(<D) $(HARNESS_CFLAGS) -c $< -o $@
 
 # The server reads the node source's interface (harness/kube/source.h, which includes curl's
-# header) and parses the plugin's index_stats with jansson for /metrics.
-$(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
+# header), parses the plugin's index_stats with jansson for /metrics, and serves TLS with gnutls.
+$(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(GNUTLS_CFLAGS)
 $(B)/harness/kube/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(YAML_CFLAGS) $(YAJL_CFLAGS)
 $(B)/harness/lib/yaml_json.o: HARNESS_CFLAGS = $(YAML_CFLAGS)
-SERVER_LIBS = $(MHD_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(YAJL_LIBS) -ldl -lpthread -lm
+SERVER_LIBS = $(MHD_LIBS) $(GNUTLS_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(YAJL_LIBS) -ldl -lpthread -lm
 
 $(B)/nodegate-server: $(SERVER_OBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -54,16 +54,27 @@ static void print_usage(void)
            "  --shutdown-grace DURATION\n"
            "                          on SIGTERM or SIGINT, stop accepting connections and give the calls\n"
            "                          in flight this long to finish before closing them (default 5s)\n"
+           "  --tls-cert-file FILE    serve HTTPS with this certificate (PEM, the server's first, then any\n"
+           "                          intermediates); TLS 1.2 or 1.3 only. Default: plain HTTP\n"
+           "  --tls-private-key-file FILE\n"
+           "                          the certificate's private key (PEM); needed with --tls-cert-file\n"
+           "  --client-ca-file FILE   require a client certificate that verifies against these CAs (PEM):\n"
+           "                          clients without one are refused in the handshake. The three TLS files\n"
+           "                          are read again when they change (looked at at most once a second, as\n"
+           "                          connections come) and on SIGHUP; files that do not load are logged and\n"
+           "                          the ones in use stay\n"
            "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
            "  --help                  this text\n"
            "  --version               print the version and exit\n"
            "\n"
            "Endpoints (under any path prefix): POST /filter /prioritize /preempt /daemonset /nodes,\n"
            "DELETE /nodes/NAME, GET /nodes /healthz /livez /readyz /metrics /version /stats.\n"
-           "POST /nodes and DELETE /nodes/NAME are accepted from this host's loopback only (403 otherwise).\n"
+           "POST /nodes and DELETE /nodes/NAME are accepted from this host's loopback only, or from any\n"
+           "address over TLS with a client certificate verified against --client-ca-file (403 otherwise).\n"
            "\n"
            "Signals: SIGTERM and SIGINT stop it (see --shutdown-grace), exit 0; SIGHUP loads --nodes again\n"
-           "(all or nothing: a file that does not load leaves the cache as it was); SIGQUIT stops it at\n"
+           "(all or nothing: a file that does not load leaves the cache as it was) and the TLS files (the\n"
+           "same: new connections get them only when all load); SIGQUIT stops it at\n"
            "once, cutting the calls in flight, exit 2; SIGUSR1 and SIGUSR2 are logged and ignored.\n",
            SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
 }
@@ -169,7 +180,9 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         {"kubeconfig", required_argument, 0, 'k'}, {"context", required_argument, 0, 'c'},
         {"watch-stall-timeout", required_argument, 0, 'w'}, {"shutdown-grace", required_argument, 0, 'G'},
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+        {"version", no_argument, 0, 'V'}, {"tls-cert-file", required_argument, 0, 'T'},
+        {"tls-private-key-file", required_argument, 0, 'P'}, {"client-ca-file", required_argument, 0, 'A'},
+        {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     f->server.threads = cpus > 0 ? (unsigned)cpus : 1;
     f->server.max_body = SRV_DEFAULT_MAX_BODY;
@@ -194,6 +207,9 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         case 'r': f->server.record_dir = optarg; break;
         case 's': parse_duration_flag("--cache-stale-after", optarg, &f->server.cache_stale_after); break;
         case 'G': parse_duration_flag("--shutdown-grace", optarg, &f->shutdown_grace); break;
+        case 'T': f->tls_cert = optarg; break;
+        case 'P': f->tls_key = optarg; break;
+        case 'A': f->client_ca = optarg; break;
         case 'v': {
             int level = host_log_parse_level(optarg);
             if (level < 0)
@@ -213,6 +229,13 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         bad_flag("--nodes %s: not with --kubeconfig, whose API server owns the node cache", f->nodes);
     if (f->context && !f->kubeconfig)
         bad_flag("--context %s: needs --kubeconfig", f->context);
+    if (f->tls_cert && !f->tls_key)
+        bad_flag("--tls-cert-file %s: needs --tls-private-key-file", f->tls_cert);
+    if (f->tls_key && !f->tls_cert)
+        bad_flag("--tls-private-key-file %s: needs --tls-cert-file", f->tls_key);
+    if (f->client_ca && !f->tls_cert)
+        bad_flag("--client-ca-file %s: needs --tls-cert-file and --tls-private-key-file (client certificates "
+                 "come over TLS)", f->client_ca);
     f->from_api_server = f->kubeconfig || (!f->nodes && kube_in_cluster());
     if (gates || f->from_api_server) {   /* a cache that follows the API server holds every node */
         if (asprintf(&f->options, "{%s%s%s}", gates ? gates : "", gates && f->from_api_server ? "," : "",

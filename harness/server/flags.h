@@ -33,6 +33,7 @@ typedef struct srv_flags {
     double watch_stall_timeout;   /* seconds */
     double shutdown_grace;        /* seconds the calls in flight get on SIGTERM or SIGINT */
     const char *plugin;    /* --plugin PATH, or NULL for the default place */
+    const char *tls_cert, *tls_key, *client_ca;   /* --tls-cert-file, --tls-private-key-file, --client-ca-file */
     char *options;         /* the plugin's options JSON (from --feature-gates), or NULL */
 } srv_flags;
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "routes.h"
+#include "tls.h"
 #include "xalloc.h"
 
 /* How much of a request error texts quote and routing reads: the sizes the server has always
@@ -183,8 +184,12 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
     r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
     if (r->route && srv_cache_write_refused(s, r->route))
         return srv_reply_text(conn, r, MHD_HTTP_CONFLICT, NULL, "{\"Error\":\"%s\"}", SRV_CACHE_OWNED);
-    if (r->route && r->route->cache_write && !from_loopback(conn))
-        return srv_reply_text(conn, r, MHD_HTTP_FORBIDDEN, NULL, "{\"Error\":\"%s\"}", SRV_LOOPBACK_ONLY);
+    if (r->route && r->route->cache_write && !from_loopback(conn)) {
+        char who[512];
+        if (!srv_tls_client_verified(conn, who, sizeof who))
+            return srv_reply_text(conn, r, MHD_HTTP_FORBIDDEN, NULL, "{\"Error\":\"%s\"}", SRV_LOOPBACK_ONLY);
+        host_log(HOST_LOG_INFO, "%s %s: a node cache write by client certificate %s", method, r->path, who);
+    }
     if (r->route && r->route->at_once)
         return r->route->at_once(s, conn, r, last);
     if (!r->route) {
@@ -252,6 +257,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return r->route->reply(s, conn, r);
 }
 
+/* A connection opened or closed: over TLS, it holds the credentials current at its start (tls.c). */
+static void connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
+                             enum MHD_ConnectionNotificationCode code)
+{
+    srv_server *s = cls;
+    if (!s->tls)
+        return;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        srv_tls_connection_started(s->tls, conn, socket_context);
+    else
+        srv_tls_connection_closed(*socket_context);
+}
+
 /* Counts and logs the request and frees its state, also when the client went away mid-body. */
 static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                       enum MHD_RequestTerminationCode toe)
@@ -293,6 +311,7 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
     s->max_body = cfg->max_body;
     s->source = cfg->source;
     s->cache_stale_after = cfg->cache_stale_after;
+    s->tls = cfg->tls;
     if (cfg->record_dir && !(s->recorder = srv_recorder_new(cfg->record_dir, err, errlen))) {
         free(s);
         return NULL;
@@ -305,15 +324,18 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (cfg->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem tls_options[SRV_TLS_OPTIONS];
+    flags |= srv_tls_mhd_options(cfg->tls, tls_options);
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &cfg->addr,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 1 ? cfg->threads : 0,
         MHD_OPTION_NOTIFY_COMPLETED, completed, s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, connection_event, s, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (!s->mhd) {
-        snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted");
+        snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted%s",
+                 cfg->tls ? ", or TLS did not start" : "");
         srv_server_stop(s);
         return NULL;
     }

@@ -8,6 +8,7 @@
 #include "loader.h"
 
 typedef struct kube_source kube_source;   /* harness/kube/source.h */
+typedef struct srv_tls srv_tls;           /* tls.h */
 
 typedef struct srv_server_config {
     struct sockaddr_storage addr;  /* where to listen; port 0 picks a free one */
@@ -16,11 +17,12 @@ typedef struct srv_server_config {
     const char *record_dir;        /* when set, verb requests and replies are saved there */
     kube_source *source;           /* the API-server node source (borrowed), or NULL without one */
     double cache_stale_after;      /* seconds a failing source may fail before /readyz says 503 */
+    srv_tls *tls;                  /* HTTPS with these credentials (borrowed), or NULL for HTTP */
 } srv_server_config;
 
 typedef struct srv_server srv_server;
 
-/* Starts serving. The plugin, index and source are borrowed and must outlive the
+/* Starts serving. The plugin, index, source and TLS credentials are borrowed and must outlive the
  * server. Returns NULL with a sentence in err when the socket cannot be opened. */
 srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
                              char *err, size_t errlen);

@@ -18,9 +18,9 @@
 #include "log.h"
 #include "source.h"
 #include "readfile.h"
+#include "tls.h"
 #include "xalloc.h"
 #include "yaml_json.h"
-
 
 enum { LOAD_CHUNK = 1 << 20 };   /* a JSON --nodes is fed to the plugin 1 MiB at a time */
 
@@ -200,25 +200,34 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
         sigaddset(&sigs, taken[i]);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    char err[512];
-    if (f->from_api_server && !(f->server.source = start_source(f, plugin->api, index)))
+    char err[1024];
+    if (f->tls_cert && !(f->server.tls = srv_tls_new(f->tls_cert, f->tls_key, f->client_ca, err, sizeof err))) {
+        fprintf(stderr, "nodegate-server: %s\n", err);   /* a flag's file: the operator's to fix, as a bad flag */
         return 2;
+    }
+    if (f->from_api_server && !(f->server.source = start_source(f, plugin->api, index))) {
+        srv_tls_free(f->server.tls);
+        return 2;
+    }
     srv_server *server = srv_server_start(plugin, index, &f->server, err, sizeof err);
     if (!server) {
         host_log(HOST_LOG_ERROR, "%s", err);
         kube_source_stop(f->server.source);
+        srv_tls_free(f->server.tls);
         return 1;
     }
     char where[128];
-    host_log(HOST_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u threads, max body %llu bytes)",
+    host_log(HOST_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u threads, max body %llu bytes%s)",
              NODEGATE_VERSION, describe(&f->server.addr, srv_server_port(server), where, sizeof where), path,
-             f->server.threads, (unsigned long long)f->server.max_body);
+             f->server.threads, (unsigned long long)f->server.max_body, f->server.tls ? ", HTTPS" : "");
     int sig;
     for (;;) {
         sigwait(&sigs, &sig);
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             reload_nodes(plugin->api, index, f);
-        else if (sig == SIGUSR1 || sig == SIGUSR2)
+            if (f->server.tls)
+                srv_tls_reload(f->server.tls);
+        } else if (sig == SIGUSR1 || sig == SIGUSR2)
             host_log(HOST_LOG_INFO, "signal %d (%s): ignored", sig, strsignal(sig));
         else
             break;
@@ -238,6 +247,7 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
     }
     srv_server_stop(server);   /* no request reads the source after this */
     kube_source_stop(f->server.source);
+    srv_tls_free(f->server.tls);   /* after the server: its connections held the credentials */
     host_log(HOST_LOG_INFO, "stopped");
     return rc;
 }

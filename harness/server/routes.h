@@ -22,6 +22,7 @@ struct srv_server {
     char *endpoints;           /* the 404 text's list, from the table (srv_route_endpoints) */
     kube_source *source;       /* borrowed; NULL unless the API server feeds the cache */
     double cache_stale_after;  /* --cache-stale-after, in seconds */
+    srv_tls *tls;              /* borrowed; NULL unless --tls-cert-file */
     int listen_fd;             /* the listening socket once quiesced (srv_server_drain), else -1 */
     atomic_bool draining;      /* shutting down: replies say Connection: close */
     pthread_mutex_t mu;        /* guards the wait for in_flight to reach 0 */
@@ -74,10 +75,12 @@ struct srv_route {
     "the node cache follows the API server (--kubeconfig): POST /nodes and DELETE /nodes/NAME "    \
     "are refused so that nobody who can reach this port can change scheduling decisions"
 
-/* The 403's sentence for a cache_write row from a client that is not on this host's loopback. */
+/* The 403's sentence for a cache_write row from a client neither on this host's loopback nor
+ * holding a client certificate verified against --client-ca-file. */
 #define SRV_LOOPBACK_ONLY                                                                         \
     "POST /nodes and DELETE /nodes/NAME change scheduling decisions, so they are accepted from "   \
-    "this host's loopback only (127.0.0.0/8, ::1); other clients may read"
+    "this host's loopback only (127.0.0.0/8, ::1), or over TLS from a client whose certificate "  \
+    "verifies against --client-ca-file; other clients may read"
 
 /* Whether a request to row must be refused with 409 (SRV_CACHE_OWNED): it writes the node cache
  * and s has an API-server source, which alone decides what the cache holds. */

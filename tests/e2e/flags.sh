@@ -3,15 +3,6 @@
 # stderr), the feature gate, --nodes errors, --log-level debug request lines, IPv6.
 . "$(dirname "$0")/lib.sh"
 
-# run_once ARGS...: runs the server in the foreground (bounded by a timeout, so a flag that is
-# wrongly accepted cannot hang the suite). Sets RC, OUT, ERR.
-run_once() {
-    timeout 5 "$SERVER" "$@" >"$T/out" 2>"$T/err"
-    RC=$?
-    OUT=$(<"$T/out")
-    ERR=$(<"$T/err")
-}
-
 test_help_version() {
     run_once --help
     check "--help exits 0 with usage on stdout, nothing on stderr" "0 usage ''" \
@@ -20,16 +11,6 @@ test_help_version() {
     check_has "--help lists the GET endpoints" "GET /nodes /healthz /livez /readyz /metrics /version /stats." "$OUT"
     run_once --version
     check "--version exits 0 and prints the version" "0 nodegate-server $VERSION (plugin ABI 1)" "$RC $OUT"
-}
-
-# refuses NEEDLE ARGS...: exit 2, nothing on stdout, stderr a message containing NEEDLE.
-refuses() {
-    local needle=$1
-    shift
-    # listen on a free port first, so a flag wrongly accepted does not take :8888
-    run_once --listen 127.0.0.1:0 "$@"
-    check "refuses $*: exit 2, message names '$needle'" "2 '' message" \
-        "$RC '$OUT' $([[ -n $ERR && $ERR == *"$needle"* ]] && echo message || echo "stderr: $ERR")"
 }
 
 test_bad_flags() {

@@ -13,6 +13,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # shellcheck disable=SC2034 # VERSION, PORT and friends are read by the suites that source this
 VERSION=$(sed -n 's/^#define NODEGATE_VERSION "\(.*\)"/\1/p' include/nodegate.h)
 
+# start_server and req reach the server over $SCHEME, with $CURL_OPTS added to curl's arguments
+# (tls.sh sets https, its CA and a client certificate).
+SCHEME=http
+declare -a CURL_OPTS=()
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/nodegate-e2e.XXXXXX") || exit 2
 passed=0 failed=0
 declare -a SERVER_PIDS=() SERVER_LOGS=()   # the servers still running
@@ -96,7 +101,7 @@ req() {
     BODY_FILE=$T/reply.body
     : >"$BODY_FILE"
     : >"$T/reply.headers"   # curl writes nothing when no reply comes: no stale headers then
-    STATUS=$(curl -s -g --max-time 20 -X "$method" -H 'Content-Type: application/json' "${data[@]}" \
+    STATUS=$(curl -s -g --max-time 20 "${CURL_OPTS[@]}" -X "$method" -H 'Content-Type: application/json' "${data[@]}" \
         -D "$T/reply.headers" -o "$BODY_FILE" -w '%{http_code}' "$@" "$URL$path")
     BODY=$(cat "$BODY_FILE")
     HEADERS=$(tr -d '\r' <"$T/reply.headers" 2>/dev/null)
@@ -132,13 +137,39 @@ start_server() {
     fi
     # shellcheck disable=SC2034
     PORT=${where##*:}
-    URL=http://$where
+    URL=$SCHEME://$where
     for ((i = 0; i < 100; i++)); do
-        [ "$(curl -s -g --max-time 2 -o /dev/null -w '%{http_code}' "$URL/healthz")" = 200 ] && return 0
+        [ "$(curl -s -g --max-time 2 "${CURL_OPTS[@]}" -o /dev/null -w '%{http_code}' "$URL/healthz")" = 200 ] && return 0
         sleep 0.05
     done
     fail "server answers /healthz ($*)" "log: $(show "$(cat "$SERVER_LOG")")"
     return 1
+}
+
+# run_once ARGS...: runs the server in the foreground (bounded by a timeout, so a flag that is
+# wrongly accepted cannot hang the suite). Sets RC, OUT, ERR.
+run_once() {
+    timeout 5 "$SERVER" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+    OUT=$(<"$T/out")
+    ERR=$(<"$T/err")
+}
+
+# refuses NEEDLE ARGS...: exit 2, nothing on stdout, stderr a message containing NEEDLE.
+refuses() {
+    local needle=$1
+    shift
+    # listen on a free port first, so a flag wrongly accepted does not take :8888
+    run_once --listen 127.0.0.1:0 "$@"
+    check "refuses $*: exit 2, message names '$needle'" "2 '' message" \
+        "$RC '$OUT' $([[ -n $ERR && $ERR == *"$needle"* ]] && echo message || echo "stderr: $ERR")"
+}
+
+# host_address: this host's first non-loopback IPv4 address ("" when it has none). A client that
+# connects to it from this host has that address as its peer, not 127.x: the packets stay on the
+# host, and the server sees a client from beyond loopback.
+host_address() {
+    hostname -I 2>/dev/null | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$'
 }
 
 # until_true SECONDS COMMAND...: polls COMMAND every 0.02 s until it succeeds; false once SECONDS

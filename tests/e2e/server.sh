@@ -212,7 +212,7 @@ test_nodes_api
 # the host), so its peer address is not 127.x.
 test_writes_from_loopback_only() {
     local ext
-    ext=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$')
+    ext=$(host_address)
     if [ -z "$ext" ]; then
         echo "#   no non-loopback IPv4 address on this host: the loopback-only check cannot run"
         return

@@ -123,6 +123,8 @@ make_certs() {
     cert admin "/O=system:masters/CN=kubernetes-admin"
     cert controller-manager /CN=system:kube-controller-manager
     cert scheduler /CN=system:kube-scheduler
+    # nodegate-tls's serving certificate: the URL's address, and the name the scheduler's serverName gives
+    cert nodegate /CN=nodegate IP:127.0.0.1,DNS:nodegate.kube-system.svc
     # service-account tokens: signed by the API server with this key, checked with its public half
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/sa.key" 2>/dev/null
     openssl pkey -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null

@@ -8,6 +8,8 @@
 #   default-scheduler  names mode: nodegate watching the API server (nodeCacheCapable: true), the
 #                      in-tree TaintToleration, NodeAffinity and NodeUnschedulable off
 #   nodegate-full      full mode: a second nodegate without a node source (nodeCacheCapable: false)
+#   nodegate-tls       full mode over HTTPS with mutual TLS: a third nodegate, and enableHTTPS with
+#                      a tlsConfig (caFile, certFile, keyFile, serverName) in the extender entry
 #   in-tree            the in-tree plugins, no extender: the reference for feasibility
 # E2E_SCENARIOS="lesson changes" runs some scenarios only; E2E_RECORD_TO=DIR keeps what nodegate
 # recorded, E2E_LOGS_TO=DIR every component's log.
@@ -38,6 +40,13 @@ check "names-mode nodegate is ready: its first list of nodes is in" "ready" \
     "$(until_true "$WAIT_S" ready "$NAMES_URL" && echo ready || curl -s "$NAMES_URL/readyz")"
 start_server --record "$RECORD-full" || finish
 FULL_URL=$URL
+# the cluster CA's certificates (cluster.sh): nodegate's serving one, kube-scheduler's for the client
+PKI=$K8S/pki
+SCHEME=https CURL_OPTS=(--cacert "$PKI/ca.crt" --cert "$PKI/scheduler.crt" --key "$PKI/scheduler.key")
+start_server --record "$RECORD-tls" --tls-cert-file "$PKI/nodegate.crt" --tls-private-key-file "$PKI/nodegate.key" \
+    --client-ca-file "$PKI/ca.crt" || finish
+TLS_URL=$URL TLS_LOG=$SERVER_LOG
+SCHEME=http CURL_OPTS=()
 
 # The three schedulers. The in-tree plugins nodegate answers for are off at every extension point
 # (multiPoint): disabling only their filters would leave NodeAffinity's PreFilter narrowing a
@@ -60,11 +69,23 @@ profiles:
   plugins:
 $NODEGATE_OFF
 $(extender "$FULL_URL" false)")" || finish
+start_scheduler tls "$(scheduler_yaml "percentageOfNodesToScore: 100
+profiles:
+- schedulerName: nodegate-tls
+  plugins:
+$NODEGATE_OFF
+$(extender "$TLS_URL" false)
+  enableHTTPS: true
+  tlsConfig:
+    caFile: $PKI/ca.crt
+    certFile: $PKI/scheduler.crt
+    keyFile: $PKI/scheduler.key
+    serverName: nodegate.kube-system.svc")" || finish
 start_scheduler in-tree "$(scheduler_yaml "percentageOfNodesToScore: 100
 profiles:
 - schedulerName: in-tree")" || finish
 
-ALL_SCENARIOS="deploy lesson placement changes preemption sampling"
+ALL_SCENARIOS="deploy lesson placement changes preemption sampling tls"
 for scenario in ${E2E_SCENARIOS:-$ALL_SCENARIOS}; do
     echo "# scenario: $scenario"
     . "tests/kube/$scenario.sh"
