@@ -4,13 +4,6 @@
 # and column. (The conversion rules themselves are unit-tested in tests/unit/test_yaml_json.c.)
 . "$(dirname "$0")/lib.sh"
 
-# run_once ARGS...: the server in the foreground, bounded by a timeout. Sets RC and ERR.
-run_once() {
-    timeout 5 "$SERVER" "$@" >/dev/null 2>"$T/err"
-    RC=$?
-    ERR=$(<"$T/err")
-}
-
 test_kubectl_list() {
     # what `kubectl get nodes -o yaml` prints: a List, keys sorted, a block sequence of items
     cat >"$T/nodes.yaml" <<'EOF'
