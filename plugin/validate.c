@@ -306,24 +306,31 @@ void ngp_pod_check(ngp_pod *pod, ngp_arena *arena)
     }
 }
 
-bool ngp_node_check(const ngp_node_in *n, char *err, size_t errlen)
+bool ngp_check_node_name(const char *name, size_t len, char *err, size_t errlen)
 {
-    if (n->name[0] == '\0') {
-        snprintf(err, errlen, "metadata.name: Required value");
+    if (len == 0) {
+        snprintf(err, errlen, "Required value");
         return false;
     }
     /* a Node's name is a DNS subdomain (ValidateNodeName: NameIsDNSSubdomain); the API server
      * admits no other, and a name that is not one is shown cut at about 100 bytes */
-    size_t len = strlen(n->name);
-    bool dns = subdomain_ok(n->name, len), long_name = len > PREFIX_MAX_LEN;
-    if (!dns || long_name) {
-        int shown = len > 100 ? 100 : (int)len;
-        while (shown > 0 && ((unsigned char)n->name[shown] & 0xC0) == 0x80)   /* whole UTF-8 characters */
-            shown--;
-        snprintf(err, errlen, "metadata.name: Invalid value: \"%.*s%s\": %s%s%s", shown, n->name,
-                 (size_t)shown < len ? "..." : "",
-                 long_name ? "must be no more than 253 characters" : "", long_name && !dns ? "; " : "",
-                 dns ? "" : DNS_MSG);
+    bool dns = subdomain_ok(name, len), long_name = len > PREFIX_MAX_LEN;
+    if (dns && !long_name)
+        return true;
+    int shown = len > 100 ? 100 : (int)len;
+    while ((size_t)shown < len && shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)   /* whole UTF-8 characters */
+        shown--;
+    snprintf(err, errlen, "Invalid value: \"%.*s%s\": %s%s%s", shown, name, (size_t)shown < len ? "..." : "",
+             long_name ? "must be no more than 253 characters" : "", long_name && !dns ? "; " : "",
+             dns ? "" : DNS_MSG);
+    return false;
+}
+
+bool ngp_node_check(const ngp_node_in *n, char *err, size_t errlen)
+{
+    char why[512];
+    if (!ngp_check_node_name(n->name, strlen(n->name), why, sizeof why)) {
+        snprintf(err, errlen, "metadata.name: %s", why);
         return false;
     }
     for (uint32_t i = 0; i < n->ntaints; i++) {
