@@ -30,11 +30,6 @@ static bool is_alnum(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static bool is_lower_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
-}
-
 /* KEY_RE: alphanumeric at both ends, [-_.A-Za-z0-9] between. */
 static bool qualified_ok(const char *s, size_t n)
 {
@@ -47,15 +42,20 @@ static bool qualified_ok(const char *s, size_t n)
 }
 
 /* DNS_RE: dot-separated labels, each [a-z0-9] at both ends with '-' allowed
- * inside; so a '.' needs a lowercase alphanumeric on each side. */
+ * inside; so a '.' needs a lowercase alphanumeric on each side. Table-driven:
+ * every NodeNames entry of a names-mode call (thousands) passes through here. */
 static bool subdomain_ok(const char *s, size_t n)
 {
-    if (n == 0 || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
+    enum { ALNUM = 1, SEP = 2 };   /* [a-z0-9]; '-' or '.' */
+    static const unsigned char cls[256] = {['a' ... 'z'] = ALNUM, ['0' ... '9'] = ALNUM, ['-'] = SEP, ['.'] = SEP};
+    const unsigned char *u = (const unsigned char *)s;
+    if (n == 0 || cls[u[0]] != ALNUM || cls[u[n - 1]] != ALNUM)
         return false;
     for (size_t i = 1; i + 1 < n; i++) {
-        bool ok = s[i] == '.' ? is_lower_alnum(s[i - 1]) && is_lower_alnum(s[i + 1])
-                              : is_lower_alnum(s[i]) || s[i] == '-';
-        if (!ok)
+        unsigned char c = cls[u[i]];
+        if (c == ALNUM)
+            continue;
+        if (c == 0 || (u[i] == '.' && (cls[u[i - 1]] != ALNUM || cls[u[i + 1]] != ALNUM)))
             return false;
     }
     return true;
