@@ -18,7 +18,7 @@ B          ?= build
 
 DEPS_PKGS  := jansson libmicrohttpd yajl cmocka yaml-0.1 libcurl gnutls
 DEBIAN_PKGS := libjansson-dev libmicrohttpd-dev libyajl-dev libcmocka-dev pkg-config curl \
-               libyaml-dev libcurl4-openssl-dev libgnutls28-dev openssl jq prometheus
+               libyaml-dev libcurl4-openssl-dev libgnutls28-dev openssl jq prometheus valgrind
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Werror=implicit-function-declaration -Wno-unused-parameter
@@ -63,7 +63,7 @@ PLUGIN_CFLAGS = -Iplugin $(JANSSON_CFLAGS) $(YAJL_CFLAGS)
 PLUGIN_LIBS = $(JANSSON_LIBS) $(YAJL_LIBS) -lpthread
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TEST_TOOLS := $(B)/tests/case_runner $(B)/tests/test_abi $(B)/tests/test_host $(B)/examples/host
+TEST_TOOLS := $(B)/tests/cost $(B)/tests/case_runner $(B)/tests/test_abi $(B)/tests/test_host $(B)/examples/host
 
 $(B)/plugin/%.o: plugin/%.c
 	@mkdir -p $(dir $@)
@@ -142,7 +142,7 @@ $(B)/nodegate-replay: $(REPLAY_OBJ)
 
 # ---- test tools and the example host: they reach the plugin only through dlopen and the ABI ----
 # The test tools load it with the server's strict loader; test_host tests harness/lib itself.
-TOOL_OBJ := $(addprefix $(B)/harness/lib/,json_escape.o loader.o readfile.o xalloc.o)
+TOOL_OBJ := $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o readfile.o xalloc.o)
 
 $(B)/tests/%: tests/%.c $(TOOL_OBJ)
 	@mkdir -p $(dir $@)
@@ -179,7 +179,8 @@ $(FAKEAPI): $(FAKEAPI_OBJ)
 # Installs the Debian build dependencies when pkg-config cannot find them.
 deps:
 	@if ! $(PKG_CONFIG) --exists $(DEPS_PKGS) 2>/dev/null || ! command -v curl >/dev/null || \
-	    ! command -v openssl >/dev/null || ! command -v jq >/dev/null || ! command -v promtool >/dev/null; then \
+	    ! command -v openssl >/dev/null || ! command -v jq >/dev/null || ! command -v promtool >/dev/null || \
+	    ! command -v valgrind >/dev/null; then \
 	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi

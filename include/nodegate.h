@@ -69,8 +69,9 @@ typedef enum {
 
 /* What a call produced: an HTTP status and a JSON body (NUL-terminated, len
  * excludes the NUL). Every error reply is {"Error": "..."} with status 400
- * (malformed or ill-typed input), 404 (an unknown verb, or nodes_delete of a
- * node the index lacks), 422 (well-formed but invalid: a node without a name,
+ * (malformed or ill-typed input, or a NodeNames entry that is no node name),
+ * 404 (an unknown verb, or nodes_delete of a node the index lacks), 413 (a
+ * call naming more than 131,072 nodes), 422 (well-formed but invalid: a node without a name,
  * a taint without a key or with an unknown effect, a preferred affinity term
  * that does not parse), or 500. Owned by the plugin: release with reply_free. */
 typedef struct {

@@ -6,6 +6,7 @@
 
 #include "kint.h"
 #include "schema.h"
+#include "strmap.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -22,6 +23,7 @@ struct ngp_decoder {
     ngp_victims *victims;
     ngp_victim_map *vmap;        /* victims or meta */
     const char *key;             /* last MAP key */
+    ngp_strmap selector_at;      /* nodeSelector key -> its index + 1 in the pod's selector */
 };
 
 /* Arrays are arena-backed and only appended to, so their capacity follows from their count. */
@@ -41,11 +43,40 @@ static ngp_status number(ngp_decoder *d, const ngp_jw_event *ev, int64_t lo, int
     return NGP_OK;
 }
 
-static void begin_node(ngp_decoder *d)
+/* A call's candidates are capped (NGP_MAX_NODES); a node update is not. */
+static ngp_status count_ok(ngp_decoder *d, uint32_t n, const char *what)
+{
+    if (n < NGP_MAX_NODES || d->parts.update)
+        return NGP_OK;
+    return ngp_jw_fail(d->jw, NGP_ETOOBIG, "more than %d %s: the most one call may name", NGP_MAX_NODES, what);
+}
+
+static ngp_status begin_node(ngp_decoder *d)
 {
     ngp_nodes *nodes = d->parts.nodes;
+    ngp_status st = count_ok(d, nodes->n, "nodes");
+    if (st != NGP_OK)
+        return st;
     d->node = PUSH(d, nodes->v, nodes->n);
     *d->node = (ngp_node_in){.name = ""};
+    return NGP_OK;
+}
+
+/* kube-scheduler names the nodes it holds, whose names the API server
+ * checked: an empty or invalid name (or a NUL in one) cannot come from it. */
+static ngp_status put_name(ngp_decoder *d, const ngp_jw_event *ev)
+{
+    ngp_names *names = d->parts.names;
+    ngp_status st = count_ok(d, names->n, "node names");
+    if (st != NGP_OK)
+        return st;
+    char why[512];
+    const char *s = ev->kind == NGP_JW_VALUE ? ev->str : "";
+    size_t len = ev->kind == NGP_JW_VALUE ? ev->len : 0;
+    if (!ngp_check_node_name(s, len, why, sizeof why))
+        return ngp_jw_fail(d->jw, NGP_EBADARG, "%s", why);
+    *PUSH(d, names->v, names->n) = dup(d, ev);
+    return NGP_OK;
 }
 
 static void back_to_root(ngp_decoder *d)
@@ -60,16 +91,18 @@ static void check_node(ngp_decoder *d, ngp_node_in *n)
     n->problem = ngp_node_check(n, err, sizeof err) ? NULL : ngp_arena_strndup(d->arena, err, strlen(err));
 }
 
-/* A repeated nodeSelector key overwrites, as in a Go map. */
+/* A repeated nodeSelector key overwrites, as in a Go map; found by hash,
+ * as a pod may carry 100,000 keys. */
 static void put_selector(ngp_decoder *d, const char *value)
 {
     ngp_pod *p = d->parts.pod;
-    for (uint32_t i = 0; i < p->nselector; i++)
-        if (strcmp(p->selector[i].key, d->key) == 0) {
-            p->selector[i].value = value;
-            return;
-        }
+    uintptr_t at = (uintptr_t)ngp_strmap_get(&d->selector_at, d->key, strlen(d->key));
+    if (at) {
+        p->selector[at - 1].value = value;
+        return;
+    }
     *PUSH(d, p->selector, p->nselector) = (ngp_kv){d->key, value};
+    ngp_strmap_put(&d->selector_at, d->key, (void *)(uintptr_t)p->nselector);
 }
 
 static ngp_status on_pod(ngp_decoder *d, const ngp_jw_event *ev)
@@ -189,7 +222,7 @@ static ngp_status on_node(ngp_decoder *d, const ngp_jw_event *ev)
             nodes->n = 0;
         }
         if (ev->kind == NGP_JW_BEGIN) {
-            begin_node(d);
+            return begin_node(d);
         } else if (ev->kind == NGP_JW_END) {
             n->raw_off = ev->off;
             n->raw_len = ev->len_bytes;
@@ -255,7 +288,7 @@ static ngp_status on_misc(ngp_decoder *d, const ngp_jw_event *ev)
         names->present |= ev->kind == NGP_JW_BEGIN;
         names->n = 0;
         return NGP_OK;
-    case NGP_S_NAME: *PUSH(d, names->v, names->n) = ev->kind == NGP_JW_VALUE ? dup(d, ev) : ""; return NGP_OK;
+    case NGP_S_NAME: return put_name(d, ev);
     case NGP_S_DS: d->parts.ds->has_ds |= ev->kind == NGP_JW_BEGIN; return NGP_OK;
     case NGP_S_DS_NAME: d->parts.ds->name = dup(d, ev); return NGP_OK;
     case NGP_S_DS_NAMESPACE: d->parts.ds->namespace = dup(d, ev); return NGP_OK;
@@ -300,7 +333,9 @@ static ngp_status on_event(void *user, const ngp_jw_event *ev)
     case NGP_S_TOL: case NGP_S_TAINT: case NGP_S_REQMT: case NGP_S_PREF: case NGP_S_REQ_TERM: case NGP_S_NODE:
     case NGP_S_VPOD:
         if (ev->kind == NGP_JW_NULL) {
-            route(d, &(ngp_jw_event){.kind = NGP_JW_BEGIN, .id = ev->id});
+            ngp_status st = route(d, &(ngp_jw_event){.kind = NGP_JW_BEGIN, .id = ev->id});
+            if (st != NGP_OK)
+                return st;
             return route(d, &(ngp_jw_event){.kind = NGP_JW_END, .id = ev->id});
         }
         break;
@@ -349,6 +384,7 @@ void ngp_decoder_free(ngp_decoder *d)
 {
     if (d) {
         ngp_jw_free(d->jw);
+        ngp_strmap_free(&d->selector_at);
         free(d);
     }
 }

@@ -14,7 +14,9 @@
 #define NGP_STATUS_MAP(X)                                                                      \
     X(NGP_OK, 200)          /* no error */                                                     \
     X(NGP_EBADJSON, 400)    /* malformed or ill-typed input, or a required object missing */  \
+    X(NGP_EBADARG, 400)     /* an argument kube-scheduler never sends: an invalid node name */ \
     X(NGP_ENOTFOUND, 404)   /* an unknown verb, or a node the cache lacks */                  \
+    X(NGP_ETOOBIG, 413)     /* more nodes than one call may name (NGP_MAX_NODES) */           \
     X(NGP_EINVALID, 422)    /* well-formed but invalid, as the API server would refuse it */  \
     X(NGP_EINTERNAL, 500)   /* a broken invariant of the plugin itself */
 

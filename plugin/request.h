@@ -12,6 +12,12 @@
 
 #include "model.h"
 
+/* The most nodes one call may name (NodeNames, or Nodes.items of a verb):
+ * twice the largest clusters run today (65,536 nodes), so a call's bitsets
+ * stay within 2,048 words and its reply within about 130,000 entries. Node
+ * updates are not capped: the cache is as large as the cluster. */
+#define NGP_MAX_NODES 131072
+
 /* Nodes: a NodeList's items, or the nodes of an update. */
 typedef struct ngp_nodes {
     bool present;                 /* Nodes was an object: full mode */

@@ -95,12 +95,13 @@ static char *taint_list_sig(const ngp_taint *t, uint32_t n)
     return ngp_buf_take(&b, &len);
 }
 
+/* A stack of freed slots, not a scan: a full-mode call may bring 100,000 distinct lists. */
 static uint32_t free_slot(ngp_store *x)
 {
-    for (uint32_t s = 0; s < x->nslots; s++)
-        if (!x->slots[s])
-            return s;
+    if (x->nfree_slots)
+        return x->free_slots[--x->nfree_slots];
     x->slots = ngp_xrealloc(x->slots, (x->nslots + 1) * sizeof *x->slots);
+    x->free_slots = ngp_xrealloc(x->free_slots, (x->nslots + 1) * sizeof *x->free_slots);   /* room for every slot */
     x->slots[x->nslots] = NULL;
     return x->nslots++;
 }
@@ -164,18 +165,18 @@ static void add_label(ngp_store *x, uint32_t id, const ngp_kv *kv)
     if (!ngp_posting_has(&k->ids, id)) {
         ngp_posting_add(&k->ids, id, x->nwords);
         ngp_posting_add(&v->ids, id, x->nwords);
+        k->at = node->nlabels;   /* a repeat of the key finds its entry here, not by a scan */
         node->labels[node->nlabels++] = (ngp_node_label){k, v};
         return;
     }
-    for (uint32_t i = 0; i < node->nlabels; i++) {
-        ngp_label_value *old = node->labels[i].value;
-        if (node->labels[i].key != k || old == v)
-            continue;
-        ngp_posting_remove(&old->ids, id, x->nwords);
-        node->labels[i].value = v;
-        ngp_posting_add(&v->ids, id, x->nwords);
-        release_label(x, k, old);   /* the key still holds this node, so only old can go */
-    }
+    ngp_node_label *l = &node->labels[k->at];
+    ngp_label_value *old = l->value;
+    if (old == v)
+        return;
+    ngp_posting_remove(&old->ids, id, x->nwords);
+    l->value = v;
+    ngp_posting_add(&v->ids, id, x->nwords);
+    release_label(x, k, old);   /* the key still holds this node, so only old can go */
 }
 
 static void add_postings(ngp_store *x, uint32_t id, const ngp_node_in *n)
@@ -213,6 +214,7 @@ static void remove_postings(ngp_store *x, uint32_t id)
         if (l->ids.count == 0) {
             ngp_strmap_del(&x->tlists, l->sig);
             x->slots[l->slot] = NULL;
+            x->free_slots[x->nfree_slots++] = l->slot;
             taint_list_free(l);
         }
         node->taints = NULL;
@@ -271,6 +273,7 @@ void ngp_store_destroy(ngp_store *x)
     ngp_strmap_free(&x->keys);
     ngp_strmap_free(&x->tlists);
     free(x->slots);
+    free(x->free_slots);
     free(x->nodes);
     free(x->free_ids);
     ngp_bitset_free(x->live);

@@ -34,6 +34,7 @@ typedef struct ngp_label_key {
     char *key;               /* owned; also the key in the index's map */
     ngp_posting ids;          /* nodes with this key, any value */
     ngp_strmap values;        /* value -> ngp_label_value* */
+    uint32_t at;             /* while a node's labels are added: this key's index among them */
 } ngp_label_key;
 
 typedef struct ngp_taint_list {
@@ -78,6 +79,8 @@ typedef struct ngp_store {
     ngp_strmap tlists;        /* signature -> ngp_taint_list* */
     ngp_taint_list **slots;   /* slot -> list (NULL when free) */
     uint32_t nslots;
+    uint32_t *free_slots;    /* free slots below nslots, reused first */
+    uint32_t nfree_slots;
 } ngp_store;
 
 void ngp_store_init(ngp_store *x);

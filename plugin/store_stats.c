@@ -40,7 +40,7 @@ static void measure_labels(const ngp_store *x, ngp_store_stats *st)
 
 static void measure_taints(const ngp_store *x, ngp_store_stats *st)
 {
-    st->index_bytes += x->nslots * sizeof *x->slots + CHUNK;
+    st->index_bytes += x->nslots * (sizeof *x->slots + sizeof *x->free_slots) + 2 * CHUNK;
     for (uint32_t s = 0; s < x->nslots; s++) {
         const ngp_taint_list *l = x->slots[s];
         if (!l)

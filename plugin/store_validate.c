@@ -113,6 +113,12 @@ static bool check_postings(const ngp_store *x, uint64_t *tmp, ngp_err *e)
     }
     if (used != x->tlists.count)
         return ngp_err_set(e, NGP_EINTERNAL, "%u taint list slots for %zu lists", used, x->tlists.count);
+    if (x->nfree_slots != x->nslots - used)
+        return ngp_err_set(e, NGP_EINTERNAL, "%u free taint list slots for %u unused", x->nfree_slots,
+                           x->nslots - used);
+    for (uint32_t i = 0; i < x->nfree_slots; i++)
+        if (x->free_slots[i] >= x->nslots || x->slots[x->free_slots[i]])
+            return ngp_err_set(e, NGP_EINTERNAL, "free taint list slot %u is in use", x->free_slots[i]);
     return true;
 }
 

@@ -37,6 +37,10 @@ bool ngp_term_check(ngp_term *t, const char *path, char *err, size_t errlen);
  * the first problem of a preferred term that counts (weight not 0, not
  * empty), or NULL. Invalid required terms are no error: they match nothing. */
 void ngp_pod_check(ngp_pod *pod, ngp_arena *arena);
+/* Node name rule: a DNS subdomain of at most 253 characters (name is len
+ * bytes, NULs included). Returns true, or false with upstream's "Required
+ * value" or "Invalid value: ..." sentence in err. */
+bool ngp_check_node_name(const char *name, size_t len, char *err, size_t errlen);
 /* Checks a node as the API server would before storing it: a name that is a DNS subdomain of
  * at most 253 characters, and taints with a key and a known effect. Returns true, or false with
  * a sentence naming the field in err. */

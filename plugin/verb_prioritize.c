@@ -46,19 +46,31 @@ static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
 }
 
 /* Sum of the weights of the preferred terms each target matches; terms of
- * weight 0 or without requirements count for nothing (SPEC 5.3). */
+ * weight 0 or without requirements count for nothing (SPEC 5.3). Each term
+ * costs its set operations and the targets it matches, never a pass over
+ * every target: the sums go by node id and are read per target once. */
 static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
 {
     const ngp_pod *pod = e->pod;
+    size_t nw = e->nwords ? e->nwords : 1;
+    uint64_t *wanted = ngp_bitset_new(nw);
+    for (uint32_t j = 0; j < t->n; j++)
+        if (t->ids[j] >= 0)
+            ngp_bit_set(wanted, (size_t)t->ids[j]);
+    int64_t *by_id = ngp_xcalloc(e->store->capacity ? e->store->capacity : 1, sizeof *by_id);
     for (uint32_t i = 0; i < pod->npreferred; i++) {
         const ngp_pref_term *p = &pod->preferred[i];
         if (p->weight == 0 || ngp_term_is_empty(&p->preference))
             continue;
         ngp_eval_term(e, &p->preference, e->term);
-        for (uint32_t j = 0; j < t->n; j++)
-            if (t->ids[j] >= 0 && ngp_bit_test(e->term, (size_t)t->ids[j]))
-                raw[j] += p->weight;
+        ngp_bitset_and_inplace(e->term, wanted, e->nwords);
+        NGP_BITSET_FOREACH(id, e->term, e->nwords)
+        by_id[id] += p->weight;
     }
+    for (uint32_t j = 0; j < t->n; j++)
+        raw[j] = t->ids[j] >= 0 ? by_id[t->ids[j]] : 0;
+    free(by_id);
+    ngp_bitset_free(wanted);
 }
 
 /* The weighted mean of the two 0..10 scores, halves rounded up, kept in 0..10. */
@@ -97,7 +109,7 @@ bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
     ngp_eval e;
     ngp_eval_init(&e, t->store, &req->pod, opt->comparison_ops);
     int64_t *taint = ngp_xmalloc(t->n * sizeof *taint);   /* each is set below */
-    int64_t *affinity = ngp_xcalloc(t->n, sizeof *affinity);
+    int64_t *affinity = ngp_xmalloc(t->n * sizeof *affinity);   /* each is set by affinity_raw */
     uint16_t *by_id = taint_raw_by_id(&e);
     for (uint32_t i = 0; i < t->n; i++)
         taint[i] = t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;

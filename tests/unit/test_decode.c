@@ -517,12 +517,12 @@ static void test_nulls(void **state)
         "{'key':null,'operator':null,'value':null,'effect':null,'tolerationSeconds':null}],"
         "'nodeSelector':{'a':null},'affinity':{'nodeAffinity':{"
         "'preferredDuringSchedulingIgnoredDuringExecution':[null,{'weight':null,'preference':null}]}}}},"
-        "'NodeNames':[null,'n']}");
+        "'NodeNames':['m','n']}");
     assert_string_equal(pod_text(&r->pod), "name= ns= uid= nodeName= hostNetwork=0");
     assert_string_equal(tols_text(&r->pod), "[|=EMPTY||=EMPTY|-] [|=EMPTY||=EMPTY|-]");
     assert_string_equal(selector_text(&r->pod), "a=");
     assert_string_equal(preferred_text(&r->pod), "0:{} 0:{}");
-    assert_string_equal(names_text(r), "[,n]");
+    assert_string_equal(names_text(r), "[m,n]");
 
     /* the zero toleration (key "", operator "") tolerates every taint whose value is "" */
     const ngp_toleration *zero = &r->pod.tols[0];
@@ -539,6 +539,34 @@ static void test_nulls(void **state)
     assert_string_equal(flags_text(r), "pod");
     assert_int_equal(r->pod.ntols + r->pod.nselector + r->pod.npreferred, 0);
     assert_string_equal(required_text(&r->pod), "none");
+    /* a null name is Go's "", which no Node is called */
+    assert_error_is(bad(*state, NG_FILTER, "{'NodeNames':['n',null]}", 400), "NodeNames[1]: Required value");
+}
+
+/* NodeNames are names of Nodes kube-scheduler holds, so each is a DNS subdomain of at most 253
+ * characters (ValidateNodeName); anything else is a 400 naming the entry. A repeated name is
+ * kept: nothing upstream rejects it (see tests/cases/filter/names-mode-repeated-name-answered-per-entry). */
+static void test_node_names(void **state)
+{
+    char long_name[300], body[400];
+    memset(long_name, 'a', 254);
+    long_name[254] = '\0';
+    snprintf(body, sizeof body, "{'NodeNames':['%s']}", long_name);
+    assert_error_is(bad(*state, NG_FILTER, body, 400),
+                    "NodeNames[0]: Invalid value: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\": "
+                    "must be no more than 253 characters");
+    long_name[253] = '\0';   /* 253 is allowed */
+    snprintf(body, sizeof body, "{'NodeNames':['%s','n.b-1']}", long_name);
+    assert_int_equal(ok(*state, NG_FILTER, body)->nnames, 2);
+    assert_error_is(bad(*state, NG_DAEMONSET, "{'NodeNames':['a','']}", 400), "NodeNames[1]: Required value");
+    assert_error_is(bad(*state, NG_FILTER, "{'NodeNames':['Node-1']}", 400),
+                    "NodeNames[0]: Invalid value: \"Node-1\": a lowercase RFC 1123 subdomain must consist of lower "
+                    "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                    "character (e.g. 'example.com', regex used for validation is "
+                    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+    const char *nul = bad(*state, NG_PRIORITIZE, "{'NodeNames':['a\\u0000b']}", 400);
+    assert_true(strncmp(nul, "NodeNames[0]: Invalid value: ", 29) == 0);
+    assert_int_equal(ok(*state, NG_FILTER, "{'NodeNames':['n','n']}")->nnames, 2);
 }
 
 /* Duplicate keys as Go: a list replaces, a map merges (later value wins), a scalar overwrites, a struct merges. */
@@ -914,6 +942,7 @@ int main(void)
         T(test_pod_verdicts_stored),
         T(test_prioritize_and_key_case),
         T(test_required_presence),
+        T(test_node_names),
         T(test_nulls),
         T(test_repeated_keys),
         T(test_numbers),
