@@ -67,6 +67,7 @@ struct ngp_jw {
     unsigned cap_open;           /* captured objects open */
     size_t cap_from;             /* chunk offset where the not yet copied capture bytes start */
     bool cap_dirty;              /* an open capture holds what Go reads as U+FFFD (repair) */
+    size_t cap_checked;          /* chunk offset up to which yajl's bytes were checked for that */
     growbuf cap;
     /* yajl's strings read again from their bytes (token_body), and yajl's one error
      * that counts back into the token it read (syntax_error) */
@@ -306,7 +307,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     const ngp_jw_schema *sc = w->skip ? NULL : value_start(w);
     if (sc)
         return string_value(w, sc, raw, len, escaped, false);
-    if (w->cap_open)   /* only to know whether the echo needs repair */
+    if (w->cap_open && escaped)   /* only to know whether the echo needs repair (check_read) */
         go_text(w, raw, &len, escaped);
     return 1;
 }
@@ -336,8 +337,10 @@ static int open_frame(ngp_jw *w, const ngp_jw_schema *s)
     f->has_key = false;
     if (s->type == NGP_JW_OBJECT && s->capture) {
         size_t at = consumed(w) - 1;
-        if (w->cap_open++ == 0)
+        if (w->cap_open++ == 0) {
             w->cap_from = at;
+            w->cap_checked = at;
+        }
         f->cap_pos = w->cap.len + (at - w->cap_from);
     }
     ngp_jw_event ev = {.kind = NGP_JW_BEGIN, .id = s->id};
@@ -388,6 +391,18 @@ static int on_start_array(void *ctx)
     return 0;
 }
 
+/* yajl read the chunk up to end inside a capture: a byte that is not valid
+ * UTF-8 is one Go reads as U+FFFD. The lanes note their own bytes (suspect),
+ * and go_text the strings with escapes; checking yajl's bytes here, a few
+ * words at a time, costs less than checking each key and string it reports.
+ * A check cut inside a character only costs a repair that changes nothing. */
+static void check_read(ngp_jw *w, size_t end)
+{
+    if (w->cap_open && !w->cap_dirty && end > w->cap_checked)
+        w->cap_dirty = !ngp_utf8_valid(w->chunk + w->cap_checked, end - w->cap_checked);
+    w->cap_checked = end;
+}
+
 /* The captured object that just closed, from pos in cap to its end, rewritten
  * as Go would read and write it again (utf8.h), so that an echo is valid
  * UTF-8 JSON with what Go reads in it. Idempotent: an outer capture may
@@ -418,6 +433,7 @@ static int on_end(void *ctx)
         size_t end = consumed(w);
         append(&w->cap, w->chunk + w->cap_from, end - w->cap_from);
         w->cap_from = end;
+        check_read(w, end);
         if (w->cap_dirty)
             repair(w, f->cap_pos);
         w->cap_dirty &= --w->cap_open > 0;   /* an outer capture may hold more */
@@ -460,7 +476,10 @@ static const ngp_jw_field *find_field(const ngp_jw *w, const ngp_jw_schema *s, c
     const unsigned char *k = (const unsigned char *)key;
     const ngp_jw_field *folded = NULL;
     for (const ngp_jw_field *f = s->fields; f && f->name; f++) {
-        if (strnlen(f->name, len + 1) == len && memcmp(f->name, k, len) == 0)
+        size_t n = strnlen(f->name, len + 1);
+        if (n > len)   /* each of the name's bytes needs one of the key's at least */
+            continue;
+        if (n == len && memcmp(f->name, k, len) == 0)
             return f;
         if (w->icase && !folded && folds_equal(f->name, k, len))
             folded = f;
@@ -477,9 +496,8 @@ static int on_key(void *ctx, const unsigned char *s, size_t len)
     const char *raw = token_body(w, s, &len, &escaped);
     frame *f = w->skip ? NULL : &w->frames[w->nf - 1];   /* a key needs an object, and this one is not skipped */
     /* Go matches fields by what it reads in a key; a plain key that is not
-     * valid UTF-8 matches no field (all ASCII), but a capture may echo it. */
-    const char *key = escaped || w->cap_open || (f && f->schema->type == NGP_JW_MAP)
-                          ? go_text(w, raw, &len, escaped) : raw;
+     * valid UTF-8 matches no field (all ASCII), and check_read notes it in a capture. */
+    const char *key = escaped || (f && f->schema->type == NGP_JW_MAP) ? go_text(w, raw, &len, escaped) : raw;
     if (!f)
         return 1;
     if (f->schema->type == NGP_JW_OBJECT) {
@@ -695,16 +713,20 @@ static size_t run_yajl(ngp_jw *w, size_t at)
 {
     w->yoff = at;
     w->tok_end = at;
+    w->cap_checked = at;
     yajl_status st = yajl_parse(w->h, (const unsigned char *)w->chunk + at, w->chunk_len - at);
     if (st == yajl_status_client_canceled && w->lane && !ngp_err_failed(&w->err)) {
         w->lane_at = at + yajl_get_bytes_consumed(w->h);
         w->carried = false;   /* a lane starts after a whole token */
+        check_read(w, w->lane_at);
         return w->lane_at - at;
     }
-    if (st != yajl_status_ok && !ngp_err_failed(&w->err))
+    if (st != yajl_status_ok && !ngp_err_failed(&w->err)) {
         syntax_error(w);
-    else if (st == yajl_status_ok)
+    } else if (st == yajl_status_ok) {
         partial_token(w);
+        check_read(w, w->chunk_len);
+    }
     return w->chunk_len - at;
 }
 
