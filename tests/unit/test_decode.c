@@ -785,6 +785,10 @@ static void test_node_updates(void **state)
     assert_string_equal(node_text(&r->root), "edge-1{pool=edge,zone=z1}[edge=true:NO_EXECUTE] unschedulable");
     assert_int_equal(r->nnodes, 0);
 
+    /* updates come from the API server, which client-go decodes case-sensitively (sigs.k8s.io/json) */
+    r = ok(*state, NG_NODES, "{'Metadata':{'name':'X'},'metadata':{'name':'n','Labels':{'a':'b'}},'Spec':{'unschedulable':true}}");
+    assert_string_equal(node_text(&r->root), "n{}[]");
+
     r = ok(*state, NG_NODES,
            "{'apiVersion':'v1','kind':'NodeList','metadata':{'resourceVersion':'42'},'items':["
            "{'metadata':{'name':'master','labels':{'node-role.kubernetes.io/master':''}},"
