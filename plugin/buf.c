@@ -33,7 +33,8 @@ void ngp_buf_int(ngp_buf *b, int64_t v)
 }
 
 /* Bytes that cannot be copied as they are: controls (NUL ends the string),
- * '"', '\\', and non-ASCII, which is copied once checked as UTF-8. */
+ * '"', '\\', and non-ASCII, which is copied once checked as UTF-8 (C0 80 is
+ * a U+0000 the string holds). */
 static const unsigned char special[256] = {
     [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1};
 
@@ -64,7 +65,10 @@ void ngp_buf_json_str(ngp_buf *b, const char *str)
         case '\r': ngp_buf_put(b, "\\r", 2); break;
         case '\t': ngp_buf_put(b, "\\t", 2); break;
         default:
-            if (c >= 0x80) {
+            if (c == 0xC0 && *s == 0x80) {   /* U+0000, as strings hold it (model.h) */
+                ngp_buf_put(b, "\\u0000", 6);
+                run = ++s;
+            } else if (c >= 0x80) {
                 ngp_buf_put(b, "\\ufffd", 6);   /* as Go: each bad byte becomes U+FFFD */
             } else {
                 char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};

@@ -5,7 +5,8 @@
  * fresh yajl exactly where a lane stopped. The grammar is RFC 8259's as yajl
  * applies it: whitespace is space, tab, CR and LF (the walker refuses \f and
  * \v before any lane sees them); strings exclude raw bytes below 0x20; UTF-8
- * is not checked in skipped strings (nor does yajl, configured so). */
+ * is not checked in skipped strings (nor does yajl, configured so), only
+ * noted where it may need a look (suspect). */
 #include "jsonscan.h"
 
 #include <string.h>
@@ -176,6 +177,7 @@ static int step(ngp_scan *s, unsigned char c)
         s->state = STRING;
         return c && strchr("\"\\/bfnrt", c) ? 1 : -1;
     case HEX:
+        s->suspect |= s->aux == 0 && (c | 0x20) == 'd';   /* a surrogate, perhaps lone */
         if (++s->aux == 4)
             s->state = STRING;
         return is_hex(c) ? 1 : -1;
@@ -225,8 +227,7 @@ size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end)
     size_t i = 0;
     while (i < len) {
         if (s->state == STRING) {
-            bool high = false;   /* skipped strings are not checked */
-            i = plain_run(p, i, len, &high);
+            i = plain_run(p, i, len, &s->suspect);
             if (i == len)
                 break;
             if (p[i] == '"')

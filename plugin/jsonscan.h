@@ -26,6 +26,8 @@ typedef struct ngp_scan {
     uint8_t before;        /* strings lane: the state before the current string */
     bool key;              /* the current string is an object key */
     bool high;             /* strings lane: the current string may hold bytes >= 0x80 */
+    bool suspect;          /* skip lane: a string may hold what Go reads as U+FFFD (a byte
+                              >= 0x80, a \uD... escape): an echo of it may need repair */
     const char *literal;   /* "true", "false" or "null" being matched */
     unsigned depth, max;   /* open containers; the most allowed */
     uint64_t objects[NGP_SCAN_MAX_DEPTH / 64];   /* bit d: container d+1 is an object */

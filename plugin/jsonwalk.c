@@ -32,7 +32,7 @@ typedef struct frame {
     const ngp_jw_schema *next;    /* OBJECT, MAP: schema of the current key's value; NULL skips it */
     const char *field;           /* OBJECT: the current key's field name; NULL when unknown */
     size_t count;                /* ARRAY: elements begun; the current one is count - 1 */
-    uint64_t cap_abs;            /* captured OBJECT: absolute offset of its '{' */
+    size_t cap_pos;              /* captured OBJECT: where its '{' is in cap */
     unsigned keylen;             /* MAP: bytes kept of the current key */
     bool has_key, key_cut;
     char key[KEY_MAX];
@@ -63,11 +63,20 @@ struct ngp_jw {
     bool replaying;              /* yajl is reading resync text: callbacks do nothing */
     uint64_t base;               /* bytes parsed before the current chunk */
     bool seen;                   /* a non-whitespace byte arrived (else: empty body) */
+    bool icase;                  /* the root's: keys match Go's way in every object */
     unsigned cap_open;           /* captured objects open */
     size_t cap_from;             /* chunk offset where the not yet copied capture bytes start */
-    uint64_t cap_abs;            /* absolute offset of the outermost open capture's '{' ... */
-    size_t cap_off;              /* ... and where it sits in cap */
+    bool cap_dirty;              /* an open capture holds what Go reads as U+FFFD (repair) */
+    size_t cap_checked;          /* chunk offset up to which yajl's bytes were checked for that */
     growbuf cap;
+    /* yajl's strings read again from their bytes (token_body), and yajl's one error
+     * that counts back into the token it read (syntax_error) */
+    size_t tok_end;              /* chunk offset past the last scalar yajl reported, or where it began */
+    bool str_open;               /* yajl is inside a string begun in an earlier chunk ... */
+    growbuf pend;                /* ... whose body so far is this */
+    bool carried;                /* yajl is inside a token begun in an earlier chunk ... */
+    uint64_t carry;              /* ... which that error counts from here */
+    growbuf text;                /* strings as Go reads them, where that differs from their bytes */
     growbuf scratch;             /* NUL-terminated copies of reported numbers */
     ngp_err err;                 /* the first error; its text is cut at MSG_LEN */
     char path[PATH_LEN];
@@ -177,27 +186,89 @@ static int type_error(ngp_jw *w, const ngp_jw_schema *s, ngp_jw_type got)
     return 0;
 }
 
-/* ascii: a string already known to be ASCII needs no UTF-8 check. */
-static int scalar(ngp_jw *w, ngp_jw_type got, const void *text, size_t len, bool b, bool ascii)
+/* A bool or a number. */
+static int scalar(ngp_jw *w, ngp_jw_type got, const char *text, size_t len, bool b)
 {
     const ngp_jw_schema *s = value_start(w);
     if (!s)
         return 1;
     if (s->type != got)
         return type_error(w, s, got);
-    if (got == NGP_JW_STRING && !ascii && !ngp_utf8_valid(text, len)) {
-        ngp_jw_fail(w, NGP_EBADJSON, "invalid UTF-8 in string");
-        return 0;
-    }
     ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = s->id, .len = len, .boolean = b,
                        .str = got == NGP_JW_NUMBER ? terminated(w, text, len) : text};
     return emit(w, &ev);
 }
 
+/* What Go's decoder reads in a string whose body is raw[0..*len), with
+ * escapes only if escaped: raw itself when it is valid UTF-8 with none, else
+ * its reading in w->text (utf8.h). A capture holding a string Go reads
+ * otherwise than its bytes say is marked for repair. */
+static const char *go_text(ngp_jw *w, const char *raw, size_t *len, bool escaped)
+{
+    if (!escaped && ngp_utf8_valid(raw, *len))
+        return raw;
+    grow(&w->text, NGP_JSON_GROWTH * *len + 1);
+    bool replaced;
+    *len = ngp_json_unquote(raw, *len, w->text.data, &replaced);
+    w->cap_dirty |= replaced && w->cap_open;
+    return w->text.data;
+}
+
+/* A string where s names a value; raw is its body (see go_text). ascii: plain ASCII. */
+static int string_value(ngp_jw *w, const ngp_jw_schema *s, const char *raw, size_t len, bool escaped, bool ascii)
+{
+    if (s->type != NGP_JW_STRING)
+        return type_error(w, s, NGP_JW_STRING);
+    const char *text = ascii ? raw : go_text(w, raw, &len, escaped);
+    ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = s->id, .str = text, .len = len};
+    return emit(w, &ev);
+}
+
+/* yajl reported a scalar that ends at chunk offset end (partial_token). */
+static void token_done(ngp_jw *w, size_t end)
+{
+    w->tok_end = end;
+    w->carried = false;
+}
+
+/* yajl reported a string token, its text at s: returns the token's body as the
+ * JSON text has it. A plain string within the chunk is yajl's own bytes. yajl
+ * decodes escapes its own way (a lone surrogate as '?', eating the next byte),
+ * so a string with escapes, or one begun in an earlier chunk (yajl's copy),
+ * is read again: it opens at the first '"' after the last string (no other
+ * token holds one), or it was open when the chunk began (partial_token);
+ * *escaped is set for it. */
+static const char *token_body(ngp_jw *w, const unsigned char *s, size_t *len, bool *escaped)
+{
+    uintptr_t at = (uintptr_t)s - (uintptr_t)w->chunk;
+    *escaped = at >= w->chunk_len;
+    if (!*escaped) {
+        w->tok_end = at + *len + 1;
+        return (const char *)s;
+    }
+    size_t end = consumed(w) - 1;   /* the closing quote */
+    const char *body;
+    if (w->str_open) {
+        append(&w->pend, w->chunk + w->tok_end, end - w->tok_end);
+        body = w->pend.data;
+        *len = w->pend.len;
+    } else {
+        body = (const char *)memchr(w->chunk + w->tok_end, '"', end - w->tok_end) + 1;
+        *len = (size_t)(w->chunk + end - body);
+    }
+    w->str_open = false;
+    w->pend.len = 0;   /* its bytes stay in place for the caller */
+    token_done(w, end + 1);
+    return body;
+}
+
 static int on_null(void *ctx)
 {
     ngp_jw *w = ctx;
-    if (w->skip || w->replaying)
+    if (w->replaying)
+        return 1;
+    token_done(w, consumed(w));
+    if (w->skip)
         return 1;
     const ngp_jw_schema *s = value_start(w);
     if (!s)
@@ -209,22 +280,36 @@ static int on_null(void *ctx)
 static int on_bool(void *ctx, int b)
 {
     ngp_jw *w = ctx;
-    if (w->skip || w->replaying)
+    if (w->replaying)
         return 1;
-    return b ? scalar(w, NGP_JW_BOOL, "true", 4, true, true)
-             : scalar(w, NGP_JW_BOOL, "false", 5, false, true);
+    token_done(w, consumed(w));
+    if (w->skip)
+        return 1;
+    return b ? scalar(w, NGP_JW_BOOL, "true", 4, true) : scalar(w, NGP_JW_BOOL, "false", 5, false);
 }
 
 static int on_number(void *ctx, const char *s, size_t len)
 {
     ngp_jw *w = ctx;
-    return w->skip || w->replaying ? 1 : scalar(w, NGP_JW_NUMBER, s, len, false, true);
+    if (w->replaying)
+        return 1;
+    token_done(w, consumed(w));
+    return w->skip ? 1 : scalar(w, NGP_JW_NUMBER, s, len, false);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     ngp_jw *w = ctx;
-    return w->skip || w->replaying ? 1 : scalar(w, NGP_JW_STRING, s, len, false, false);
+    if (w->replaying)
+        return 1;
+    bool escaped;
+    const char *raw = token_body(w, s, &len, &escaped);
+    const ngp_jw_schema *sc = w->skip ? NULL : value_start(w);
+    if (sc)
+        return string_value(w, sc, raw, len, escaped, false);
+    if (w->cap_open && escaped)   /* only to know whether the echo needs repair (check_read) */
+        go_text(w, raw, &len, escaped);
+    return 1;
 }
 
 static int open_skipped(ngp_jw *w)
@@ -252,12 +337,11 @@ static int open_frame(ngp_jw *w, const ngp_jw_schema *s)
     f->has_key = false;
     if (s->type == NGP_JW_OBJECT && s->capture) {
         size_t at = consumed(w) - 1;
-        f->cap_abs = w->base + at;
         if (w->cap_open++ == 0) {
             w->cap_from = at;
-            w->cap_abs = f->cap_abs;
-            w->cap_off = w->cap.len;
+            w->cap_checked = at;
         }
+        f->cap_pos = w->cap.len + (at - w->cap_from);
     }
     ngp_jw_event ev = {.kind = NGP_JW_BEGIN, .id = s->id};
     return emit(w, &ev);
@@ -307,6 +391,31 @@ static int on_start_array(void *ctx)
     return 0;
 }
 
+/* yajl read the chunk up to end inside a capture: a byte that is not valid
+ * UTF-8 is one Go reads as U+FFFD. The lanes note their own bytes (suspect),
+ * and go_text the strings with escapes; checking yajl's bytes here, a few
+ * words at a time, costs less than checking each key and string it reports.
+ * A check cut inside a character only costs a repair that changes nothing. */
+static void check_read(ngp_jw *w, size_t end)
+{
+    if (w->cap_open && !w->cap_dirty && end > w->cap_checked)
+        w->cap_dirty = !ngp_utf8_valid(w->chunk + w->cap_checked, end - w->cap_checked);
+    w->cap_checked = end;
+}
+
+/* The captured object that just closed, from pos in cap to its end, rewritten
+ * as Go would read and write it again (utf8.h), so that an echo is valid
+ * UTF-8 JSON with what Go reads in it. Idempotent: an outer capture may
+ * repair an inner one again. */
+static void repair(ngp_jw *w, size_t pos)
+{
+    size_t n = w->cap.len - pos;
+    grow(&w->text, NGP_JSON_GROWTH * n);
+    size_t m = ngp_json_repair(w->cap.data + pos, n, w->text.data);
+    w->cap.len = pos;
+    append(&w->cap, w->text.data, m);
+}
+
 /* end_map and end_array alike. The frame goes first, so END's path is the container's own. */
 static int on_end(void *ctx)
 {
@@ -324,54 +433,80 @@ static int on_end(void *ctx)
         size_t end = consumed(w);
         append(&w->cap, w->chunk + w->cap_from, end - w->cap_from);
         w->cap_from = end;
-        w->cap_open--;
-        ev.off = w->cap_off + (size_t)(f->cap_abs - w->cap_abs);
-        ev.len_bytes = (size_t)(w->base + end - f->cap_abs);
+        check_read(w, end);
+        if (w->cap_dirty)
+            repair(w, f->cap_pos);
+        w->cap_dirty &= --w->cap_open > 0;   /* an outer capture may hold more */
+        ev.off = f->cap_pos;
+        ev.len_bytes = w->cap.len - f->cap_pos;
     }
     return emit(w, &ev);
 }
 
-static int lower(int c)
+static int upper(int c)
 {
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
 }
 
-/* Go's encoding/json: an exact match wins, else the first ASCII-case-folded one. */
-static const ngp_jw_field *find_field(const ngp_jw_schema *s, const unsigned char *k, size_t len)
+/* Go's foldName (encoding/json fold.go) maps each rune to the smallest of its
+ * case-fold orbit (unicode.SimpleFold): ASCII letters to upper case, and of
+ * the runes past ASCII only U+017F (long s) to 'S' and U+212A (Kelvin sign)
+ * to 'K'. name is ASCII, as every field name of the schemas. */
+static bool folds_equal(const char *name, const unsigned char *k, size_t len)
 {
+    size_t i = 0;
+    for (; *name; name++) {
+        int c = upper((unsigned char)*name);
+        if (i < len && upper(k[i]) == c)
+            i++;
+        else if (c == 'S' && len - i >= 2 && k[i] == 0xC5 && k[i + 1] == 0xBF)
+            i += 2;
+        else if (c == 'K' && len - i >= 3 && k[i] == 0xE2 && k[i + 1] == 0x84 && k[i + 2] == 0xAA)
+            i += 3;
+        else
+            return false;
+    }
+    return i == len;
+}
+
+/* Go's encoding/json: an exact match wins, else the first field whose folded
+ * name is the key's (byExactName, then byFoldedName). */
+static const ngp_jw_field *find_field(const ngp_jw *w, const ngp_jw_schema *s, const char *key, size_t len)
+{
+    const unsigned char *k = (const unsigned char *)key;
     const ngp_jw_field *folded = NULL;
     for (const ngp_jw_field *f = s->fields; f && f->name; f++) {
-        if (strnlen(f->name, len + 1) != len)
+        size_t n = strnlen(f->name, len + 1);
+        if (n > len)   /* each of the name's bytes needs one of the key's at least */
             continue;
-        if (memcmp(f->name, k, len) == 0)
+        if (n == len && memcmp(f->name, k, len) == 0)
             return f;
-        if (s->icase && !folded) {
-            size_t i = 0;
-            while (i < len && lower((unsigned char)f->name[i]) == lower(k[i]))
-                i++;
-            if (i == len)
-                folded = f;
-        }
+        if (w->icase && !folded && folds_equal(f->name, k, len))
+            folded = f;
     }
     return folded;
 }
 
-static int on_key(void *ctx, const unsigned char *k, size_t len)
+static int on_key(void *ctx, const unsigned char *s, size_t len)
 {
     ngp_jw *w = ctx;
-    if (w->skip || w->replaying)
+    if (w->replaying)
         return 1;
-    frame *f = &w->frames[w->nf - 1];   /* a key needs an object, and this one is not skipped */
+    bool escaped;
+    const char *raw = token_body(w, s, &len, &escaped);
+    frame *f = w->skip ? NULL : &w->frames[w->nf - 1];   /* a key needs an object, and this one is not skipped */
+    /* Go matches fields by what it reads in a key; a plain key that is not
+     * valid UTF-8 matches no field (all ASCII), and check_read notes it in a capture. */
+    const char *key = escaped || (f && f->schema->type == NGP_JW_MAP) ? go_text(w, raw, &len, escaped) : raw;
+    if (!f)
+        return 1;
     if (f->schema->type == NGP_JW_OBJECT) {
-        const ngp_jw_field *fd = find_field(f->schema, k, len);
+        const ngp_jw_field *fd = find_field(w, f->schema, key, len);
         f->field = fd ? fd->name : NULL;
         f->next = fd ? fd->schema : NULL;
         return 1;
     }
-    if (!ngp_utf8_valid((const char *)k, len)) {
-        ngp_jw_fail(w, NGP_EBADJSON, "invalid UTF-8 in key");
-        return 0;
-    }
+    const unsigned char *k = (const unsigned char *)key;
     size_t n = len;
     if (n > KEY_MAX) {   /* cut at a UTF-8 character boundary: k[n] is the first byte dropped */
         n = KEY_MAX;
@@ -383,7 +518,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
     f->key_cut = n < len;
     f->has_key = true;
     f->next = f->schema->elem;
-    ngp_jw_event ev = {.kind = NGP_JW_KEY, .id = f->schema->id, .str = (const char *)k, .len = len};
+    ngp_jw_event ev = {.kind = NGP_JW_KEY, .id = f->schema->id, .str = key, .len = len};
     return emit(w, &ev);
 }
 
@@ -434,6 +569,7 @@ ngp_jw *ngp_jw_new(const ngp_jw_schema *root, ngp_jw_sink sink, void *user)
     ngp_jw *w = ngp_xmalloc(sizeof *w);
     memset(w, 0, offsetof(ngp_jw, path));
     w->root = root;
+    w->icase = root->icase;
     w->sink = sink;
     w->user = user;
     w->h = new_yajl(w);
@@ -449,17 +585,37 @@ void ngp_jw_free(ngp_jw *w)
     free(w->scratch.data);
     free(w->part.data);
     free(w->prefix.data);
+    free(w->pend.data);
+    free(w->text.data);
     free(w);
 }
 
-/* Records yajl's error, cut to its first line and without the final period. */
+static ngp_status fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static ngp_status fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ngp_status st = fail_at(w, offset, NGP_EBADJSON, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Records yajl's error, cut to its first line and without the final period.
+ * yajl counts one error, a map's value followed by neither ',' nor '}', back
+ * from the end of the token it read by the token's length (its body's, for a
+ * string), but no further back than the chunk; a token begun in an earlier
+ * chunk is counted from where the whole body would have it (carry). */
 static void syntax_error(ngp_jw *w)
 {
     unsigned char *e = yajl_get_error(w->h, 0, NULL, 0);
     size_t n = strcspn((const char *)e, "\r\n");
     while (n > 0 && (e[n - 1] == '.' || e[n - 1] == ' '))
         n--;
-    ngp_jw_fail(w, NGP_EBADJSON, "invalid JSON: %.*s", (int)n, (const char *)e);
+    uint64_t at = w->base + consumed(w);
+    if (w->carried && yajl_get_bytes_consumed(w->h) == 0 && strstr((const char *)e, "after key and value"))
+        at = w->carry;
+    fail_offset(w, at, "invalid JSON: %.*s", (int)n, (const char *)e);
     yajl_free_error(w->h, e);
 }
 
@@ -506,8 +662,49 @@ static void lane_to_yajl(ngp_jw *w)
     bool strings = w->lane == LANE_STRINGS;   /* the array's own frame is in the tail */
     w->skip = strings ? 0 : w->scan.depth;
     w->lane = LANE_NONE;
+    w->str_open = ngp_scan_in_string(&w->scan);   /* begun in an earlier chunk: its body so far is part */
+    w->pend.len = 0;
+    if (w->str_open && strings)
+        append(&w->pend, w->part.data, w->part.len);
     resync(w, w->nf - strings, tail, n, strings ? &w->part : NULL);
     w->part.len = 0;
+}
+
+static bool token_byte(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '+' ||
+           c == '-';
+}
+
+/* yajl read to the chunk's end, perhaps into a token: keeps what the next
+ * chunk needs of it. Of a string, its body so far (token_body) and where
+ * syntax_error counts it from (its first byte + 2, as yajl counts a body);
+ * of a number or a literal, where it began (a whole literal or a number that
+ * ended was reported: token_done). No other token holds a '"' or these bytes. */
+static void partial_token(ngp_jw *w)
+{
+    const char *c = w->chunk;
+    size_t from = w->tok_end, len = w->chunk_len;
+    if (w->str_open) {
+        append(&w->pend, c + from, len - from);
+        return;
+    }
+    const char *q = memchr(c + from, '"', len - from);
+    if (q) {
+        w->str_open = true;
+        w->pend.len = 0;
+        append(&w->pend, q + 1, (size_t)(c + len - q - 1));
+        w->carried = true;
+        w->carry = w->base + (uint64_t)(q - c) + 2;
+        return;
+    }
+    size_t i = len;
+    while (i > from && token_byte(c[i - 1]))
+        i--;
+    if (i > w->yoff || !w->carried) {   /* else the token goes on from an earlier chunk */
+        w->carried = i < len;
+        w->carry = w->base + i;
+    }
 }
 
 /* yajl reads the chunk from at. Returns the bytes it took: all of them,
@@ -515,13 +712,21 @@ static void lane_to_yajl(ngp_jw *w)
 static size_t run_yajl(ngp_jw *w, size_t at)
 {
     w->yoff = at;
+    w->tok_end = at;
+    w->cap_checked = at;
     yajl_status st = yajl_parse(w->h, (const unsigned char *)w->chunk + at, w->chunk_len - at);
     if (st == yajl_status_client_canceled && w->lane && !ngp_err_failed(&w->err)) {
         w->lane_at = at + yajl_get_bytes_consumed(w->h);
+        w->carried = false;   /* a lane starts after a whole token */
+        check_read(w, w->lane_at);
         return w->lane_at - at;
     }
-    if (st != yajl_status_ok && !ngp_err_failed(&w->err))
+    if (st != yajl_status_ok && !ngp_err_failed(&w->err)) {
         syntax_error(w);
+    } else if (st == yajl_status_ok) {
+        partial_token(w);
+        check_read(w, w->chunk_len);
+    }
     return w->chunk_len - at;
 }
 
@@ -532,6 +737,7 @@ static size_t run_skip_lane(ngp_jw *w, size_t at)
     ngp_scan_end end;
     size_t n = ngp_scan_skip(&w->scan, w->chunk + at, w->chunk_len - at, &end);
     w->lane_at = at + n;
+    w->cap_dirty |= w->scan.suspect && w->cap_open;
     if (end == NGP_SCAN_DONE) {
         lane_done(w);
     } else if (end == NGP_SCAN_STOP) {   /* yajl judges the bytes this call read */
@@ -552,11 +758,12 @@ static size_t run_strings_lane(ngp_jw *w, size_t at)
     if (end == NGP_SCAN_STRING) {
         size_t len = n - 1 - from;
         bool ascii = !w->scan.high;
+        const ngp_jw_schema *s = value_start(w);   /* the array's elements are strings */
         if (w->part.len) {
             append(&w->part, p + from, len);
-            scalar(w, NGP_JW_STRING, w->part.data, w->part.len, false, ascii);
+            string_value(w, s, w->part.data, w->part.len, false, ascii);
         } else {
-            scalar(w, NGP_JW_STRING, p + from, len, false, ascii);
+            string_value(w, s, p + from, len, false, ascii);
         }
         w->part.len = 0;
     } else if (end == NGP_SCAN_MORE && ngp_scan_in_string(&w->scan)) {
@@ -602,17 +809,6 @@ static bool has_content(const char *p, size_t len)
         if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
             return true;
     return false;
-}
-
-static ngp_status fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static ngp_status fail_offset(ngp_jw *w, uint64_t offset, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ngp_status st = fail_at(w, offset, NGP_EBADJSON, fmt, ap);
-    va_end(ap);
-    return st;
 }
 
 ngp_status ngp_jw_feed(ngp_jw *w, const char *chunk, size_t len)

@@ -10,13 +10,17 @@
  *
  * Null handling follows Go's encoding/json: null is accepted wherever a
  * schema names a value (the sink gets NGP_JW_NULL), as for a nil pointer,
- * nil slice or nil map.
+ * nil slice or nil map. So do strings, keys included: the sink gets what Go
+ * reads (a lone surrogate escape or an invalid UTF-8 byte is U+FFFD), with
+ * U+0000 as the two bytes C0 80 (model.h), whichever way the body is chunked.
  *
  * Capture: an object schema with capture set has its exact bytes copied into
  * the walker's capture buffer as they stream past (the bytes between two
  * captured objects are not kept); the NGP_JW_END event carries the object's
  * offset and length in that buffer. This is how full-mode filter replies echo
- * the request's node objects byte for byte. */
+ * the request's node objects byte for byte, but for what Go reads as U+FFFD,
+ * which the capture holds as that rune (so an echo is always valid UTF-8 and
+ * never carries a lone surrogate escape). */
 #ifndef NGP_JSONWALK_H
 #define NGP_JSONWALK_H
 
@@ -46,9 +50,10 @@ typedef struct ngp_jw_field {
 typedef struct ngp_jw_schema {
     ngp_jw_type type;
     int id;                            /* passed to the sink with every event */
-    bool icase;                        /* OBJECT: keys match ASCII-case-insensitively
-                                          (Go structs without json tags); an exact
-                                          match wins over a case-folded one */
+    bool icase;                        /* the root's holds for every object of the body:
+                                          keys match field names as Go's encoding/json
+                                          matches them (an exact match wins, else a
+                                          case-folded one, jsonwalk.c); read only there */
     bool capture;                      /* OBJECT: copy its bytes (see above) */
     const ngp_jw_field *fields;         /* OBJECT */
     const struct ngp_jw_schema *elem;   /* ARRAY, MAP */
@@ -66,7 +71,8 @@ typedef struct ngp_jw_event {
     ngp_jw_event_kind kind;
     int id;
     const char *str;  /* KEY, VALUE: len bytes, valid only during the callback; NUL-terminated
-                         only for NUMBER and BOOL (a string goes uncopied to the sink) */
+                         only for NUMBER and BOOL (a string goes uncopied to the sink);
+                         a string holds no NUL (see above) */
     size_t len;
     bool boolean;     /* BOOL values */
     size_t off, len_bytes;  /* END of a captured object */

@@ -1,7 +1,12 @@
 /* model.h - the parts of Pods and Nodes the predicates read, as decoded from JSON.
  *
  * Strings are NUL-terminated and owned by whatever arena or index built the
- * struct; an absent string field is "" (Go's zero value), never NULL. */
+ * struct; an absent string field is "" (Go's zero value), never NULL. A
+ * U+0000 inside a JSON string is held as the two bytes C0 80 (as Java's and
+ * Tcl's modified UTF-8 hold it), so it neither ends the string nor compares
+ * equal to anything but itself: decoded strings are otherwise valid UTF-8
+ * (utf8.h), where C0 80 cannot occur. The JSON writer (ngp_buf_json_str)
+ * writes it back as \u0000. */
 #ifndef NGP_MODEL_H
 #define NGP_MODEL_H
 

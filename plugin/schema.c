@@ -80,7 +80,11 @@ static const ngp_jw_schema s_nodelist = OBJ(NGP_S_NODELIST, f_nodelist);
 static const ngp_jw_schema s_name = STR(NGP_S_NAME);
 static const ngp_jw_schema s_names = ARR(NGP_S_NAMES, &s_name);
 
-/* ExtenderArgs: Go struct without json tags, so keys match case-insensitively. */
+/* ExtenderArgs: Go structs (kube-scheduler's extender client encodes them with
+ * encoding/json, and Go extenders decode them so), whose field names match
+ * keys case-insensitively at every level (icase on a root holds for the whole
+ * body). Node updates come from the API server, and client-go decodes those
+ * with sigs.k8s.io/json, case-sensitively: s_update has no icase. */
 static const ngp_jw_field f_args[] = {
     {"Pod", &s_pod}, {"Nodes", &s_nodelist}, {"NodeNames", &s_names}, {0}};
 static const ngp_jw_schema s_args = IOBJ(NGP_S_ROOT, f_args);
@@ -92,12 +96,12 @@ static const ngp_jw_schema s_vpod_meta = OBJ(NGP_S_NONE, f_vpod_meta);
 static const ngp_jw_field f_vpod[] = {{"metadata", &s_vpod_meta}, {0}};
 static const ngp_jw_schema s_vpod = OBJ(NGP_S_VPOD, f_vpod);
 static const ngp_jw_field f_mpod[] = {{"UID", &s_vpod_uid}, {0}};
-static const ngp_jw_schema s_mpod = IOBJ(NGP_S_VPOD, f_mpod);
+static const ngp_jw_schema s_mpod = OBJ(NGP_S_VPOD, f_mpod);
 static const ngp_jw_schema s_vpods = ARR(NGP_S_VPODS, &s_vpod), s_mpods = ARR(NGP_S_VPODS, &s_mpod);
 static const ngp_jw_schema s_vpdb = {.type = NGP_JW_NUMBER, .id = NGP_S_VPDB};
 static const ngp_jw_field f_victims[] = {{"Pods", &s_vpods}, {"NumPDBViolations", &s_vpdb}, {0}};
 static const ngp_jw_field f_meta[] = {{"Pods", &s_mpods}, {"NumPDBViolations", &s_vpdb}, {0}};
-static const ngp_jw_schema s_victims = IOBJ(NGP_S_VICTIMS, f_victims), s_meta = IOBJ(NGP_S_VICTIMS, f_meta);
+static const ngp_jw_schema s_victims = OBJ(NGP_S_VICTIMS, f_victims), s_meta = OBJ(NGP_S_VICTIMS, f_meta);
 static const ngp_jw_schema s_vmap = {.type = NGP_JW_MAP, .id = NGP_S_VICTIM_MAP, .elem = &s_victims};
 static const ngp_jw_schema s_mmap = {.type = NGP_JW_MAP, .id = NGP_S_META_MAP, .elem = &s_meta};
 static const ngp_jw_field f_preempt[] = {

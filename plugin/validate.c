@@ -135,14 +135,18 @@ static void put_quoted(err_out *o, const char *s)
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
         const char *named = strchr(controls, c);
-        if (c == '"' || c == '\\')
+        if (c == 0xC0 && (unsigned char)s[1] == 0x80) {   /* U+0000, as strings hold it (model.h) */
+            put(o, "\\x00");
+            s++;
+        } else if (c == '"' || c == '\\') {
             put(o, "\\%c", c);
-        else if (named != NULL)
+        } else if (named != NULL) {
             put(o, "\\%c", letters[named - controls]);
-        else if (c < 0x20 || c == 0x7f)
+        } else if (c < 0x20 || c == 0x7f) {
             put(o, "\\x%02x", c);
-        else
+        } else {
             put(o, "%c", c);
+        }
     }
     put(o, "\"");
 }

@@ -182,6 +182,18 @@ static void test_json_escapes(void **state)
     check_json_same("\x7f <>&' /", "\"\x7f <>&' /\"");   /* DEL and HTML characters are valid JSON as they are */
 }
 
+/* A U+0000 that a string holds as C0 80 (model.h) is written as \\u0000; a
+ * C0 with anything else after it is a bad byte as any other. */
+static void test_json_nul_held_as_c0_80(void **state)
+{
+    (void)state;
+    ngp_buf b = {0};
+    ngp_buf_json_str(&b, "a\xc0\x80" "b\xc0\x80");
+    ngp_buf_json_str(&b, "\xc0x");
+    assert_string_equal(b.data, "\"a\\u0000b\\u0000\"\"\\ufffdx\"");
+    ngp_buf_free(&b);
+}
+
 /* Valid UTF-8 passes through unchanged, at the boundaries of each sequence length. */
 static void test_json_valid_utf8(void **state)
 {
@@ -272,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_puts_int_printf),
         cmocka_unit_test(test_take_free),
         cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_json_nul_held_as_c0_80),
         cmocka_unit_test(test_json_valid_utf8),
         cmocka_unit_test(test_json_invalid_utf8),
         cmocka_unit_test(test_json_long),

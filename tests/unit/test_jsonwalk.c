@@ -187,18 +187,34 @@ static void done(rec *r)
     r->w = NULL;
 }
 
-/* Walks doc expecting failure with status and exactly msg, in every chunking. */
+/* Walks doc cut in two at cut (0 < cut < len); returns the status. */
+static int walk_cut(const ngp_jw_schema *root, const char *doc, size_t len, size_t cut, rec *r)
+{
+    rec_init(r, root, 0, 0);
+    ngp_jw_feed(r->w, doc, cut);
+    ngp_jw_feed(r->w, doc + cut, len - cut);
+    return ngp_jw_finish(r->w);
+}
+
+static void expect_failed(rec *r, int got, int status, const char *msg)
+{
+    assert_int_equal(got, status);
+    assert_non_null(err_text(r->w));
+    assert_string_equal(err_text(r->w), msg);
+    assert_int_equal(r->after_fail, 0);
+    done(r);
+}
+
+/* Walks doc expecting failure with status and exactly msg, in every chunking:
+ * chunks of every size, and cut in two at every byte. */
 static void expect_error(const ngp_jw_schema *root, const char *doc, int status, const char *msg)
 {
     size_t len = strlen(doc);
     rec r;
-    for (size_t chunk = 1; chunk <= len; chunk++) {
-        assert_int_equal(walk(root, doc, len, chunk, &r), status);
-        assert_non_null(err_text(r.w));
-        assert_string_equal(err_text(r.w), msg);
-        assert_int_equal(r.after_fail, 0);
-        done(&r);
-    }
+    for (size_t chunk = 1; chunk <= len; chunk++)
+        expect_failed(&r, walk(root, doc, len, chunk, &r), status, msg);
+    for (size_t cut = 1; cut < len; cut++)
+        expect_failed(&r, walk_cut(root, doc, len, cut, &r), status, msg);
 }
 
 /* ---- the sample document ---- */
@@ -365,11 +381,62 @@ static void test_icase_keys(void **state)
         assert_string_equal(r.text, "B1\nB23@NodeNames\nV24@NodeNames[0]=a\nE23@NodeNames\nE1\n");
         done(&r);
     }
-    /* Near misses and case-folded keys in a case-sensitive object are skipped. */
-    const char *miss = "{\"NodeName\": [1], \"NodeNamesX\": 2, \"Pod\": {\"Metadata\": {\"name\": 3}}}";
+    /* Near misses are skipped. */
+    const char *miss = "{\"NodeName\": [1], \"NodeNamesX\": 2, \"Pod\": {\"Metadatas\": {\"name\": 3}}}";
     assert_int_equal(walk(&s_root, miss, strlen(miss), 0, &r), 0);
     assert_string_equal(r.text, "B1\nB2@Pod\nE2@Pod\nE1\n");
     done(&r);
+}
+
+/* The root's icase holds at every level, as Go's decoder folds every struct's
+ * field names; without it (the API server's case-sensitive decoder) no level folds. */
+static void test_icase_every_level(void **state)
+{
+    (void)state;
+    const char *doc = "{\"POD\": {\"Spec\": {\"NODENAME\": \"a\", \"Tolerations\": [{\"KEY\": \"k\"}]}},"
+                      " \"nodes\": {\"ITEMS\": [{\"Metadata\": {\"Name\": \"n\"}}]}}";
+    rec r;
+    assert_int_equal(walk(&s_root, doc, strlen(doc), 0, &r), 0);
+    assert_string_equal(r.text, "B1\nB2@Pod\nB7@Pod.spec\nV8@Pod.spec.nodeName=a\nB12@Pod.spec.tolerations\n"
+                                "B13@Pod.spec.tolerations[0]\nV14@Pod.spec.tolerations[0].key=k\n"
+                                "E13@Pod.spec.tolerations[0]\nE12@Pod.spec.tolerations\nE7@Pod.spec\nE2@Pod\n"
+                                "B16@Nodes\nB17@Nodes.items\nB18@Nodes.items[0]\nB3@Nodes.items[0].metadata\n"
+                                "V4@Nodes.items[0].metadata.name=n\nE3@Nodes.items[0].metadata\n"
+                                "E18@Nodes.items[0]={\"Metadata\": {\"Name\": \"n\"}}\nE17@Nodes.items\n"
+                                "E16@Nodes\nE1\n");
+    done(&r);
+    static const ngp_jw_schema sensitive = {.type = NGP_JW_OBJECT, .id = ROOT, .fields = root_fields};
+    const char *folded = "{\"pod\": {}, \"Pod\": {\"Spec\": {}}}";
+    assert_int_equal(walk(&sensitive, folded, strlen(folded), 0, &r), 0);
+    assert_string_equal(r.text, "B1\nB2@Pod\nE2@Pod\nE1\n");
+    done(&r);
+}
+
+/* Go's foldName maps each rune to the smallest of its SimpleFold orbit: of the
+ * runes past ASCII, U+017F (long s) folds to 'S' and U+212A (Kelvin sign) to
+ * 'K', raw or escaped; U+0130 and U+0131 (dotted and dotless I) are orbits of
+ * their own, so they match no 'i'. Map keys are never folded. */
+static void test_icase_unicode_fold(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\": {\"\xc5\xbfpec\": {\"tolerations\": [{\"\xe2\x84\xaa" "ey\": \"a\"},"
+                      " {\"\\u212aEY\": \"b\"}, {\"\\u0130ey\": \"c\"}]}, \"metadata\": {\"labels\":"
+                      " {\"\\u017F\": \"v\"}}}, \"\\u0130tems\": 1, \"nodeName\\u017f\": [\"x\"]}";
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        assert_int_equal(walk(&s_root, doc, len, chunk, &r), 0);
+        assert_string_equal(r.text, "B1\nB2@Pod\nB7@Pod.spec\nB12@Pod.spec.tolerations\n"
+                                    "B13@Pod.spec.tolerations[0]\nV14@Pod.spec.tolerations[0].key=a\n"
+                                    "E13@Pod.spec.tolerations[0]\nB13@Pod.spec.tolerations[1]\n"
+                                    "V14@Pod.spec.tolerations[1].key=b\nE13@Pod.spec.tolerations[1]\n"
+                                    "B13@Pod.spec.tolerations[2]\nE13@Pod.spec.tolerations[2]\n"
+                                    "E12@Pod.spec.tolerations\nE7@Pod.spec\nB3@Pod.metadata\nB5@Pod.metadata.labels\n"
+                                    "K5@Pod.metadata.labels[\"\xc5\xbf\"]=\\xc5\\xbf\n"
+                                    "V6@Pod.metadata.labels[\"\xc5\xbf\"]=v\nE5@Pod.metadata.labels\n"
+                                    "E3@Pod.metadata\nE2@Pod\nB23@NodeNames\nV24@NodeNames[0]=x\nE23@NodeNames\nE1\n");
+        done(&r);
+    }
 }
 
 static void test_icase_exact_match_wins(void **state)
@@ -432,15 +499,80 @@ static void test_numbers_raw(void **state)
     }
 }
 
+/* U+0000 is reported as C0 80, as strings are kept (model.h). */
 static void test_strings_decoded(void **state)
 {
     (void)state;
     const char *doc = "[\"a\\u00e9\\n\", \"x\\u0000y\", \"\\ud83d\\ude00\", \"\\\"\\\\\\/\\b\\f\\r\\t\", \"\xe2\x82\xac\"]";
     rec r;
     assert_int_equal(walk(&s_names, doc, strlen(doc), 0, &r), 0);
-    assert_string_equal(r.text, "B23\nV24@[0]=a\\xc3\\xa9\\x0a\nV24@[1]=x\\x00y\nV24@[2]=\\xf0\\x9f\\x98\\x80\n"
+    assert_string_equal(r.text, "B23\nV24@[0]=a\\xc3\\xa9\\x0a\nV24@[1]=x\\xc0\\x80y\nV24@[2]=\\xf0\\x9f\\x98\\x80\n"
                                 "V24@[3]=\"\\/\\x08\\x0c\\x0d\\x09\nV24@[4]=\\xe2\\x82\\xac\nE23\n");
     done(&r);
+}
+
+/* What Go's unquoteBytes reads: a \u escape of a surrogate that does not begin
+ * a pair is U+FFFD (EF BF BD) and the next escape is read on its own; each
+ * byte that is not part of valid UTF-8 is U+FFFD (E2 82 is two, a surrogate
+ * encoded in UTF-8, ED A0 80, three). Values, map keys and names alike, in every chunking. */
+static void test_strings_read_as_go(void **state)
+{
+    (void)state;
+    const char *doc = "{\"Pod\": {\"metadata\": {\"name\": \"\\ud800\", \"labels\": {\"k\\udc00\": \"\\ud800x\","
+                      " \"\xff\": \"\\ud800\\u0041\\ud800\\ud800\\udc00\"}}, \"spec\": {\"nodeName\":"
+                      " \"\xff\xe2\x82" "A\xed\xa0\x80\"}}, \"NodeNames\": [\"a\xc3\", \"\\udbff\\udfff\", \"b\\ud800\"]}";
+    const char *events =
+        "B1\nB2@Pod\nB3@Pod.metadata\nV4@Pod.metadata.name=\\xef\\xbf\\xbd\nB5@Pod.metadata.labels\n"
+        "K5@Pod.metadata.labels[\"k\xef\xbf\xbd\"]=k\\xef\\xbf\\xbd\n"
+        "V6@Pod.metadata.labels[\"k\xef\xbf\xbd\"]=\\xef\\xbf\\xbdx\n"
+        "K5@Pod.metadata.labels[\"\xef\xbf\xbd\"]=\\xef\\xbf\\xbd\n"
+        "V6@Pod.metadata.labels[\"\xef\xbf\xbd\"]=\\xef\\xbf\\xbdA\\xef\\xbf\\xbd\\xf0\\x90\\x80\\x80\n"
+        "E5@Pod.metadata.labels\nE3@Pod.metadata\nB7@Pod.spec\n"
+        "V8@Pod.spec.nodeName=\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbdA\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbd\n"
+        "E7@Pod.spec\nE2@Pod\nB23@NodeNames\nV24@NodeNames[0]=a\\xef\\xbf\\xbd\n"
+        "V24@NodeNames[1]=\\xf4\\x8f\\xbf\\xbf\nV24@NodeNames[2]=b\\xef\\xbf\\xbd\nE23@NodeNames\nE1\n";
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t chunk = 1; chunk <= len; chunk++) {
+        assert_int_equal(walk(&s_root, doc, len, chunk, &r), 0);
+        assert_string_equal(r.text, events);
+        done(&r);
+    }
+    for (size_t cut = 1; cut < len; cut++) {
+        assert_int_equal(walk_cut(&s_root, doc, len, cut, &r), 0);
+        assert_string_equal(r.text, events);
+        done(&r);
+    }
+}
+
+/* A captured object is echoed as Go would read and write it again: what Go
+ * reads as U+FFFD (in skipped strings, keys and read values alike) becomes
+ * the three bytes of U+FFFD, as Go's encoder writes that rune; valid pairs,
+ * other escapes and valid UTF-8 stay as they were. */
+static void test_capture_repaired(void **state)
+{
+    (void)state;
+#define BAD "{\"metadata\": {\"name\": \"n\\ud800\", \"uid\": \"\xff\", \"labels\": {\"\\udc00\": \"\xc3\xa9\"}}," \
+            " \"status\": {\"images\": [{\"names\": [\"\\ud83d\\ude00\\u0000\\\\ud800\", \"\xe2\x82\", \"\\uD800\\u0041\"]}]}}"
+#define GOOD "{\"metadata\": {\"name\": \"n\xef\xbf\xbd\", \"uid\": \"\xef\xbf\xbd\", \"labels\": {\"\xef\xbf\xbd\": \"\xc3\xa9\"}}," \
+             " \"status\": {\"images\": [{\"names\": [\"\\ud83d\\ude00\\u0000\\\\ud800\", \"\xef\xbf\xbd\xef\xbf\xbd\", \"\xef\xbf\xbd\\u0041\"]}]}}"
+    const char *doc = "{\"Nodes\": {\"items\": [" BAD ", " NODE2 "]}}";
+    size_t len = strlen(doc);
+    rec r;
+    for (size_t cut = 0; cut < len; cut++) {
+        if (cut)
+            assert_int_equal(walk_cut(&s_root, doc, len, cut, &r), 0);
+        else
+            assert_int_equal(walk(&s_root, doc, len, 1, &r), 0);
+        assert_int_equal(r.ncap, 2);
+        assert_int_equal(r.cap_off[0], 0);
+        assert_int_equal(r.cap_len[0], strlen(GOOD));
+        assert_memory_equal(ngp_jw_captured(r.w), GOOD NODE2, strlen(GOOD NODE2));
+        assert_int_equal(r.cap_off[1], strlen(GOOD));
+        done(&r);
+    }
+#undef BAD
+#undef GOOD
 }
 
 static void test_map_key_cut_in_path(void **state)
@@ -494,8 +626,6 @@ static void test_string_array_errors(void **state)
     (void)state;
     expect_error(&s_root, "{\"NodeNames\":[\"a\",1]}", NGP_EBADJSON,
                  "NodeNames[1]: expected string, got number (at byte 19)");
-    expect_error(&s_root, "{\"NodeNames\":[\"a\",\"\xff\"]}", NGP_EBADJSON,
-                 "NodeNames[1]: invalid UTF-8 in string (at byte 21)");
     expect_error(&s_root, "{\"NodeNames\":[\"a\",]}", NGP_EBADJSON,
                  "NodeNames[0]: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 19)");
     expect_error(&s_root, "{\"NodeNames\":[\"ab", NGP_EBADJSON, "NodeNames: invalid JSON: parse error: premature EOF (at byte 17)");
@@ -606,16 +736,39 @@ static void test_syntax_errors(void **state)
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 29)");
     expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"a\x01\"}}}", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid character inside string (at byte 29)");
-    expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\"\xff\"}}}", NGP_EBADJSON,
-                 "Pod.spec.nodeName: invalid UTF-8 in string (at byte 30)");
-    expect_error(&s_root, "{\"Pod\":{\"metadata\":{\"labels\":{\"a\xc3\":\"b\"}}}}", NGP_EBADJSON,
-                 "Pod.metadata.labels: invalid UTF-8 in key (at byte 34)");
     expect_error(&s_root, "{\"Pod\":{\"status\":[1,}}}", NGP_EBADJSON,
                  "Pod: invalid JSON: parse error: unallowed token at this point in JSON text (at byte 21)");
     /* yajl takes \f and \v for whitespace; JSON does not. */
     expect_error(&s_skip, "[1,\f2]", NGP_EBADJSON, "invalid JSON: lexical error: invalid char in json text (at byte 4)");
     expect_error(&s_root, "{\"Pod\":{\"spec\":{\"nodeName\":\v\"a\"}}}", NGP_EBADJSON,
                  "Pod.spec.nodeName: invalid JSON: lexical error: invalid char in json text (at byte 28)");
+}
+
+/* yajl counts a map value followed by neither ',' nor '}' back from the end of
+ * the token it read: to where a number, a literal or a bracket begins, or to
+ * the second byte of a string's body. However the body is cut. */
+static void test_map_value_error_offset(void **state)
+{
+    (void)state;
+    static const struct { const char *doc; size_t at; } cases[] = {
+        {"{\"Pod\":{\"spec\":{\"priority\":0 12345}}}", 29},
+        {"{\"Pod\":{\"spec\":{\"priority\":0   null}}}", 31},
+        {"{\"Pod\":{\"spec\":{\"priority\":0 true}}}", 29},
+        {"{\"Pod\":{\"spec\":{\"priority\":0 [1]}}}", 29},
+        {"{\"Pod\":{\"spec\":{\"nodeName\":\"a\" \"xy\\\"z\"}}}", 33},
+        {"{\"Pod\":{\"spec\":{\"nodeName\":\"a\"\"\"}}}", 32},
+        {"{\"Pod\":{\"status\":{\"x\":1 -2.5e3}}}", 24},
+        {"{\"Pod\":{\"status\":{\"x\":[] \"abc\"}}}", 27},
+        {"{\"Pod\":{\"spec\":{\"priority\":012}}}", 28},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char msg[256];
+        const char *path = strstr(cases[i].doc, "status") ? "Pod" : strstr(cases[i].doc, "priority")
+                               ? "Pod.spec.priority" : "Pod.spec.nodeName";
+        snprintf(msg, sizeof msg, "%s: invalid JSON: parse error: after key and value, inside map, I expect ',' or '}'"
+                 " (at byte %zu)", path, cases[i].at);
+        expect_error(&s_root, cases[i].doc, NGP_EBADJSON, msg);
+    }
 }
 
 /* UTF-8 is checked only where the schema reads: a skipped string is never looked at. */
@@ -761,11 +914,15 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_sample_every_chunking),
         cmocka_unit_test(test_nested_capture),
         cmocka_unit_test(test_icase_keys),
+        cmocka_unit_test(test_icase_every_level),
+        cmocka_unit_test(test_icase_unicode_fold),
         cmocka_unit_test(test_icase_exact_match_wins),
         cmocka_unit_test(test_duplicate_keys_all_reported),
         cmocka_unit_test(test_null_accepted),
         cmocka_unit_test(test_numbers_raw),
         cmocka_unit_test(test_strings_decoded),
+        cmocka_unit_test(test_strings_read_as_go),
+        cmocka_unit_test(test_capture_repaired),
         cmocka_unit_test(test_map_key_cut_in_path),
         cmocka_unit_test(test_string_array_every_chunking),
         cmocka_unit_test(test_string_array_errors),
@@ -775,6 +932,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_depth_limit_tracked),
         cmocka_unit_test(test_deep_nesting_stops_early),
         cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_map_value_error_offset),
         cmocka_unit_test(test_skipped_strings_not_utf8_checked),
         cmocka_unit_test(test_trailing_garbage_and_multiple_values),
         cmocka_unit_test(test_empty_body),
