@@ -127,15 +127,15 @@ __attribute__((format(printf, 2, 3))) static void put(err_out *o, const char *fm
         o->len += (size_t)n;
 }
 
-/* Go's %q for ASCII; bytes >= 0x80 pass through unescaped. */
-static void put_quoted(err_out *o, const char *s)
+/* Go's %q of s[0..n) for ASCII; bytes >= 0x80 pass through unescaped. */
+static void put_quoted(err_out *o, const char *s, size_t n)
 {
     static const char controls[] = "\a\b\f\n\r\t\v", letters[] = "abfnrtv";
     put(o, "\"");
-    for (; *s != '\0'; s++) {
+    for (const char *end = s + n; s < end; s++) {
         unsigned char c = (unsigned char)*s;
         const char *named = strchr(controls, c);
-        if (c == 0xC0 && (unsigned char)s[1] == 0x80) {   /* U+0000, as strings hold it (model.h) */
+        if (c == 0xC0 && s + 1 < end && (unsigned char)s[1] == 0x80) {   /* U+0000, as strings hold it (model.h) */
             put(o, "\\x00");
             s++;
         } else if (c == '"' || c == '\\') {
@@ -162,7 +162,7 @@ static void put_values(err_out *o, const ngp_requirement *r)
     for (uint32_t i = 0; i < r->nvalues; i++) {
         if (i > 0)
             put(o, ", ");
-        put_quoted(o, r->values[i]);
+        put_quoted(o, r->values[i], strlen(r->values[i]));
     }
     put(o, "}");
 }
@@ -171,14 +171,14 @@ static void put_values(err_out *o, const ngp_requirement *r)
 static void put_invalid(err_out *o, const char *v, const char *why)
 {
     put(o, ": Invalid value: ");
-    put_quoted(o, v);
+    put_quoted(o, v, strlen(v));
     put(o, ": %s", why);
 }
 
 static bool unsupported(err_out *o, const char *path, const char *op, const char *supported)
 {
     put(o, "%s.operator: Unsupported value: ", path);
-    put_quoted(o, op);
+    put_quoted(o, op, strlen(op));
     put(o, ": supported values: %s", supported);
     return false;
 }
@@ -321,12 +321,17 @@ bool ngp_check_node_name(const char *name, size_t len, char *err, size_t errlen)
     bool dns = subdomain_ok(name, len), long_name = len > PREFIX_MAX_LEN;
     if (dns && !long_name)
         return true;
-    int shown = len > 100 ? 100 : (int)len;
-    while ((size_t)shown < len && shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)   /* whole UTF-8 characters */
+    size_t shown = len > 100 ? 100 : len;
+    while (shown < len && shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)   /* whole UTF-8 characters */
         shown--;
-    snprintf(err, errlen, "Invalid value: \"%.*s%s\": %s%s%s", shown, name, (size_t)shown < len ? "..." : "",
-             long_name ? "must be no more than 253 characters" : "", long_name && !dns ? "; " : "",
-             dns ? "" : DNS_MSG);
+    char cut[104];   /* the shown part, and "..." when it is not all */
+    memcpy(cut, name, shown);
+    memcpy(cut + shown, "...", shown < len ? 3 : 0);
+    err_out o = {err, errlen, 0};
+    put(&o, "Invalid value: ");
+    put_quoted(&o, cut, shown + (shown < len ? 3 : 0));
+    put(&o, ": %s%s%s", long_name ? "must be no more than 253 characters" : "", long_name && !dns ? "; " : "",
+        dns ? "" : DNS_MSG);
     return false;
 }
 
