@@ -51,9 +51,9 @@ struct srv_limits {
     unsigned long turned_away;   /* connections over the limit since then */
 };
 
-static const char READ_HEADER_STEP[] = "its request headers within --read-header-timeout";
-static const char READ_STEP[] = "its request body within --read-timeout";
-static const char IDLE_STEP[] = "a next request within --idle-timeout";
+static const char READ_HEADER_STEP[] = "its request headers were not in within --read-header-timeout";
+static const char READ_STEP[] = "its request body was not in within --read-timeout";
+static const char IDLE_STEP[] = "no next request came within --idle-timeout";
 
 static struct timespec mono_timespec(double t)
 {
@@ -87,7 +87,7 @@ static void expire(conn *c)
     srv_limits *l = c->l;
     char limit[32];
     srv_format_duration(step_timeout(l, c->step), limit, sizeof limit);
-    host_log(c->step == IDLE_STEP ? HOST_LOG_DEBUG : HOST_LOG_INFO, "closed the connection of %s: no %s %s",
+    host_log(c->step == IDLE_STEP ? HOST_LOG_DEBUG : HOST_LOG_INFO, "closed the connection of %s: %s %s",
              c->addr, c->step, limit);
     shutdown(c->fd, SHUT_RDWR);
     c->deadline = 0;
