@@ -30,7 +30,7 @@
  * and twice kube-scheduler's default extender httpTimeout, after which it has given up anyway.
  * --idle-timeout: 2 m, past Go's http.Transport IdleConnTimeout (90 s), so that kube-scheduler
  * closes its idle connections before the server would, never racing a request. Connections:
- * 1,000, as the 1,024 file descriptors of a default ulimit allow, 128 MiB of connection memory at
+ * 1,000, as the 1,024 file descriptors of a default ulimit allow, 125 MiB of connection memory at
  * most; one client address 100 of them, so one client cannot take them all. */
 #define SRV_DEFAULT_READ_HEADER_TIMEOUT 10.0
 #define SRV_DEFAULT_READ_TIMEOUT 60.0
