@@ -27,7 +27,8 @@ static void print_usage(void)
            "Flags:\n"
            "  --listen ADDR:PORT      address to serve on (default 127.0.0.1:8888; [::1]:8888 for IPv6;\n"
            "                          port 0 picks a free port, printed at start)\n"
-           "  --threads N             worker threads (default: the number of CPUs)\n"
+           "  --threads N             plugin calls that run at once, the others waiting their turn\n"
+           "                          (default: the number of CPUs); every connection has its own thread\n"
            "  --nodes FILE            a NodeList (kubectl get nodes -o json) loaded into the node cache\n"
            "                          that nodeCacheCapable (NodeNames) requests are answered from\n"
            "  --feature-gates LIST    Name=bool,... (TaintTolerationComparisonOperators, default false)\n"
@@ -63,6 +64,19 @@ static void print_usage(void)
            "                          are read again when they change (looked at at most once a second, as\n"
            "                          connections come) and on SIGHUP; files that do not load are logged and\n"
            "                          the ones in use stay\n"
+           "  --read-header-timeout DURATION\n"
+           "                          a request's headers must be in within this long of its start (its\n"
+           "                          connection's, or its request line's on a kept-alive one), or the\n"
+           "                          connection is closed (default 10s, as Go servers set it)\n"
+           "  --read-timeout DURATION the same for the whole request, body included (default 1m)\n"
+           "  --idle-timeout DURATION a kept-alive connection waits this long for its next request, and a\n"
+           "                          reply for its client to read more of it, before it is closed\n"
+           "                          (whole seconds; default 2m)\n"
+           "  --max-connections N     connections open at once (default %u); one more is answered 503, a\n"
+           "                          burst beyond that refused, never left waiting\n"
+           "  --max-connections-per-client N\n"
+           "                          connections open at once from one client address (default %u); one\n"
+           "                          more is refused at once\n"
            "  --log-level LEVEL       error, info (default) or debug (one line per request)\n"
            "  --help                  this text\n"
            "  --version               print the version and exit\n"
@@ -76,7 +90,8 @@ static void print_usage(void)
            "(all or nothing: a file that does not load leaves the cache as it was) and the TLS files (the\n"
            "same: new connections get them only when all load); SIGQUIT stops it at\n"
            "once, cutting the calls in flight, exit 2; SIGUSR1 and SIGUSR2 are logged and ignored.\n",
-           SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20);
+           SRV_DEFAULT_MAX_BODY, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
+           SRV_DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
 }
 
 static void bad_flag(const char *fmt, const char *arg)
@@ -179,6 +194,9 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         {"record", required_argument, 0, 'r'}, {"cache-stale-after", required_argument, 0, 's'},
         {"kubeconfig", required_argument, 0, 'k'}, {"context", required_argument, 0, 'c'},
         {"watch-stall-timeout", required_argument, 0, 'w'}, {"shutdown-grace", required_argument, 0, 'G'},
+        {"read-header-timeout", required_argument, 0, 'H'}, {"read-timeout", required_argument, 0, 'R'},
+        {"idle-timeout", required_argument, 0, 'I'}, {"max-connections", required_argument, 0, 'C'},
+        {"max-connections-per-client", required_argument, 0, 'M'},
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {"tls-cert-file", required_argument, 0, 'T'},
         {"tls-private-key-file", required_argument, 0, 'P'}, {"client-ca-file", required_argument, 0, 'A'},
@@ -189,6 +207,11 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
     f->server.cache_stale_after = SRV_DEFAULT_CACHE_STALE_AFTER;
     f->watch_stall_timeout = SRV_DEFAULT_WATCH_STALL_TIMEOUT;
     f->shutdown_grace = SRV_DEFAULT_SHUTDOWN_GRACE;
+    f->server.limits = (srv_limits_config){
+        .read_header_timeout = SRV_DEFAULT_READ_HEADER_TIMEOUT, .read_timeout = SRV_DEFAULT_READ_TIMEOUT,
+        .idle_timeout = SRV_DEFAULT_IDLE_TIMEOUT, .max_connections = SRV_DEFAULT_MAX_CONNECTIONS,
+        .max_connections_per_client = SRV_DEFAULT_MAX_CONNECTIONS_PER_CLIENT};
+    srv_limits_config *lim = &f->server.limits;
     char *gates = NULL;
     parse_listen("127.0.0.1:8888", &f->server.addr);
     opterr = 0;
@@ -210,6 +233,14 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         case 'T': f->tls_cert = optarg; break;
         case 'P': f->tls_key = optarg; break;
         case 'A': f->client_ca = optarg; break;
+        case 'H': parse_duration_flag("--read-header-timeout", optarg, &lim->read_header_timeout); break;
+        case 'R': parse_duration_flag("--read-timeout", optarg, &lim->read_timeout); break;
+        case 'I': parse_duration_flag("--idle-timeout", optarg, &lim->idle_timeout); break;
+        case 'C': lim->max_connections = (unsigned)parse_count("--max-connections", optarg, 1000000); break;
+        case 'M':
+            lim->max_connections_per_client =
+                (unsigned)parse_count("--max-connections-per-client", optarg, 1000000);
+            break;
         case 'v': {
             int level = host_log_parse_level(optarg);
             if (level < 0)

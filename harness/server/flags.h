@@ -25,6 +25,19 @@
  * well under the 30 s the kubelet waits between SIGTERM and SIGKILL. */
 #define SRV_DEFAULT_SHUTDOWN_GRACE 5.0
 
+/* Slow, idle and too many clients (conn_limits.c). --read-header-timeout: Go's ReadHeaderTimeout
+ * as the Go extenders set it, 10 s. --read-timeout: a whole request, 1 m: --max-body at ~4 MB/s,
+ * and twice kube-scheduler's default extender httpTimeout, after which it has given up anyway.
+ * --idle-timeout: 2 m, past Go's http.Transport IdleConnTimeout (90 s), so that kube-scheduler
+ * closes its idle connections before the server would, never racing a request. Connections:
+ * 1,000, as the 1,024 file descriptors of a default ulimit allow, 125 MiB of connection memory at
+ * most; one client address 100 of them, so one client cannot take them all. */
+#define SRV_DEFAULT_READ_HEADER_TIMEOUT 10.0
+#define SRV_DEFAULT_READ_TIMEOUT 60.0
+#define SRV_DEFAULT_IDLE_TIMEOUT 120.0
+#define SRV_DEFAULT_MAX_CONNECTIONS 1000
+#define SRV_DEFAULT_MAX_CONNECTIONS_PER_CLIENT 100
+
 typedef struct srv_flags {
     srv_server_config server;
     const char *nodes;     /* --nodes FILE, or NULL */

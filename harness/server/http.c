@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "deadline.h"
+#include "framing.h"
 #include "json_escape.h"
 #include "log.h"
 #include "metrics.h"
@@ -24,15 +27,16 @@
 /* How much of a request error texts quote and routing reads: the sizes the server has always
  * used, so that long URLs are shown and routed as they always were. */
 enum {
-    PATH_COPY = 1024,      /* the longest URL path routed is 1023 bytes; a longer one gets 414 */
+    PATH_COPY = 1024,      /* the longest request target (path and query) is 1023 bytes; longer gets 414 */
     URL_SHOWN = 3100,      /* ~1 KB of URL even when every byte is shown as %XX */
     METHOD_SHOWN = 64,
 };
-/* libmicrohttpd per-connection settings. */
-enum {
-    CONN_MEMORY = 256 * 1024,   /* the connection's buffer: bigger upload chunks, fewer calls */
-    CONN_TIMEOUT_S = 120,       /* an idle connection is closed after this long */
-};
+/* The per-connection memory pool of libmicrohttpd, which zeroes it whole after each request, so
+ * each open connection keeps it resident: --max-connections times this bounds their memory. Half
+ * is the read buffer (the largest upload chunk, the largest request line and headers before a
+ * 414 or 431), the other half its index of headers and query arguments, 56 bytes each: room for
+ * the 1,023 a request target of PATH_COPY bytes can hold. */
+enum { CONN_MEMORY = 128 * 1024 };
 
 /* Writes s as error texts show it: bytes outside printable ASCII as %XX, as in the URL itself
  * (so the text is valid UTF-8 whatever was sent), then JSON-escaped; cut between whole
@@ -57,7 +61,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, srv_request *r, unsign
                              const char *content_type, struct MHD_Response *resp, size_t len)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    if (atomic_load(&r->server->draining))   /* shutting down: no next request on this connection */
+    if (r->close || atomic_load(&r->server->draining))   /* shutting down: no next request here */
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     r->status = status;
     r->reply_bytes = len;
@@ -169,17 +173,97 @@ static bool from_loopback(struct MHD_Connection *conn)
     return false;
 }
 
-/* First callback of a request: route it, check method and declared size, start the call. */
-static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_request *r, const char *url,
-                             const char *method)
+/* Runs the route's handler; one that calls the plugin takes one of --threads slots for it. */
+static enum MHD_Result run_route(srv_server *s, struct MHD_Connection *conn, srv_request *r,
+                                 const char *segment)
 {
-    char path[PATH_COPY], allow[32];
+    bool slot = !r->route->lock_free;
+    while (slot && sem_wait(&s->call_slots) != 0) {   /* fails on EINTR only */
+    }
+    enum MHD_Result ret = r->route->at_once ? r->route->at_once(s, conn, r, segment) : r->route->reply(s, conn, r);
+    if (slot)
+        sem_post(&s->call_slots);
+    return ret;
+}
+
+/* A body that grows past --max-body, as a chunked one can. libmicrohttpd 0.9.75 cannot queue a
+ * reply while a body is arriving (MHD_queue_response refuses that state), so the 413 is written
+ * to the socket here, by the connection's own thread, which nothing else writes to meanwhile;
+ * then the connection is closed and nothing more is read. Over TLS the bytes would have to go
+ * through the session: there it is closed without a reply. */
+static enum MHD_Result cut_off(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    char body[160], head[256], date[40];
+    int n = snprintf(body, sizeof body, "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
+                     (unsigned long long)s->max_body);
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&now, &tm));
+    int h = snprintf(head, sizeof head, "HTTP/1.1 413 Content Too Large\r\nDate: %s\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", date, n);
+    if (!MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION)) {
+        int fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD)->connect_fd;
+        struct iovec iov[] = {{head, (size_t)h}, {body, (size_t)n}};
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+        sendmsg(fd, &msg, MSG_NOSIGNAL);   /* into an empty send buffer: only reads came before */
+        shutdown(fd, SHUT_WR);
+    }
+    r->status = MHD_HTTP_CONTENT_TOO_LARGE;
+    r->reply_bytes = (size_t)n;
+    host_log(HOST_LOG_ERROR, "%u %s", r->status, body);
+    return MHD_NO;   /* libmicrohttpd closes the connection */
+}
+
+/* The first callback of a request, on its request line (MHD_OPTION_URI_LOG_CALLBACK): its state,
+ * which libmicrohttpd hands to every later callback as *req_cls. */
+static void *request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    srv_server *s = cls;
+    srv_limits_request_line(conn);
+    srv_request *r = host_xcalloc(1, sizeof *r);
+    r->server = s;
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    snprintf(r->method, sizeof r->method, "-");   /* known from the headers' callback on */
+    snprintf(r->path, sizeof r->path, "%s", uri);
+    r->target_len = strlen(uri);
+    /* A target that gets 414 is not split into query arguments: libmicrohttpd 0.9.75 indexes them
+     * in the connection's pool right after this callback, and one that runs out of pool there
+     * can send no reply at all. uri points into its read buffer, and the split starts after the
+     * '?' (connection.c, parse_initial_message_line): ending the string there leaves no query. */
+    char *query = strchr(uri, '?');
+    if (r->target_len >= PATH_COPY && query)
+        query[1] = '\0';
+    pthread_mutex_lock(&s->mu);
+    s->in_flight++;
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+/* The headers are in: route the request, check its framing, method and declared size, and
+ * start the call. */
+static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_request *r, const char *url,
+                             const char *method, const char *version)
+{
+    char path[PATH_COPY], allow[32], why[256];
     const char *last, *prev;
-    size_t url_len = strlen(url);
-    if (url_len >= PATH_COPY)   /* routed on a cut copy, DELETE /nodes/NAME would name another node */
+    if (!srv_limits_admitted(conn)) {
+        r->close = true;
+        return srv_reply_text(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+                              "{\"Error\":\"the server has %u connections open, its limit "
+                              "(--max-connections): try again later\"}", srv_limits_max_connections(s->limits));
+    }
+    unsigned bad_framing = srv_framing_check(conn, version, why, sizeof why);
+    if (bad_framing) {
+        r->close = true;   /* where this request ends, and the next begins, is not known */
+        char *shown = host_json_escaped(why);
+        enum MHD_Result ret = srv_reply_text(conn, r, bad_framing, NULL, "{\"Error\":\"%s\"}", shown);
+        free(shown);
+        return ret;
+    }
+    if (r->target_len >= PATH_COPY)   /* routed on a cut copy, DELETE /nodes/NAME would name another node */
         return srv_reply_text(conn, r, MHD_HTTP_URI_TOO_LONG, NULL,
-                              "{\"Error\":\"the URL's path is %zu bytes, over the limit of %d\"}", url_len,
-                              PATH_COPY - 1);
+                              "{\"Error\":\"the request target (path and query) is %zu bytes, over the "
+                              "limit of %d\"}", r->target_len, PATH_COPY - 1);
     last_segments(url, path, &last, &prev);
     r->route = srv_route_find(last, prev, method_bit(method), allow, sizeof allow);
     if (r->route && srv_cache_write_refused(s, r->route))
@@ -191,7 +275,7 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
         host_log(HOST_LOG_INFO, "%s %s: a node cache write by client certificate %s", method, r->path, who);
     }
     if (r->route && r->route->at_once)
-        return r->route->at_once(s, conn, r, last);
+        return run_route(s, conn, r, last);
     if (!r->route) {
         char shown_url[URL_SHOWN], shown_method[METHOD_SHOWN];
         show(shown_url, sizeof shown_url, url);
@@ -224,37 +308,27 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
     srv_server *s = cls;
     srv_request *r = *req_cls;
-    if (!r) {
-        r = host_xcalloc(1, sizeof *r);
-        r->server = s;
-        pthread_mutex_lock(&s->mu);
-        s->in_flight++;
-        pthread_mutex_unlock(&s->mu);
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
+    if (!r->begun) {
+        r->begun = true;
         snprintf(r->method, sizeof r->method, "%s", method);
-        snprintf(r->path, sizeof r->path, "%s", url);
-        *req_cls = r;
-        return begin(s, conn, r, url, method);
+        srv_limits_headers_in(conn);
+        return begin(s, conn, r, url, method, version);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         r->bytes += n;
-        /* a chunked body that grew past the limit: libmicrohttpd cannot answer
-           mid-upload, so the rest is read and dropped, and 413 comes at the end */
-        r->too_large |= r->bytes > s->max_body;
-        if (r->call && !r->too_large) {
+        if (r->bytes > s->max_body)
+            return cut_off(s, conn, r);
+        if (r->call) {
             s->api->call_feed(r->call, upload_data, n);
             if (s->recorder && r->route->record)
                 srv_recording_add(&r->rec, upload_data, n);
         }
         return MHD_YES;
     }
-    if (r->too_large)
-        return srv_reply_text(conn, r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                              "{\"Error\":\"request body is over the limit of %llu bytes (--max-body)\"}",
-                              (unsigned long long)s->max_body);
-    return r->route->reply(s, conn, r);
+    srv_limits_body_in(conn);
+    return run_route(s, conn, r, NULL);
 }
 
 /* A connection opened or closed: over TLS, it holds the credentials current at its start (tls.c). */
@@ -278,10 +352,15 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     srv_request *r = *req_cls;
     if (!r)
         return;
+    srv_limits_reply_sent(conn);
     if (r->call) {
         ng_reply reply;
         s->api->call_end(r->call, &reply);
         s->api->reply_free(&reply);
+    }
+    if (!r->status) {   /* libmicrohttpd answered by itself (431, 505, ...) */
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+        r->status = ci ? ci->http_status : 0;
     }
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
@@ -302,6 +381,16 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     pthread_mutex_unlock(&s->mu);
 }
 
+/* libmicrohttpd's own lines (a client's malformed request, a failed accept), at info level:
+ * each is about one connection. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    host_log(HOST_LOG_INFO, "libmicrohttpd: %s", line);
+}
+
 srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
                              char *err, size_t errlen)
 {
@@ -320,19 +409,24 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
     s->listen_fd = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->idle, NULL);
-    /* ITC: MHD_quiesce_daemon needs it with an internal polling thread */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    sem_init(&s->call_slots, 0, cfg->threads);
+    s->limits = srv_limits_new(&cfg->limits, connection_event, s);   /* which passes on each event */
+    /* A thread per connection, as Go's server has a goroutine per connection: a call waiting
+     * for the index lock (behind a node update that waits for a long call) holds up its own
+     * connection only, never /healthz on another. --threads bounds the plugin calls instead.
+     * ITC: MHD_quiesce_daemon needs it with an internal polling thread. */
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (cfg->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_OptionItem tls_options[SRV_TLS_OPTIONS];
     flags |= srv_tls_mhd_options(cfg->tls, tls_options);
     s->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &cfg->addr,
-        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads > 1 ? cfg->threads : 0,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, connection_event, s, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
+        flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, &cfg->addr, MHD_OPTION_URI_LOG_CALLBACK, request_line, s,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+        MHD_OPTION_ARRAY, srv_limits_options(s->limits), MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted%s",
                  cfg->tls ? ", or TLS did not start" : "");
@@ -371,6 +465,8 @@ void srv_server_stop(srv_server *s)
         MHD_stop_daemon(s->mhd);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    srv_limits_free(s->limits);   /* after the daemon: every connection is closed */
+    sem_destroy(&s->call_slots);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
     srv_recorder_free(s->recorder);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "conn_limits.h"
 #include "loader.h"
 
 typedef struct kube_source kube_source;   /* harness/kube/source.h */
@@ -12,12 +13,13 @@ typedef struct srv_tls srv_tls;           /* tls.h */
 
 typedef struct srv_server_config {
     struct sockaddr_storage addr;  /* where to listen; port 0 picks a free one */
-    unsigned threads;              /* worker threads (thread pool size) */
+    unsigned threads;              /* plugin calls that run at once */
     uint64_t max_body;             /* larger request bodies get 413 */
     const char *record_dir;        /* when set, verb requests and replies are saved there */
     kube_source *source;           /* the API-server node source (borrowed), or NULL without one */
     double cache_stale_after;      /* seconds a failing source may fail before /readyz says 503 */
     srv_tls *tls;                  /* HTTPS with these credentials (borrowed), or NULL for HTTP */
+    srv_limits_config limits;      /* slow, idle and too many clients */
 } srv_server_config;
 
 typedef struct srv_server srv_server;

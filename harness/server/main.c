@@ -217,7 +217,7 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
         return 1;
     }
     char where[128];
-    host_log(HOST_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u threads, max body %llu bytes%s)",
+    host_log(HOST_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u plugin calls at once, max body %llu bytes%s)",
              NODEGATE_VERSION, describe(&f->server.addr, srv_server_port(server), where, sizeof where), path,
              f->server.threads, (unsigned long long)f->server.max_body, f->server.tls ? ", HTTPS" : "");
     int sig;

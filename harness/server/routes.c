@@ -35,11 +35,11 @@ static const srv_route routes[] = {
     {"nodes/{name}", SRV_GET, .at_once = route_node_get},
     {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .cache_write = true,
      .verb = NG_NODES},
-    {"healthz", SRV_GET, .reply = route_healthz},
-    {"livez", SRV_GET, .reply = route_livez},
-    {"readyz", SRV_GET, .reply = route_readyz},
+    {"healthz", SRV_GET, .reply = route_healthz, .lock_free = true},
+    {"livez", SRV_GET, .reply = route_livez, .lock_free = true},
+    {"readyz", SRV_GET, .reply = route_readyz, .lock_free = true},
     {"metrics", SRV_GET, .reply = route_metrics},
-    {"version", SRV_GET, .reply = route_version},
+    {"version", SRV_GET, .reply = route_version, .lock_free = true},
     {"stats", SRV_GET, .reply = route_stats},
 };
 enum { NROUTES = sizeof routes / sizeof *routes };

@@ -5,6 +5,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +19,8 @@ struct srv_server {
     const struct nodegate_plugin *api;
     ng_index *index;
     uint64_t max_body;
+    srv_limits *limits;        /* the connection limits and deadlines */
+    sem_t call_slots;          /* --threads: a plugin call waits for one, health never does */
     srv_recorder *recorder;    /* NULL unless --record */
     char *endpoints;           /* the 404 text's list, from the table (srv_route_endpoints) */
     kube_source *source;       /* borrowed; NULL unless the API server feeds the cache */
@@ -34,14 +37,16 @@ enum { SRV_GET = 1, SRV_POST = 2, SRV_DELETE = 4 };   /* a route's methods; HEAD
 
 typedef struct srv_route srv_route;
 
-/* Per-request state, from the first callback to NOTIFY_COMPLETED. */
+/* Per-request state, from the request line (MHD_OPTION_URI_LOG_CALLBACK) to NOTIFY_COMPLETED. */
 typedef struct srv_request {
     srv_server *server;
     struct timespec start;
+    bool begun;                    /* the headers are in and were seen */
+    size_t target_len;             /* the request target's bytes, as sent */
     const srv_route *route;        /* set once the path and method found a row */
     ng_call *call;                 /* rows that stream: the plugin call the body streams into */
     uint64_t bytes;                /* body bytes received */
-    bool too_large;
+    bool close;                    /* the reply closes the connection */
     unsigned status;               /* for the log line */
     size_t reply_bytes;
     char method[8];
@@ -67,6 +72,7 @@ struct srv_route {
     bool record;               /* --record saves the request and its reply */
     bool counted;              /* counted in /metrics under verb's name */
     bool cache_write;          /* changes the node cache: refused with 409 while a source owns it */
+    bool lock_free;            /* answers without the plugin: never waits for a call slot or a lock */
     ng_verb verb;
 };
 

@@ -17,21 +17,6 @@ reference() {
     check "reference $name: 200" 200 "$STATUS"
 }
 
-# raw_request FILE: sends FILE's bytes as they are on a new connection and reads until the server
-# closes it; the reply goes to $T/raw.reply, its status to RAW_STATUS, its body to RAW_BODY.
-raw_request() {
-    local fd
-    RAW_STATUS=000 RAW_BODY=
-    { exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"; } 2>/dev/null || return 0
-    cat "$1" >&"$fd"
-    timeout 10 cat <&"$fd" >"$T/raw.reply"
-    exec {fd}<&-
-    RAW_STATUS=$(sed -n '1s/^HTTP\/1\.1 \([0-9]*\).*/\1/p' "$T/raw.reply" | tr -d '\r')
-    local reply
-    reply=$(<"$T/raw.reply")
-    RAW_BODY=${reply#*$'\r\n\r\n'}
-}
-
 # chunked_request PATH FILE SIZE: writes a raw HTTP request whose body is FILE in SIZE-byte chunks.
 chunked_request() {
     local LC_ALL=C path=$1 body size=$3 i c

@@ -107,6 +107,22 @@ req() {
     HEADERS=$(tr -d '\r' <"$T/reply.headers" 2>/dev/null)
 }
 
+# raw_request FILE: sends FILE's bytes as they are on a new connection and reads until the server
+# closes it; the reply goes to $T/raw.reply, its status to RAW_STATUS, its body to RAW_BODY, and
+# RAW_CLOSED is "closed" when the server closed the connection within 10 s.
+raw_request() {
+    local fd
+    RAW_STATUS=000 RAW_BODY= RAW_CLOSED=open
+    { exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"; } 2>/dev/null || return 0
+    cat "$1" >&"$fd"
+    timeout 10 cat <&"$fd" >"$T/raw.reply" && RAW_CLOSED=closed
+    exec {fd}<&-
+    RAW_STATUS=$(sed -n '1s/^HTTP\/1\.1 \([0-9]*\).*/\1/p' "$T/raw.reply" | tr -d '\r')
+    local reply
+    reply=$(<"$T/raw.reply")
+    RAW_BODY=${reply#*$'\r\n\r\n'}
+}
+
 # header NAME: the value of a header of the last reply (last one wins, after a 100 Continue).
 header() {
     sed -n "s/^$1: //Ip" <<<"$HEADERS" | tail -1

@@ -419,7 +419,9 @@ static void test_http_with_source(void **state)
     kube_source f;
     fake_reset(&f);
     snprintf(f.last_error, sizeof f.last_error, "GET https://10.0.0.1:6443/api/v1/nodes: connection refused");
-    srv_server_config cfg = {.threads = 2, .max_body = 1 << 20, .source = &f, .cache_stale_after = 300};
+    srv_server_config cfg = {.threads = 2, .max_body = 1 << 20, .source = &f, .cache_stale_after = 300,
+                             .limits = {.read_header_timeout = 10, .read_timeout = 60, .idle_timeout = 120,
+                                        .max_connections = 100, .max_connections_per_client = 100}};
     struct sockaddr_in *a = (struct sockaddr_in *)&cfg.addr;
     a->sin_family = AF_INET;
     a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
