@@ -29,6 +29,8 @@ typedef struct ngp_eval {
     uint64_t *noexecute_blocked;   /* nodes with an untolerated NoExecute taint */
     uint64_t *affinity;            /* nodes passing nodeSelector and required affinity */
     uint64_t *scratch, *term;      /* working sets */
+    uint32_t numeric_reqs;         /* Gt/Lt requirements in the pod's terms */
+    ngp_strmap numeric;            /* label key -> its Gt/Lt use count and index (eval.c) */
 } ngp_eval;
 
 /* Evaluates taints and required placement of pod over store (SPEC 2, 3.1, 5.1).

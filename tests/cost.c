@@ -70,7 +70,7 @@ static int shape_body(host_buf *b, const char *shape, unsigned n)
         host_buf_puts(b, "]}");
         return NG_PRIORITIZE;
     }
-    if (strcmp(shape, "gt") == 0) {   /* full mode: n nodes of distinct num, n/8 terms num Gt i */
+    if (strcmp(shape, "gt") == 0) {   /* full mode: n nodes of distinct num, n/8 terms num Lt/Gt 8i */
         host_buf_puts(b, POD_HEAD "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
                          "{\"nodeSelectorTerms\":[");
         for (unsigned i = 0; i < n / 8; i++)

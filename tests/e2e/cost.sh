@@ -43,6 +43,7 @@ else
     linear selector 4000
     linear preferred 8000
     linear taints 1500
+    linear gt 2000
     linear labels 4000
 fi
 finish
