@@ -8,40 +8,37 @@
 #include "kint.h"
 #include "match.h"
 #include "numindex.h"
+#include "tolindex.h"
 #include "xalloc.h"
 
 static const ngp_taint unschedulable_taint = {"node.kubernetes.io/unschedulable", "",
                                               NGP_EFFECT_NO_SCHEDULE};
 
+/* Some toleration of the pod tolerates t: through the index when it has one. */
+static bool tolerated(const ngp_eval *e, const ngp_taint *t)
+{
+    return e->tols_index ? ngp_tolindex_tolerates(e->tols_index, t)
+                         : ngp_tolerations_tolerate(e->pod->tols, e->pod->ntols, t, e->comparison_ops);
+}
+
 bool ngp_eval_tolerates_unschedulable(const ngp_eval *e)
 {
-    return ngp_tolerations_tolerate(e->pod->tols, e->pod->ntols, &unschedulable_taint,
-                                    e->comparison_ops);
+    return tolerated(e, &unschedulable_taint);
 }
 
-/* Tolerations that count for scoring: effect empty or PreferNoSchedule (SPEC 3.2). */
-static bool tolerated_for_score(const ngp_eval *e, const ngp_taint *t)
-{
-    for (uint32_t i = 0; i < e->pod->ntols; i++) {
-        const ngp_toleration *tol = &e->pod->tols[i];
-        if ((tol->effect == NGP_EFFECT_EMPTY || tol->effect == NGP_EFFECT_PREFER_NO_SCHEDULE) &&
-            ngp_tolerates(tol, t, e->comparison_ops))
-            return true;
-    }
-    return false;
-}
-
+/* For scoring only tolerations of empty or PreferNoSchedule effect count
+ * (SPEC 3.2); for a PreferNoSchedule taint no other effect matches anyway. */
 static ngp_taint_verdict judge_taints(const ngp_eval *e, const ngp_taint_list *l)
 {
     ngp_taint_verdict v = {.first_untolerated = -1};
     for (uint32_t i = 0; i < l->ntaints; i++) {
         const ngp_taint *t = &l->taints[i];
+        if (tolerated(e, t))
+            continue;
         if (t->effect == NGP_EFFECT_PREFER_NO_SCHEDULE) {
-            v.prefer_untolerated += !tolerated_for_score(e, t);
+            v.prefer_untolerated++;
             continue;
         }
-        if (ngp_tolerations_tolerate(e->pod->tols, e->pod->ntols, t, e->comparison_ops))
-            continue;
         if (v.first_untolerated < 0)
             v.first_untolerated = (int32_t)i;
         if (t->effect == NGP_EFFECT_NO_EXECUTE)
@@ -222,6 +219,8 @@ static void eval_affinity(ngp_eval *e)
     ngp_bitset_free(any);
 }
 
+enum { TOLS_INDEXED = 16 };   /* with fewer, the plain loop is as fast (callgrind: ~35 instructions a toleration, ~400 a taint through the index) */
+
 static uint32_t count_numeric(const ngp_term *t)
 {
     uint32_t n = 0;
@@ -240,6 +239,8 @@ void ngp_eval_init(ngp_eval *e, const ngp_store *store, const ngp_pod *pod, bool
     e->affinity = ngp_bitset_new(nw);
     e->scratch = ngp_bitset_new(nw);
     e->term = ngp_bitset_new(nw);
+    if (pod->ntols >= TOLS_INDEXED)
+        e->tols_index = ngp_tolindex_new(pod->tols, pod->ntols, comparison_ops);
     for (uint32_t i = 0; i < pod->nrequired; i++)
         e->numeric_reqs += count_numeric(&pod->required[i]);
     for (uint32_t i = 0; i < pod->npreferred; i++)
@@ -270,6 +271,7 @@ void ngp_eval_free(ngp_eval *e)
         free(u);
     }
     ngp_strmap_free(&e->numeric);
+    ngp_tolindex_free(e->tols_index);
     free(e->verdicts);
     ngp_bitset_free(e->blocked);
     ngp_bitset_free(e->noexecute_blocked);

@@ -87,6 +87,22 @@ static int shape_body(host_buf *b, const char *shape, unsigned n)
         host_buf_puts(b, ",\"NodeNames\":null}");
         return NG_FILTER;
     }
+    if (strcmp(shape, "tolerations") == 0) {   /* full mode: n nodes, each its own two taints; n/8 tolerations */
+        static const char *const tols[] = {"{\"key\":\"a%u\",\"operator\":\"Exists\"}",
+                                           "{\"key\":\"t%u\",\"value\":\"w\",\"effect\":\"NoSchedule\"}",
+                                           "{\"key\":\"a%u\",\"operator\":\"Gt\",\"value\":\"5\"}",
+                                           "{\"key\":\"p%u\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}"};
+        host_buf_puts(b, POD_HEAD "\"tolerations\":[");
+        for (unsigned i = 0; i < n / 8; i++) {
+            host_buf_puts(b, i ? "," : "");
+            host_buf_printf(b, tols[i % 4], i);
+        }
+        host_buf_puts(b, "]}},\"Nodes\":");
+        nodelist(b, n, ",\"spec\":{\"taints\":[{\"key\":\"t%1$u\",\"value\":\"v\",\"effect\":\"NoSchedule\"},"
+                       "{\"key\":\"p%1$u\",\"effect\":\"PreferNoSchedule\"}]}");
+        host_buf_puts(b, ",\"NodeNames\":null}");
+        return NG_FILTER;
+    }
     if (strcmp(shape, "labels") == 0) {   /* one node: n/2 distinct labels, then key a n/2 times */
         host_buf_puts(b, "{\"metadata\":{\"name\":\"big\",\"labels\":{");
         for (unsigned i = 0; i < n; i++)

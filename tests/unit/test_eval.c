@@ -25,6 +25,7 @@
 #define UNSCHED "node.kubernetes.io/unschedulable"
 
 #define ANY(a) ((a)[below(LEN(a))])
+#define MAX_TOLS 24   /* a random pod's most tolerations */
 
 /* ---- builders ---- */
 
@@ -75,7 +76,7 @@ static bool ref_noexecute_untolerated(const ngp_pod *p, const enode *n, bool gat
 /* SPEC 3.2: PreferNoSchedule taints not tolerated by the tolerations with effect empty or PreferNoSchedule. */
 static uint32_t ref_prefer_untolerated(const ngp_pod *p, const enode *n, bool gate)
 {
-    ngp_toleration kept[16];
+    ngp_toleration kept[MAX_TOLS];
     uint32_t nkept = 0, count = 0;
     for (uint32_t i = 0; i < p->ntols; i++)
         if (p->tols[i].effect == NGP_EFFECT_EMPTY || p->tols[i].effect == NGP_EFFECT_PREFER_NO_SCHEDULE)
@@ -221,7 +222,7 @@ static void cluster_free(cluster *c)
 
 typedef struct {
     ngp_pod pod;
-    ngp_toleration tols[6];
+    ngp_toleration tols[MAX_TOLS];
     ngp_kv sel[3];
     ngp_term req[5];
     ngp_pref_term pref[4];
@@ -345,7 +346,7 @@ static void gen_pod(podbuf *b, const cluster *c)
     ngp_pod *p = &b->pod;
     p->name = "pod";
     p->tols = b->tols;
-    p->ntols = (uint32_t)below(LEN(b->tols) + 1);
+    p->ntols = (uint32_t)(chance(20) ? 16 + below(9) : below(7));   /* 16 and more: eval.c's toleration index */
     for (uint32_t i = 0; i < p->ntols; i++)
         b->tols[i] = tol(ANY(tol_keys), ANY(tol_ops), ANY(tol_values), ANY(tol_effects));
     p->selector = b->sel;
