@@ -219,7 +219,9 @@ static void eval_affinity(ngp_eval *e)
     ngp_bitset_free(any);
 }
 
-enum { TOLS_INDEXED = 16 };   /* with fewer, the plain loop is as fast (callgrind: ~35 instructions a toleration, ~400 a taint through the index) */
+/* With fewer tolerations the plain loop is as fast (callgrind: about 35
+ * instructions a toleration, 400 a taint through the index, plus building it). */
+enum { TOLS_INDEXED = 16 };
 
 static uint32_t count_numeric(const ngp_term *t)
 {
