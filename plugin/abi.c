@@ -144,8 +144,7 @@ static bool run(ng_call *c, ngp_buf *out, ngp_err *err)
         ngp_store_destroy(&own);
     } else {
         pthread_rwlock_rdlock(&index->lock);
-        ngp_targets_from_names(&t, &index->cache, c->parts.names);
-        ok = c->verb->run(&ctx, out, err);
+        ok = ngp_targets_from_names(&t, &index->cache, c->parts.names, err) && c->verb->run(&ctx, out, err);
         pthread_rwlock_unlock(&index->lock);
     }
     ngp_targets_free(&t);

@@ -1,6 +1,6 @@
 /* eval.h - a pod's placement constraints evaluated over a whole index as set operations.
  *
- * Cost is O(terms x nwords + distinct taint lists x tolerations), independent
+ * Cost is O(terms x nwords + taints of the distinct taint lists + tolerations), independent
  * of how many labels or taints each node carries. Per-node work is left to
  * the verbs, which only test bits while writing their replies. */
 #ifndef NGP_EVAL_H
@@ -29,6 +29,9 @@ typedef struct ngp_eval {
     uint64_t *noexecute_blocked;   /* nodes with an untolerated NoExecute taint */
     uint64_t *affinity;            /* nodes passing nodeSelector and required affinity */
     uint64_t *scratch, *term;      /* working sets */
+    struct ngp_tolindex *tols_index; /* the pod's tolerations, when it has many (tolindex.h) */
+    uint32_t numeric_reqs;         /* Gt/Lt requirements in the pod's terms */
+    ngp_strmap numeric;            /* label key -> its Gt/Lt use count and index (eval.c) */
 } ngp_eval;
 
 /* Evaluates taints and required placement of pod over store (SPEC 2, 3.1, 5.1).

@@ -30,6 +30,7 @@ typedef struct ngp_nodes {
 typedef struct ngp_names {
     bool present;                 /* NodeNames was a list */
     const char **v;
+    size_t *lens;                 /* byte lengths of v, a NUL inside counted */
     uint32_t n;
 } ngp_names;
 

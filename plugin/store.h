@@ -91,9 +91,11 @@ void ngp_store_destroy(ngp_store *x);
 uint32_t ngp_store_upsert(ngp_store *x, const ngp_node_in *n);
 /* Removes the named node; returns false when absent. */
 bool ngp_store_remove(ngp_store *x, const char *name);
-/* Resolves n names at once into ids (-1 for unknown names), overlapping the
- * cache misses of their lookups: names mode looks up thousands per call. */
-void ngp_store_find_many(const ngp_store *x, const char *const *names, uint32_t n, int64_t *ids);
+/* Resolves n names of lens[i] bytes at once into ids (-1 for unknown names),
+ * overlapping the cache misses of their lookups: names mode looks up
+ * thousands per call. */
+void ngp_store_find_many(const ngp_store *x, const char *const *names, const size_t *lens, uint32_t n,
+                         int64_t *ids);
 /* Returns the id of the named node (len bytes), or -1. */
 int64_t ngp_store_find(const ngp_store *x, const char *name, size_t len);
 

@@ -152,19 +152,18 @@ int64_t ngp_store_find(const ngp_store *x, const char *name, size_t len)
     return find_hashed(x, name, len, ngp_strhash(name, len));
 }
 
-void ngp_store_find_many(const ngp_store *x, const char *const *names, uint32_t n, int64_t *ids)
+void ngp_store_find_many(const ngp_store *x, const char *const *names, const size_t *lens, uint32_t n,
+                         int64_t *ids)
 {
     enum { AHEAD = 16, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
     uint32_t hash[RING];
-    size_t len[RING];
     for (uint32_t i = 0; i < n + AHEAD; i++) {
         if (i >= AHEAD) {
             uint32_t j = i - AHEAD;
-            ids[j] = find_hashed(x, names[j], len[j % RING], hash[j % RING]);
+            ids[j] = find_hashed(x, names[j], lens[j], hash[j % RING]);
         }
         if (i < n) {
-            len[i % RING] = strlen(names[i]);
-            hash[i % RING] = ngp_strhash(names[i], len[i % RING]);
+            hash[i % RING] = ngp_strhash(names[i], lens[i]);
             if (x->names_cap)
                 __builtin_prefetch(&x->names[hash[i % RING] & (x->names_cap - 1)]);
         }

@@ -4,13 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "validate.h"
 #include "xalloc.h"
 
-void ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names)
+bool ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names, ngp_err *err)
 {
     *t = (ngp_targets){.store = cache, .n = names->n, .names = names->v};
     t->ids = ngp_xmalloc(t->n * sizeof *t->ids);   /* find_many writes each */
-    ngp_store_find_many(cache, t->names, t->n, t->ids);
+    ngp_store_find_many(cache, t->names, names->lens, t->n, t->ids);
+    for (uint32_t i = 0; i < t->n; i++) {
+        char why[512];
+        if (t->ids[i] < 0 && !ngp_check_node_name(names->v[i], names->lens[i], why, sizeof why))
+            return ngp_err_set(err, NGP_EBADARG, "NodeNames[%u]: %s", i, why);
+    }
+    return true;
 }
 
 bool ngp_targets_from_nodes(ngp_targets *t, ngp_store *own, const ngp_nodes *nodes, const char *raw,

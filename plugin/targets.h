@@ -24,8 +24,10 @@ typedef struct ngp_targets {
 } ngp_targets;
 
 /* Names mode: looks every name up in cache, which the caller keeps from
- * changing (the read lock) while t is used. */
-void ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names);
+ * changing (the read lock) while t is used. A name the cache does not hold
+ * must still be a valid node name (the cache's names were checked when they
+ * came in): else returns false with NGP_EBADARG naming the first such entry. */
+bool ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names, ngp_err *err);
 /* Full mode: indexes nodes into own (an empty private store); raw is the
  * decoder's capture buffer. Returns false with NGP_EINVALID naming the item
  * when a node is one the API server would refuse, or its name repeats. */

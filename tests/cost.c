@@ -70,7 +70,7 @@ static int shape_body(host_buf *b, const char *shape, unsigned n)
         host_buf_puts(b, "]}");
         return NG_PRIORITIZE;
     }
-    if (strcmp(shape, "gt") == 0) {   /* full mode: n nodes of distinct num, n/8 terms num Gt i */
+    if (strcmp(shape, "gt") == 0) {   /* full mode: n nodes of distinct num, n/8 terms num Lt/Gt 8i */
         host_buf_puts(b, POD_HEAD "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
                          "{\"nodeSelectorTerms\":[");
         for (unsigned i = 0; i < n / 8; i++)
@@ -84,6 +84,22 @@ static int shape_body(host_buf *b, const char *shape, unsigned n)
     if (strcmp(shape, "taints") == 0) {   /* full mode: n nodes, each its own taint list */
         host_buf_puts(b, POD_HEAD "\"tolerations\":[{\"key\":\"a\",\"operator\":\"Exists\"}]}},\"Nodes\":");
         nodelist(b, n, ",\"spec\":{\"taints\":[{\"key\":\"t%u\",\"effect\":\"NoSchedule\"}]}");
+        host_buf_puts(b, ",\"NodeNames\":null}");
+        return NG_FILTER;
+    }
+    if (strcmp(shape, "tolerations") == 0) {   /* full mode: n nodes, each its own two taints; n/8 tolerations */
+        static const char *const tols[] = {"{\"key\":\"a%u\",\"operator\":\"Exists\"}",
+                                           "{\"key\":\"t%u\",\"value\":\"w\",\"effect\":\"NoSchedule\"}",
+                                           "{\"key\":\"a%u\",\"operator\":\"Gt\",\"value\":\"5\"}",
+                                           "{\"key\":\"p%u\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}"};
+        host_buf_puts(b, POD_HEAD "\"tolerations\":[");
+        for (unsigned i = 0; i < n / 8; i++) {
+            host_buf_puts(b, i ? "," : "");
+            host_buf_printf(b, tols[i % 4], i);
+        }
+        host_buf_puts(b, "]}},\"Nodes\":");
+        nodelist(b, n, ",\"spec\":{\"taints\":[{\"key\":\"t%1$u\",\"value\":\"v\",\"effect\":\"NoSchedule\"},"
+                       "{\"key\":\"p%1$u\",\"effect\":\"PreferNoSchedule\"}]}");
         host_buf_puts(b, ",\"NodeNames\":null}");
         return NG_FILTER;
     }

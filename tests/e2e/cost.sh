@@ -43,6 +43,8 @@ else
     linear selector 4000
     linear preferred 8000
     linear taints 1500
+    linear gt 2000
+    linear tolerations 1500
     linear labels 4000
 fi
 finish

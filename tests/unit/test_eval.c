@@ -25,6 +25,7 @@
 #define UNSCHED "node.kubernetes.io/unschedulable"
 
 #define ANY(a) ((a)[below(LEN(a))])
+#define MAX_TOLS 24   /* a random pod's most tolerations */
 
 /* ---- builders ---- */
 
@@ -75,7 +76,7 @@ static bool ref_noexecute_untolerated(const ngp_pod *p, const enode *n, bool gat
 /* SPEC 3.2: PreferNoSchedule taints not tolerated by the tolerations with effect empty or PreferNoSchedule. */
 static uint32_t ref_prefer_untolerated(const ngp_pod *p, const enode *n, bool gate)
 {
-    ngp_toleration kept[16];
+    ngp_toleration kept[MAX_TOLS];
     uint32_t nkept = 0, count = 0;
     for (uint32_t i = 0; i < p->ntols; i++)
         if (p->tols[i].effect == NGP_EFFECT_EMPTY || p->tols[i].effect == NGP_EFFECT_PREFER_NO_SCHEDULE)
@@ -221,7 +222,7 @@ static void cluster_free(cluster *c)
 
 typedef struct {
     ngp_pod pod;
-    ngp_toleration tols[6];
+    ngp_toleration tols[MAX_TOLS];
     ngp_kv sel[3];
     ngp_term req[5];
     ngp_pref_term pref[4];
@@ -345,7 +346,7 @@ static void gen_pod(podbuf *b, const cluster *c)
     ngp_pod *p = &b->pod;
     p->name = "pod";
     p->tols = b->tols;
-    p->ntols = (uint32_t)below(LEN(b->tols) + 1);
+    p->ntols = (uint32_t)(chance(20) ? 16 + below(9) : below(7));   /* 16 and more: eval.c's toleration index */
     for (uint32_t i = 0; i < p->ntols; i++)
         b->tols[i] = tol(ANY(tol_keys), ANY(tol_ops), ANY(tol_values), ANY(tol_effects));
     p->selector = b->sel;
@@ -514,6 +515,89 @@ static void test_random_300_b(void **state) { (void)state; differential(300, 400
 static void test_random_130(void **state) { (void)state; differential(130, 200, 0x5eed0003); }
 static void test_random_64(void **state) { (void)state; differential(64, 200, 0x5eed0004); }
 static void test_random_1(void **state) { (void)state; differential(1, 200, 0x5eed0005); }
+
+/* Gt/Lt over a key with many distinct values: from a key's third such requirement in a call,
+ * the sorted index of numindex.c answers, and must agree with Requirement.Matches node by node.
+ * The first 64 nodes share ten values, so their postings turn into bitsets while the capacity is
+ * one word and stay so, holding fewer ids than the later capacity's nwords (the block rule's
+ * second case); the rest spread over ~200 values of a few nodes each, so thresholds land inside
+ * blocks. Values come in Go ParseInt's spellings (07, +7, -3) and some do not parse. */
+static const char *num_label(char *buf, size_t len, size_t i)
+{
+    long v = i < 64 ? (long)below(10) : (long)below(220) - 20;
+    switch (below(10)) {
+    case 0: return "x";
+    case 1: return chance(50) ? "99999999999999999999" : "-9223372036854775808";
+    case 2: snprintf(buf, len, "0%ld", v < 0 ? -v : v); return buf;
+    case 3: snprintf(buf, len, "+%ld", v < 0 ? -v : v); return buf;
+    default: snprintf(buf, len, "%ld", v); return buf;
+    }
+}
+
+static void numeric_many_values(size_t nn, size_t npods, uint64_t seed)
+{
+    cluster c;
+    rng = seed;
+    ngp_store_init(&c.x);
+    c.nn = nn;
+    c.n = calloc(nn, sizeof *c.n);
+    char (*vals)[24] = calloc(nn, sizeof *vals);
+    assert_non_null(c.n);
+    assert_non_null(vals);
+    for (size_t i = 0; i < nn; i++) {
+        enode *n = &c.n[i];
+        snprintf(n->name, sizeof n->name, "node-%zu", i);
+        if (chance(85))
+            label(n, "n", num_label(vals[i], sizeof vals[i], i));
+        if (i % 97 == 0)
+            label(n, "few", "5");   /* a key on so few nodes that the walk answers */
+        upsert(&c, n);
+    }
+    for (size_t i = 0; i < nn; i += 7) {   /* holes */
+        assert_true(ngp_store_remove(&c.x, c.n[i].name));
+        c.n[i].live = false;
+    }
+    podbuf *b = malloc(sizeof *b);
+    assert_non_null(b);
+    ngp_arena arena = {0};
+    size_t matched = 0, missed = 0;
+    for (size_t p = 0; p < npods; p++) {
+        memset(b, 0, sizeof *b);
+        b->pod = (ngp_pod){.name = "pod", .has_required = true, .required = b->req, .nrequired = LEN(b->req)};
+        for (uint32_t t = 0; t < LEN(b->req); t++) {
+            uint32_t ne = 1 + (uint32_t)below(2);
+            b->req[t] = (ngp_term){.exprs = new_req(b), .nexprs = ne};
+            if (ne == 2)
+                new_req(b);
+            for (uint32_t i = 0; i < ne; i++) {
+                const char **v = values_of(b, 1);
+                static char thresholds[LEN(b->reqs)][24];
+                size_t at = (size_t)(&b->req[t].exprs[i] - b->reqs);
+                snprintf(thresholds[at], sizeof thresholds[at], chance(20) ? "0%d" : "%d", (int)below(200));
+                v[0] = thresholds[at];
+                b->req[t].exprs[i] = req(chance(10) ? "few" : "n", chance(50) ? "Gt" : "Lt", v, 1);
+            }
+        }
+        ngp_pod_check(&b->pod, &arena);
+        ngp_eval e;
+        ngp_eval_init(&e, &c.x, &b->pod, false);
+        ctx k = {p, false};
+        check_affinity(&e, &c, &k);
+        assert_int_equal(e.numeric.count, 1);   /* "n" got its index; "few" never asked for one */
+        size_t hit = ngp_bitset_count(e.affinity, e.nwords);
+        matched += hit;
+        missed += c.x.count - hit;
+        ngp_eval_free(&e);
+    }
+    assert_true(matched > 0 && missed > 0);
+    ngp_arena_free(&arena);
+    free(b);
+    free(vals);
+    cluster_free(&c);
+}
+
+static void test_numeric_many_values(void **state) { (void)state; numeric_many_values(700, 60, 0x5eed0006); }
+static void test_numeric_many_values_small(void **state) { (void)state; numeric_many_values(90, 60, 0x5eed0007); }
 
 /* ---- hand-written cases, expectations from SPEC ---- */
 
@@ -864,6 +948,8 @@ int main(void)
         cmocka_unit_test(test_random_130),
         cmocka_unit_test(test_random_64),
         cmocka_unit_test(test_random_1),
+        cmocka_unit_test(test_numeric_many_values),
+        cmocka_unit_test(test_numeric_many_values_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
