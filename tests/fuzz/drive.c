@@ -1,0 +1,198 @@
+/* drive.c - the fuzz targets' shared driver: fuzz input parts, ABI calls as the server makes
+ * them, reply checks. Inputs are small (libFuzzer's -max_len), so clarity over speed. */
+#include "drive.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+void fz_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fuzz finding: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+uint8_t fz_byte(fz_input *in)
+{
+    if (!in->n)
+        return 0;
+    in->n--;
+    return *in->p++;
+}
+
+void fz_read_splits(fz_input *in, fz_splits *s)
+{
+    s->n = fz_byte(in) & 15;
+    for (size_t i = 0; i < s->n; i++) {
+        unsigned hi = fz_byte(in);
+        s->at[i] = (uint16_t)(hi << 8 | fz_byte(in));
+    }
+}
+
+bool fz_take_part(fz_input *in, fz_input *part)
+{
+    const uint8_t *nul = memchr(in->p, '\0', in->n);
+    if (!nul)
+        return false;
+    *part = (fz_input){in->p, (size_t)(nul - in->p)};
+    in->n -= part->n + 1;
+    in->p = nul + 1;
+    return true;
+}
+
+const struct nodegate_plugin *fz_plugin(void)
+{
+    return nodegate_plugin_v1();
+}
+
+ng_index *fz_index_new(bool comparison_operators, bool complete_cache)
+{
+    char options[160], err[256] = "";
+    snprintf(options, sizeof options,
+             "{\"featureGates\":{\"TaintTolerationComparisonOperators\":%s},\"completeCache\":%s}",
+             comparison_operators ? "true" : "false", complete_cache ? "true" : "false");
+    ng_index *idx = fz_plugin()->index_new(options, err, sizeof err);
+    if (!idx)
+        fz_fail("index_new refused %s: %s", options, err);
+    return idx;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t fz_cuts(const fz_splits *s, size_t len, size_t cut[FZ_MAX_SPLITS + 1])
+{
+    size_t n = 0;
+    for (size_t i = 0; s && i < s->n; i++)
+        cut[n++] = s->at[i] % (len + 1);
+    qsort(cut, n, sizeof *cut, by_offset);
+    cut[n++] = len;
+    return n;
+}
+
+int fz_call(ng_index *idx, ng_verb verb, const fz_input *body, const fz_splits *s, ng_reply *r)
+{
+    const struct nodegate_plugin *p = fz_plugin();
+    size_t cut[FZ_MAX_SPLITS + 1], n = fz_cuts(s, body->n, cut);
+    ng_call *c = p->call_begin(idx, verb);
+    /* the server feeds each chunk whatever call_feed said of the one before */
+    for (size_t i = 0, from = 0; i < n; from = cut[i++])
+        if (cut[i] > from)
+            p->call_feed(c, (const char *)body->p + from, cut[i] - from);
+    return p->call_end(c, r);
+}
+
+/* The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most
+ * U+10FFFF) at p, or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+               : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    unsigned lo = p[0] == 0xe0 ? 0xa0 : p[0] == 0xf0 ? 0x90 : 0x80;
+    unsigned hi = p[0] == 0xed ? 0x9f : p[0] == 0xf4 ? 0x8f : 0xbf;
+    for (size_t i = 1; i < len; i++)
+        if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf))
+            return 0;
+    return len;
+}
+
+/* The \uXXXX escape's value at p (n bytes left), or -1. */
+static long escape_at(const char *p, size_t n)
+{
+    if (n < 6 || p[0] != '\\' || p[1] != 'u')
+        return -1;
+    char hex[5] = {p[2], p[3], p[4], p[5], 0}, *end;
+    long v = strtol(hex, &end, 16);
+    return *end || hex[0] == '-' || hex[0] == '+' || hex[0] == ' ' ? -1 : v;
+}
+
+/* Until issue 11 item 7 lands, full mode echoes what it skipped as it came, invalid UTF-8 and
+ * lone surrogate escapes included. Unless fz_strict(), they are replaced ('?', \ufffd) before
+ * the reply is parsed, so that the rest of its JSON is still checked. A backslash is only ever
+ * inside a string in JSON text, so escapes are found without tracking strings. */
+static char *tolerate_echo(const char *s, size_t n, size_t *outlen)
+{
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    if (!out)
+        abort();
+    for (size_t i = 0; i < n;) {
+        long v = escape_at(s + i, n - i), low = v >= 0xd800 && v <= 0xdbff ? escape_at(s + i + 6, n - i - 6) : -1;
+        size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+        if (v >= 0xd800 && v <= 0xdfff && !(low >= 0xdc00 && low <= 0xdfff)) {
+            memcpy(out + o, "\\ufffd", 6), o += 6, i += 6;
+        } else if (v >= 0xd800 && v <= 0xdbff) {
+            memcpy(out + o, s + i, 12), o += 12, i += 12;
+        } else if (s[i] == '\\' && i + 1 < n) {
+            memcpy(out + o, s + i, 2), o += 2, i += 2;
+        } else if (k == 0) {
+            out[o++] = '?', i++;
+        } else {
+            memcpy(out + o, s + i, k), o += k, i += k;
+        }
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+void fz_check_reply(const char *what, const ng_reply *r)
+{
+    json_error_t jerr;
+    size_t len = r->len;
+    char *text = !r->data ? NULL : fz_strict() ? strndup(r->data, r->len) : tolerate_echo(r->data, r->len, &len);
+    /* NUL inside strings is valid JSON (\u0000), and Go's decoder takes it */
+    json_t *v = text ? json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
+    free(text);
+    if (!v)
+        fz_fail("%s: %d reply is not valid JSON text (%s at byte %d): %.*s", what, r->status,
+                r->data ? jerr.text : "no body", r->data ? jerr.position : 0, (int)r->len,
+                r->data ? r->data : "");
+    if (r->status != 200) {
+        json_t *msg = json_object_get(v, "Error");
+        if ((r->status != 400 && r->status != 404 && r->status != 422) || json_object_size(v) != 1 ||
+            !json_is_string(msg) || !json_string_length(msg))
+            fz_fail("%s: error reply is not 400, 404 or 422 with {\"Error\": \"...\"}: %d %s", what,
+                    r->status, r->data);
+    }
+    json_decref(v);
+}
+
+char *fz_state(ng_index *idx)
+{
+    const struct nodegate_plugin *p = fz_plugin();
+    ng_reply nodes = {0}, stats = {0};
+    p->nodes_get(idx, NULL, &nodes);
+    fz_check_reply("nodes_get", &nodes);
+    p->index_stats(idx, &stats);
+    fz_check_reply("index_stats", &stats);
+    char *state;
+    if (asprintf(&state, "%s\n%s", nodes.data, stats.data) < 0)
+        abort();
+    p->reply_free(&nodes);
+    p->reply_free(&stats);
+    return state;
+}
+
+bool fz_strict(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *v = getenv("NODEGATE_FUZZ_STRICT");
+        on = v && strcmp(v, "1") == 0;
+    }
+    return on;
+}
