@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # seeds.sh DIR - writes each fuzz target's seed corpus into DIR/<target>/, in the input form its
 # source describes (tests/fuzz/fuzz_*.c), from the cases of tests/cases and the files of examples/;
-# tests/fuzz/seeds/ adds the hand-made ones (kubeconfigs: the tree has none as files).
+# tests/fuzz/seeds/<target>/ adds the hand-made ones: kubeconfigs (the tree has none as files),
+# and the inputs of findings, so that every run tries them first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$1
 rm -rf "$out"
 mkdir -p "$out"/{verbs,nodes,watch,kubeconfig,flags}
-cp tests/fuzz/seeds/kubeconfig/* "$out/kubeconfig/"
+for d in tests/fuzz/seeds/*/; do
+    cp "$d"* "$out/$(basename "$d")/"
+done
 demo=examples/demo-cluster.json
 n=0
 
