@@ -119,12 +119,14 @@ static long escape_at(const char *p, size_t n)
     return *end || hex[0] == '-' || hex[0] == '+' || hex[0] == ' ' ? -1 : v;
 }
 
-/* Until issue 11 item 7 lands, full mode echoes what it skipped as it came, invalid UTF-8 and
- * lone surrogate escapes included. Unless fz_strict(), they are replaced ('?', \ufffd) before
- * the reply is parsed, so that the rest of its JSON is still checked. A backslash is only ever
- * inside a string in JSON text, so escapes are found without tracking strings. */
-static char *tolerate_echo(const char *s, size_t n, size_t *outlen)
+/* What jansson is given of a reply: \u0000 becomes \u0001, valid JSON that jansson refuses in an
+ * object key (full mode echoes such keys as they came). And until issue 11 item 7 lands, full
+ * mode echoes invalid UTF-8 and lone surrogate escapes too: unless fz_strict(), they are replaced
+ * ('?', \ufffd), so that the rest of the reply is still checked. A backslash is only ever inside
+ * a string in JSON text, so escapes are found without tracking strings. */
+static char *for_jansson(const char *s, size_t n, size_t *outlen)
 {
+    bool tolerate = !fz_strict();
     char *out = malloc(n + 1);
     size_t o = 0;
     if (!out)
@@ -132,15 +134,18 @@ static char *tolerate_echo(const char *s, size_t n, size_t *outlen)
     for (size_t i = 0; i < n;) {
         long v = escape_at(s + i, n - i), low = v >= 0xd800 && v <= 0xdbff ? escape_at(s + i + 6, n - i - 6) : -1;
         size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-        if (v >= 0xd800 && v <= 0xdfff && !(low >= 0xdc00 && low <= 0xdfff)) {
+        if (v == 0) {
+            memcpy(out + o, "\\u0001", 6), o += 6, i += 6;
+        } else if (tolerate && v >= 0xd800 && v <= 0xdfff && !(low >= 0xdc00 && low <= 0xdfff)) {
             memcpy(out + o, "\\ufffd", 6), o += 6, i += 6;
-        } else if (v >= 0xd800 && v <= 0xdbff) {
+        } else if (v >= 0xd800 && v <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
             memcpy(out + o, s + i, 12), o += 12, i += 12;
         } else if (s[i] == '\\' && i + 1 < n) {
             memcpy(out + o, s + i, 2), o += 2, i += 2;
-        } else if (k == 0) {
+        } else if (tolerate && k == 0) {
             out[o++] = '?', i++;
         } else {
+            k = k ? k : 1;   /* strict: an invalid byte stays, for jansson to refuse */
             memcpy(out + o, s + i, k), o += k, i += k;
         }
     }
@@ -153,9 +158,8 @@ void fz_check_reply(const char *what, const ng_reply *r)
 {
     json_error_t jerr;
     size_t len = r->len;
-    char *text = !r->data ? NULL : fz_strict() ? strndup(r->data, r->len) : tolerate_echo(r->data, r->len, &len);
-    /* NUL inside strings is valid JSON (\u0000), and Go's decoder takes it */
-    json_t *v = text ? json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
+    char *text = r->data ? for_jansson(r->data, r->len, &len) : NULL;
+    json_t *v = text ? json_loadb(text, len, JSON_DECODE_ANY, &jerr) : NULL;
     free(text);
     if (!v)
         fz_fail("%s: %d reply is not valid JSON text (%s at byte %d): %.*s", what, r->status,
