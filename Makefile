@@ -179,6 +179,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_DRIVE := $(B)/tests/fuzz/drive.o
 $(B)/fuzz_watch: $(B)/harness/kube/frames.o $(B)/harness/lib/xalloc.o
 $(B)/fuzz_kubeconfig: $(addprefix $(B)/harness/,kube/kubeconfig.o lib/readfile.o lib/xalloc.o)
+$(B)/fuzz_yaml: $(YAML_TEST_OBJ)
 $(B)/fuzz_flags: $(addprefix $(B)/harness/,server/flags.o server/duration.o kube/kubeconfig.o \
                       lib/json_escape.o lib/log.o lib/readfile.o lib/xalloc.o)
 

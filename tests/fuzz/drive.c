@@ -119,14 +119,13 @@ static long escape_at(const char *p, size_t n)
     return *end || hex[0] == '-' || hex[0] == '+' || hex[0] == ' ' ? -1 : v;
 }
 
-/* What jansson is given of a reply: \u0000 becomes \u0001, valid JSON that jansson refuses in an
- * object key (full mode echoes such keys as they came). And until issue 11 item 7 lands, full
- * mode echoes invalid UTF-8 and lone surrogate escapes too: unless fz_strict(), they are replaced
- * ('?', \ufffd), so that the rest of the reply is still checked. A backslash is only ever inside
- * a string in JSON text, so escapes are found without tracking strings. */
-static char *for_jansson(const char *s, size_t n, size_t *outlen)
+/* What jansson is given of JSON text: \u0000 becomes \u0001, valid JSON that jansson refuses in
+ * an object key (full mode echoes such keys as they came). With tolerate, invalid UTF-8 and lone
+ * surrogate escapes are replaced ('?', \ufffd), so that the rest of the text is still checked. A
+ * backslash is only ever inside a string in JSON text, so escapes are found without tracking
+ * strings. */
+static char *for_jansson(const char *s, size_t n, bool tolerate, size_t *outlen)
 {
-    bool tolerate = !fz_strict();
     char *out = malloc(n + 1);
     size_t o = 0;
     if (!out)
@@ -154,17 +153,31 @@ static char *for_jansson(const char *s, size_t n, size_t *outlen)
     return out;
 }
 
-void fz_check_reply(const char *what, const ng_reply *r)
+/* Parses s[0..n) with jansson (through for_jansson); fails naming what when it is not JSON. */
+static json_t *parse(const char *what, const char *s, size_t n, bool tolerate)
 {
     json_error_t jerr;
-    size_t len = r->len;
-    char *text = r->data ? for_jansson(r->data, r->len, &len) : NULL;
+    size_t len;
+    char *text = s ? for_jansson(s, n, tolerate, &len) : NULL;
     json_t *v = text ? json_loadb(text, len, JSON_DECODE_ANY, &jerr) : NULL;
     free(text);
     if (!v)
-        fz_fail("%s: %d reply is not valid JSON text (%s at byte %d): %.*s", what, r->status,
-                r->data ? jerr.text : "no body", r->data ? jerr.position : 0, (int)r->len,
-                r->data ? r->data : "");
+        fz_fail("%s is not valid JSON text (%s at byte %d): %.*s", what, s ? jerr.text : "no body",
+                s ? jerr.position : 0, (int)n, s ? s : "");
+    return v;
+}
+
+void fz_check_json(const char *what, const char *s, size_t n)
+{
+    json_decref(parse(what, s, n, false));
+}
+
+void fz_check_reply(const char *what, const ng_reply *r)
+{
+    char label[128];
+    snprintf(label, sizeof label, "%s: the %d reply", what, r->status);
+    /* until issue 11 item 7 lands, full mode echoes invalid UTF-8 and lone surrogate escapes */
+    json_t *v = parse(label, r->data, r->len, !fz_strict());
     if (r->status != 200) {
         json_t *msg = json_object_get(v, "Error");
         if ((r->status != 400 && r->status != 404 && r->status != 422) || json_object_size(v) != 1 ||

@@ -47,6 +47,8 @@ int fz_call(ng_index *idx, ng_verb verb, const fz_input *body, const fz_splits *
 /* Checks a reply: valid JSON text (jansson, which also refuses invalid UTF-8 and lone surrogate
  * escapes; see fz_strict), and when not 200, {"Error": "non-empty string"} with a status of 400, 404 or 422. */
 void fz_check_reply(const char *what, const ng_reply *r);
+/* Checks that s[0..n) is valid JSON text (as fz_check_reply, strict UTF-8 always). */
+void fz_check_json(const char *what, const char *s, size_t n);
 /* What the index holds: nodes_get(NULL) and index_stats, each checked, in a new string. */
 char *fz_state(ng_index *idx);
 /* Whether to check what issue 11 item 7 fixes (NODEGATE_FUZZ_STRICT=1; off by default until it

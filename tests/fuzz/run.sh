@@ -15,8 +15,11 @@ for bin in "$B"/fuzz_*; do
     [ -x "$bin" ] || continue
     t=${bin##*/fuzz_}
     mkdir -p "$B/corpus/$t" "$B/crashes/$t"
-    dict=tests/fuzz/$t.dict
-    [ -f "$dict" ] || dict=tests/fuzz/kube-objects.dict   # verbs, nodes, watch: the same objects
+    case $t in
+    kubeconfig | yaml) dict=tests/fuzz/yaml.dict ;;
+    flags) dict=tests/fuzz/flags.dict ;;
+    *) dict=tests/fuzz/kube-objects.dict ;;   # verbs, nodes, watch: the same objects
+    esac
     log="$B/crashes/$t/last.log"
     # -timeout: an input that takes 30 s is a finding too (issue 11 asks for linear cost)
     "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \

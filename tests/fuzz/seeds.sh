@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # seeds.sh DIR - writes each fuzz target's seed corpus into DIR/<target>/, in the input form its
 # source describes (tests/fuzz/fuzz_*.c), from the cases of tests/cases and the files of examples/;
-# tests/fuzz/seeds/<target>/ adds the hand-made ones: kubeconfigs (the tree has none as files),
-# and the inputs of findings, so that every run tries them first.
+# tests/fuzz/seeds/<target>/ adds the hand-made ones: kubeconfigs (the tree has none as files), a
+# YAML node list as kubectl prints one, and the inputs of findings, so that every run tries them
+# first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$1
 rm -rf "$out"
-mkdir -p "$out"/{verbs,nodes,watch,kubeconfig,flags}
+mkdir -p "$out"/{verbs,nodes,watch,kubeconfig,flags,yaml}
 for d in tests/fuzz/seeds/*/; do
     cp "$d"* "$out/$(basename "$d")/"
 done
@@ -77,6 +78,11 @@ for c in tests/cases/nodes/*/ examples/daemonset-walkthrough/*-master.json; do
     seed watch '\x00' <(jq -c . "$f")
 done
 seed watch '\x00' "$all"
+
+# YAML: every manifest of examples/, and a NodeList in JSON, which YAML's flow style reads too.
+for f in $(find examples -name '*.yaml' -o -name '*.yml') "$demo"; do
+    seed yaml '' "$f"
+done
 
 # Flags: --feature-gates values (even first byte) and durations (odd).
 for g in TaintTolerationComparisonOperators=true TaintTolerationComparisonOperators=false,Foo=1 \
