@@ -93,73 +93,33 @@ int fz_call(ng_index *idx, ng_verb verb, const fz_input *body, const fz_splits *
     return p->call_end(c, r);
 }
 
-/* The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most
- * U+10FFFF) at p, or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
-               : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    unsigned lo = p[0] == 0xe0 ? 0xa0 : p[0] == 0xf0 ? 0x90 : 0x80;
-    unsigned hi = p[0] == 0xed ? 0x9f : p[0] == 0xf4 ? 0x8f : 0xbf;
-    for (size_t i = 1; i < len; i++)
-        if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf))
-            return 0;
-    return len;
-}
-
-/* The \uXXXX escape's value at p (n bytes left), or -1. */
-static long escape_at(const char *p, size_t n)
-{
-    if (n < 6 || p[0] != '\\' || p[1] != 'u')
-        return -1;
-    char hex[5] = {p[2], p[3], p[4], p[5], 0}, *end;
-    long v = strtol(hex, &end, 16);
-    return *end || hex[0] == '-' || hex[0] == '+' || hex[0] == ' ' ? -1 : v;
-}
-
-/* What jansson is given of JSON text: \u0000 becomes \u0001, valid JSON that jansson refuses in
- * an object key (full mode echoes such keys as they came). With tolerate, invalid UTF-8 and lone
- * surrogate escapes are replaced ('?', \ufffd), so that the rest of the text is still checked. A
- * backslash is only ever inside a string in JSON text, so escapes are found without tracking
- * strings. */
-static char *for_jansson(const char *s, size_t n, bool tolerate, size_t *outlen)
+/* What jansson is given of JSON text: \u0000 becomes \u0001, as valid, since jansson refuses a
+ * NUL in an object key (full mode echoes such keys as they came). A backslash is only ever
+ * inside a string in JSON text, so escapes are found without tracking strings; the rest is left
+ * for jansson to judge, UTF-8 included. */
+static char *for_jansson(const char *s, size_t n)
 {
     char *out = malloc(n + 1);
-    size_t o = 0;
     if (!out)
         abort();
-    for (size_t i = 0; i < n;) {
-        long v = escape_at(s + i, n - i), low = v >= 0xd800 && v <= 0xdbff ? escape_at(s + i + 6, n - i - 6) : -1;
-        size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-        if (v == 0) {
-            memcpy(out + o, "\\u0001", 6), o += 6, i += 6;
-        } else if (tolerate && v >= 0xd800 && v <= 0xdfff && !(low >= 0xdc00 && low <= 0xdfff)) {
-            memcpy(out + o, "\\ufffd", 6), o += 6, i += 6;
-        } else if (v >= 0xd800 && v <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-            memcpy(out + o, s + i, 12), o += 12, i += 12;
-        } else if (s[i] == '\\' && i + 1 < n) {
-            memcpy(out + o, s + i, 2), o += 2, i += 2;
-        } else if (tolerate && k == 0) {
-            out[o++] = '?', i++;
-        } else {
-            k = k ? k : 1;   /* strict: an invalid byte stays, for jansson to refuse */
-            memcpy(out + o, s + i, k), o += k, i += k;
-        }
+    memcpy(out, s, n);
+    out[n] = '\0';
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (out[i] != '\\')
+            continue;
+        if (i + 5 < n && memcmp(out + i + 1, "u0000", 5) == 0)
+            out[i + 5] = '1';
+        i++;   /* the escaped byte: "\\" is no start of an escape */
     }
-    out[o] = '\0';
-    *outlen = o;
     return out;
 }
 
 /* Parses s[0..n) with jansson (through for_jansson); fails naming what when it is not JSON. */
-static json_t *parse(const char *what, const char *s, size_t n, bool tolerate)
+static json_t *parse(const char *what, const char *s, size_t n)
 {
     json_error_t jerr;
-    size_t len;
-    char *text = s ? for_jansson(s, n, tolerate, &len) : NULL;
-    json_t *v = text ? json_loadb(text, len, JSON_DECODE_ANY, &jerr) : NULL;
+    char *text = s ? for_jansson(s, n) : NULL;
+    json_t *v = text ? json_loadb(text, n, JSON_DECODE_ANY, &jerr) : NULL;
     free(text);
     if (!v)
         fz_fail("%s is not valid JSON text (%s at byte %d): %.*s", what, s ? jerr.text : "no body",
@@ -169,15 +129,14 @@ static json_t *parse(const char *what, const char *s, size_t n, bool tolerate)
 
 void fz_check_json(const char *what, const char *s, size_t n)
 {
-    json_decref(parse(what, s, n, false));
+    json_decref(parse(what, s, n));
 }
 
 void fz_check_reply(const char *what, const ng_reply *r)
 {
     char label[128];
     snprintf(label, sizeof label, "%s: the %d reply", what, r->status);
-    /* until issue 11 item 7 lands, full mode echoes invalid UTF-8 and lone surrogate escapes */
-    json_t *v = parse(label, r->data, r->len, !fz_strict());
+    json_t *v = parse(label, r->data, r->len);
     if (r->status != 200) {
         json_t *msg = json_object_get(v, "Error");
         if ((r->status != 400 && r->status != 404 && r->status != 422) || json_object_size(v) != 1 ||
@@ -202,14 +161,4 @@ char *fz_state(ng_index *idx)
     p->reply_free(&nodes);
     p->reply_free(&stats);
     return state;
-}
-
-bool fz_strict(void)
-{
-    static int on = -1;
-    if (on < 0) {
-        const char *v = getenv("NODEGATE_FUZZ_STRICT");
-        on = v && strcmp(v, "1") == 0;
-    }
-    return on;
 }

@@ -45,17 +45,12 @@ ng_index *fz_index_new(bool comparison_operators, bool complete_cache);
  * libmicrohttpd never delivers one; s NULL: one chunk). Returns the reply's status. */
 int fz_call(ng_index *idx, ng_verb verb, const fz_input *body, const fz_splits *s, ng_reply *r);
 /* Checks a reply: valid JSON text (jansson, which also refuses invalid UTF-8 and lone surrogate
- * escapes; see fz_strict), and when not 200, {"Error": "non-empty string"} with a status of 400, 404 or 422. */
+ * escapes), and when not 200, {"Error": "non-empty string"} with a status of 400, 404 or 422. */
 void fz_check_reply(const char *what, const ng_reply *r);
-/* Checks that s[0..n) is valid JSON text (as fz_check_reply, strict UTF-8 always). */
+/* Checks that s[0..n) is valid JSON text, as fz_check_reply does. */
 void fz_check_json(const char *what, const char *s, size_t n);
 /* What the index holds: nodes_get(NULL) and index_stats, each checked, in a new string. */
 char *fz_state(ng_index *idx);
-/* Whether to check what issue 11 item 7 fixes (NODEGATE_FUZZ_STRICT=1; off by default until it
- * lands): that a body cut differently gets the same reply bytes (error offsets depend on the
- * chunking), and that full mode's echoed nodes are valid UTF-8 without lone surrogate escapes. */
-bool fz_strict(void);
-
 /* Prints "fuzz finding: ..." on stderr and aborts. */
 _Noreturn void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
