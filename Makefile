@@ -7,6 +7,7 @@
 #   make install  copy what make built to $(DESTDIR)$(PREFIX): bin/, lib/nodegate/, include/
 #   make bench    performance figures (bench/bench.sh)
 #   make soak     10 minutes of replay with node events in parallel: errors and RSS (bench/soak.sh)
+#   make fuzz     each libFuzzer target of tests/fuzz for FUZZ_SECONDS (clang, in build/fuzz)
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -53,7 +54,7 @@ CURL_LIBS      := $(call pkg_libs,libcurl,-lcurl)
 GNUTLS_CFLAGS  := $(call pkg_cflags,gnutls)
 GNUTLS_LIBS    := $(call pkg_libs,gnutls,-lgnutls)
 
-.PHONY: all test asan e2e unit clean deps run install bench soak
+.PHONY: all test asan e2e unit clean deps run install bench soak fuzz fuzz-deps fuzz-build
 all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
 
 # ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
@@ -171,7 +172,32 @@ $(FAKEAPI): $(FAKEAPI_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) -lpthread
 
--include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) \
+# ---- fuzz targets (make fuzz builds them in build/fuzz with clang, libFuzzer and sanitizers) ----
+# Each links the plugin's objects, so libFuzzer sees their coverage, and drives them through the
+# ABI table (tests/fuzz/drive.c); the harness objects a target fuzzes are listed below.
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_DRIVE := $(B)/tests/fuzz/drive.o
+$(B)/fuzz_watch: $(B)/harness/kube/frames.o $(B)/harness/lib/xalloc.o
+$(B)/fuzz_kubeconfig: $(addprefix $(B)/harness/,kube/kubeconfig.o lib/readfile.o lib/xalloc.o)
+$(B)/fuzz_yaml: $(YAML_TEST_OBJ)
+$(B)/fuzz_flags: $(addprefix $(B)/harness/,server/flags.o server/duration.o kube/kubeconfig.o \
+                      lib/json_escape.o lib/log.o lib/readfile.o lib/xalloc.o)
+
+$(FUZZ_DRIVE): tests/fuzz/drive.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DRIVE) $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -Iharness/lib -Iharness/kube -Iharness/server \
+	    $(JANSSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -o $@ $< $(filter %.o,$^) $(FINAL_LDFLAGS) \
+	    $(PLUGIN_LIBS) $(YAML_LIBS) -lm
+
+fuzz-build: $(FUZZ_BIN)
+
+-include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(FUZZ_BIN:=.d) $(FUZZ_DRIVE:.o=.d) \
          $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
                 $(FAKEAPI_OBJ:.o=.d))
 
@@ -186,6 +212,20 @@ deps:
 	fi
 
 unit: all $(UNIT_BIN) $(TEST_TOOLS) $(FAKEAPI)
+
+# clang (libFuzzer and its sanitizers) for make fuzz only; the other targets build with cc.
+fuzz-deps: deps
+	@if ! command -v clang >/dev/null; then \
+	    echo "installing clang for the fuzz targets"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null; \
+	fi
+
+# Every target for FUZZ_SECONDS from seeds made of tests/cases and examples/ (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" fuzz-build
+	$(Q)B=build/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit

@@ -142,6 +142,13 @@ size_t ngp_json_unquote(const char *str, size_t len, char *out, bool *replaced)
         } else if (c != '\\') {
             out[o++] = (char)c;
             i++;
+        } else if (i + 1 == len || s[i + 1] >= 0x80) {
+            /* not a body yajl checked: a string begun before a lane handed over to yajl loses its
+             * start (lane_to_yajl), so it may end in, or start after, an escape's backslash */
+            memcpy(out + o, replacement, 3);
+            o += 3;
+            *replaced = true;
+            i++;
         } else if (s[i + 1] != 'u') {
             out[o++] = simple[s[i + 1]];
             i += 2;

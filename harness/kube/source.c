@@ -19,6 +19,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "deadline.h"
+#include "frames.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -333,13 +334,13 @@ static outcome list_pages(kube_source *s)
 /* ---- watch streams: one event a line, each applied whole ---- */
 
 /* kube-apiserver writes each watch event as one line of JSON (its encoder ends every event
- * with a newline), so a line is an event: the plugin decodes it, applies it all or nothing, and
- * its reply gives the envelope's facts (type, resourceVersion, a bookmark's initial-events-end,
- * an ERROR's Status), so the host parses nothing of the event itself. */
+ * with a newline), so a line is an event (frames.c cuts them): the plugin decodes it, applies
+ * it all or nothing, and its reply gives the envelope's facts (type, resourceVersion, a
+ * bookmark's initial-events-end, an ERROR's Status), so the host parses nothing of the event
+ * itself. */
 typedef struct stream {
     kube_source *s;
-    char *line;                         /* an event begun in an earlier chunk */
-    size_t len, cap;
+    kube_frames frames;
     ng_index *target;                   /* staged during a streaming list's initial events */
     double t0;
     outcome result;                     /* OUT_OK while the stream may go on */
@@ -376,15 +377,10 @@ static void read_reply(const ng_reply *reply, event_reply *e)
 }
 
 /* One whole event; false ends the stream (w->result says why). */
-static bool apply_event(stream *w, const char *ev, size_t n)
+static bool apply_event(void *ctx, const char *ev, size_t n)
 {
+    stream *w = ctx;
     kube_source *s = w->s;
-    while (n && (*ev == ' ' || *ev == '\r' || *ev == '\t')) {
-        ev++;
-        n--;
-    }
-    if (n == 0)
-        return true;
     ng_reply reply;
     int st = s->api->nodes_apply(w->target, ev, n, &reply);
     event_reply e = {0};
@@ -429,40 +425,10 @@ static bool apply_event(stream *w, const char *ev, size_t n)
     return true;
 }
 
-static void keep(stream *w, const char *p, size_t n)
-{
-    if (n == 0)
-        return;
-    if (w->len + n > w->cap) {
-        w->cap = (w->len + n) * 2;
-        w->line = host_xrealloc(w->line, w->cap);
-    }
-    memcpy(w->line + w->len, p, n);
-    w->len += n;
-}
-
-/* Applies each line completed by this chunk, straight from the chunk when it began there. */
 static bool feed_stream(void *ctx, const char *data, size_t len)
 {
     stream *w = ctx;
-    const char *nl;
-    while ((nl = memchr(data, '\n', len)) != NULL) {
-        size_t n = (size_t)(nl - data);
-        bool ok;
-        if (w->len) {
-            keep(w, data, n);
-            ok = apply_event(w, w->line, w->len);
-            w->len = 0;
-        } else {
-            ok = apply_event(w, data, n);
-        }
-        if (!ok)
-            return false;
-        data += n + 1;
-        len -= n + 1;
-    }
-    keep(w, data, len);
-    return true;
+    return kube_frames_feed(&w->frames, data, len, apply_event, w);
 }
 
 /* Runs one watch request; into staged (a streaming list) until its initial-events bookmark. */
@@ -480,8 +446,8 @@ static outcome watch(kube_source *s, ng_index *staged)
     request r = {.sink = feed_stream, .ctx = &w};
     host_log(HOST_LOG_DEBUG, "node source: GET %s", path);
     CURLcode rc = perform(s, &r, path, false);
-    if (rc == CURLE_OK && r.status == 200 && w.result == OUT_OK && w.len)
-        apply_event(&w, w.line, w.len);   /* a last event without its newline */
+    if (rc == CURLE_OK && r.status == 200 && w.result == OUT_OK)
+        kube_frames_end(&w.frames, apply_event, &w);   /* a last event without its newline */
     outcome o = w.result;
     bool refused = r.status == 400 || r.status == 404 || r.status == 422 || r.status == 501;
     if (staged && rc == CURLE_OK && refused)
@@ -498,7 +464,7 @@ static outcome watch(kube_source *s, ng_index *staged)
     }
     if (w.target != s->index)
         s->api->index_free(w.target);
-    free(w.line);
+    kube_frames_free(&w.frames);
     return o;
 }
 

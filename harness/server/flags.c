@@ -129,10 +129,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *out)
     return inet_pton(AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
 }
 
-/* kube's --feature-gates syntax, Go strconv.ParseBool values, turned into the plugin's option
- * "featureGates":{"Name":true,...} with the names in the order given (repeats included: the
- * plugin refuses them). Returns a malloc'd string of any length. */
-static char *parse_gates(const char *list)
+char *srv_parse_gates(const char *list, char **error)
 {
     char *copy = host_xstrdup(list), *json = NULL;
     size_t json_len;
@@ -141,18 +138,25 @@ static char *parse_gates(const char *list)
         host_oom(strlen(list));
     fputs("\"featureGates\":{", out);
     const char *sep = "";
+    *error = NULL;
     for (char *save, *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
-        if (!eq)
-            bad_flag("--feature-gates: \"%s\" is not Name=true|false", item);
+        if (!eq) {
+            if (asprintf(error, "--feature-gates: \"%s\" is not Name=true|false", item) < 0)
+                host_oom(strlen(item));
+            break;
+        }
         *eq = '\0';
         const char *v = eq + 1;
         bool on = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE") || !strcmp(v, "t") ||
                   !strcmp(v, "T") || !strcmp(v, "1");
         bool off = !strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE") ||
                    !strcmp(v, "f") || !strcmp(v, "F") || !strcmp(v, "0");
-        if (!on && !off)
-            bad_flag("--feature-gates: invalid value \"%s\" (want true or false)", v);
+        if (!on && !off) {
+            if (asprintf(error, "--feature-gates: invalid value \"%s\" (want true or false)", v) < 0)
+                host_oom(strlen(v));
+            break;
+        }
         char *name = host_json_escaped(item);
         fprintf(out, "%s\"%s\":%s", sep, name, on ? "true" : "false");
         free(name);
@@ -162,6 +166,10 @@ static char *parse_gates(const char *list)
     if (ferror(out) | fclose(out))
         host_oom(json_len);   /* a memory stream fails only when it cannot grow */
     free(copy);
+    if (*error) {
+        free(json);
+        return NULL;
+    }
     return json;
 }
 
@@ -221,7 +229,13 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         case 'l': if (parse_listen(optarg, &f->server.addr)) bad_flag("--listen: \"%s\" is not ADDR:PORT", optarg); break;
         case 't': f->server.threads = (unsigned)parse_count("--threads", optarg, 1024); break;
         case 'n': f->nodes = optarg; break;
-        case 'g': free(gates); gates = parse_gates(optarg); break;   /* the last one counts */
+        case 'g': {   /* the last one counts */
+            char *error;
+            free(gates);
+            if (!(gates = srv_parse_gates(optarg, &error)))
+                bad_flag("%s", error);
+            break;
+        }
         case 'k': f->kubeconfig = optarg; break;
         case 'c': f->context = optarg; break;
         case 'w': parse_duration_flag("--watch-stall-timeout", optarg, &f->watch_stall_timeout); break;

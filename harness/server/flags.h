@@ -55,4 +55,10 @@ typedef struct srv_flags {
 void srv_parse_flags(int argc, char **argv, srv_flags *f);
 void srv_flags_free(srv_flags *f);
 
+/* kube's --feature-gates syntax, Go strconv.ParseBool values, turned into the plugin's option
+ * "featureGates":{"Name":true,...} with the names in the order given (repeats included: the
+ * plugin refuses them). Returns a malloc'd string of any length, or NULL with one sentence in
+ * *error (malloc'd too). The caller frees both. */
+char *srv_parse_gates(const char *list, char **error);
+
 #endif
