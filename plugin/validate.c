@@ -134,7 +134,7 @@ static void put_quoted(err_out *o, const char *s, size_t n)
     put(o, "\"");
     for (const char *end = s + n; s < end; s++) {
         unsigned char c = (unsigned char)*s;
-        const char *named = strchr(controls, c);
+        const char *named = c ? strchr(controls, c) : NULL;   /* strchr finds the NUL itself */
         if (c == 0xC0 && s + 1 < end && (unsigned char)s[1] == 0x80) {   /* U+0000, as strings hold it (model.h) */
             put(o, "\\x00");
             s++;
