@@ -63,8 +63,10 @@ typedef enum {
     NG_PRIORITIZE,   /* ExtenderArgs -> HostPriorityList */
     NG_PREEMPT,      /* ExtenderPreemptionArgs -> ExtenderPreemptionResult */
     NG_DAEMONSET,    /* {DaemonSet, Nodes|NodeNames} -> DaemonSet placement plan */
-    NG_NODES         /* Node, NodeList or watch event -> update of the index */
-    /* New verbs are appended; a value the plugin does not know makes the call a 404. */
+    NG_NODES,        /* Node, NodeList or watch event -> update of the index */
+    NG_EXPLAIN       /* ABI 1.2: {Pod|DaemonSet, Nodes|NodeNames|neither} -> why each node fits or not */
+    /* New verbs are appended, labelled with the ABI revision that adds them; a value the
+     * plugin does not know makes the call a 404, so a host probes a verb by calling it. */
 } ng_verb;
 
 /* What a call produced: an HTTP status and a JSON body (NUL-terminated, len

@@ -144,7 +144,10 @@ static bool run(ng_call *c, ngp_buf *out, ngp_err *err)
         ngp_store_destroy(&own);
     } else {
         pthread_rwlock_rdlock(&index->lock);
-        ngp_targets_from_names(&t, &index->cache, c->parts.names);
+        if (!c->parts.names->present && (needs & NGP_ALL_BY_DEFAULT))
+            ngp_targets_from_cache(&t, &index->cache, &c->arena);
+        else
+            ngp_targets_from_names(&t, &index->cache, c->parts.names);
         ok = c->verb->run(&ctx, out, err);
         pthread_rwlock_unlock(&index->lock);
     }

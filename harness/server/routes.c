@@ -29,6 +29,7 @@ static const srv_route routes[] = {
      .verb = NG_PREEMPT},
     {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
      .verb = NG_DAEMONSET},
+    {"explain", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .verb = NG_EXPLAIN},
     {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .cache_write = true,
      .verb = NG_NODES},   /* apply updates */
     {"nodes", SRV_GET, .reply = route_nodes_list},   /* names; ?full=true: the cached nodes */
