@@ -103,8 +103,8 @@ $(B)/tests/test_yaml_json: tests/unit/test_yaml_json.c $(YAML_TEST_OBJ)
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
-              $(addprefix $(B)/harness/lib/,buf.o deadline.o json_escape.o loader.o log.o readfile.o xalloc.o \
-                                            yaml_json.o)
+              $(addprefix $(B)/harness/lib/,buf.o deadline.o json_escape.o loader.o log.o nodes_file.o readfile.o \
+                                            xalloc.o yaml_json.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
               $(addprefix $(B)/harness/lib/,buf.o json_escape.o readfile.o xalloc.o)
 # nodegate-server includes the API-server node source: harness/kube (kubeconfig, client, source).

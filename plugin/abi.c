@@ -10,6 +10,7 @@
 
 #include "decode.h"
 #include "reply.h"
+#include "validate.h"
 #include "verb.h"
 #include "xalloc.h"
 
@@ -295,6 +296,8 @@ static const struct nodegate_plugin table = {
     .index_stats = index_stats,
     .nodes_replace = nodes_replace,
     .nodes_get = nodes_get,
+    .label_key_problem = ngp_check_label_key,
+    .label_value_problem = ngp_check_label_value,
 };
 
 NODEGATE_EXPORT const struct nodegate_plugin *nodegate_plugin_v1(void) { return &table; }
