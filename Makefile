@@ -1,5 +1,5 @@
 # nodegate - a Kubernetes scheduler extender in C. See README.md.
-#   make          build build/libnodegate.so, build/nodegate-server and build/nodegate-replay
+#   make          build build/libnodegate.so, build/nodegate-server, build/nodegate-replay and build/nodegate
 #   make run      build and serve the demo cluster on 127.0.0.1:8888
 #   make test     install missing build deps (Debian), build, run every test
 #   make asan     the same tests under AddressSanitizer + UBSan (in build/asan)
@@ -54,7 +54,7 @@ GNUTLS_CFLAGS  := $(call pkg_cflags,gnutls)
 GNUTLS_LIBS    := $(call pkg_libs,gnutls,-lgnutls)
 
 .PHONY: all test asan e2e unit clean deps run install bench soak
-all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
+all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay $(B)/nodegate
 
 # ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
 PLUGIN_SRC := $(wildcard plugin/*.c)
@@ -135,6 +135,15 @@ $(B)/tests/test_server: tests/unit/test_server.c $(SERVER_TEST_OBJ)
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -Iharness/server -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	    $(CURL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(SERVER_TEST_OBJ) $(FINAL_LDFLAGS) $(SERVER_LIBS) $(CMOCKA_LIBS)
 
+# nodegate: the CLI (explain, taint, label, cordon, get, describe); libcurl to a server, the plugin
+# in-process (dlopen) for the label rules and offline nodes, jansson for the objects it reads and shows.
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/cli/*.c)) \
+           $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o nodes_file.o readfile.o xalloc.o yaml_json.o)
+$(B)/harness/cli/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+$(B)/nodegate: $(CLI_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(CURL_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -ldl -lm
+
 # nodegate-replay: corpus generator and load replayer (make bench uses it).
 $(B)/nodegate-replay: $(REPLAY_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -172,7 +181,7 @@ $(FAKEAPI): $(FAKEAPI_OBJ)
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) -lpthread
 
 -include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) \
-         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
+         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
                 $(FAKEAPI_OBJ:.o=.d))
 
 # ---- set-up and tests ----
@@ -210,7 +219,7 @@ clean:
 install: all
 	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)")
 	$(Q)$(INSTALL) -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/nodegate" "$(DESTDIR)$(PREFIX)/include"
-	$(Q)$(INSTALL) -m 755 $(B)/nodegate-server $(B)/nodegate-replay "$(DESTDIR)$(PREFIX)/bin/"
+	$(Q)$(INSTALL) -m 755 $(B)/nodegate-server $(B)/nodegate-replay $(B)/nodegate "$(DESTDIR)$(PREFIX)/bin/"
 	$(Q)$(INSTALL) -m 755 $(B)/libnodegate.so "$(DESTDIR)$(PREFIX)/lib/nodegate/libnodegate.so"
 	$(Q)$(INSTALL) -m 644 include/nodegate.h "$(DESTDIR)$(PREFIX)/include/nodegate.h"
 
