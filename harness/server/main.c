@@ -161,7 +161,7 @@ static kube_source *start_source(const srv_flags *f, const struct nodegate_plugi
 
 /* SIGHUP: --nodes again, into a staged cache that replaces the live one only when the whole file
  * loaded. */
-static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, const srv_flags *f)
+static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, srv_server *server, const srv_flags *f)
 {
     if (f->from_api_server) {
         host_log(HOST_LOG_INFO, "SIGHUP: the node cache follows the API server; nothing to reload");
@@ -186,7 +186,9 @@ static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, con
         host_log(HOST_LOG_ERROR, "SIGHUP: --nodes %s not reloaded; the cache is unchanged", f->nodes);
     } else {
         ng_reply reply;
+        srv_server_lock_writes(server);
         api->nodes_replace(index, staged, &reply);
+        srv_server_unlock_writes(server);
         host_log(HOST_LOG_INFO, "SIGHUP: the node cache is now %s's: %s", f->nodes, reply.data);
         api->reply_free(&reply);
     }
@@ -228,7 +230,7 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
     for (;;) {
         sigwait(&sigs, &sig);
         if (sig == SIGHUP) {
-            reload_nodes(plugin->api, index, f);
+            reload_nodes(plugin->api, index, server, f);
             if (f->server.tls)
                 srv_tls_reload(f->server.tls);
         } else if (sig == SIGUSR1 || sig == SIGUSR2)
