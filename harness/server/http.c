@@ -314,7 +314,9 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
                               "{\"Error\":\"a merge patch of a node takes Content-Type " SRV_PATCH_TYPES "%s\"}",
                               shown);
     }
-    if (r->route->stream)
+    /* a YAML body is converted once it is whole: libyaml parses a complete stream */
+    r->whole = r->route->patch || (r->route->stream && r->body_type == SRV_BODY_YAML);
+    if (r->route->stream && !r->whole)
         r->call = s->api->call_begin(s->index, r->route->verb);
     return MHD_YES;
 }
@@ -341,7 +343,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             s->api->call_feed(r->call, upload_data, n);
             if (s->recorder && r->route->record)
                 srv_recording_add(&r->rec, upload_data, n);
-        } else if (r->route->patch)
+        } else if (r->whole)
             host_buf_put(&r->body, upload_data, n);
         return MHD_YES;
     }

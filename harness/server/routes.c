@@ -50,7 +50,8 @@ enum { NROUTES = sizeof routes / sizeof *routes };
 
 /* ---- the handlers ---- */
 
-static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+/* Ends a verb's call and answers with its reply. */
+static enum MHD_Result end_call(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     ng_reply reply;
     if (r->route->cache_write)
@@ -62,6 +63,36 @@ static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, sr
     if (s->recorder && r->route->record)
         srv_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
     return srv_reply_plugin(s, conn, r, &reply);
+}
+
+/* A YAML body: POST /nodes applies its documents (yaml_body.h); a verb takes one document,
+ * whose JSON it is fed as if it had come so. */
+static enum MHD_Result verb_yaml(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    char err[1024];
+    if (r->route->verb == NG_NODES) {
+        char *reply;
+        pthread_mutex_lock(&s->writes);
+        int status = srv_yaml_nodes_apply(s->api, s->index, r->body.p, r->body.len, &reply, err, sizeof err);
+        pthread_mutex_unlock(&s->writes);
+        return status == MHD_HTTP_OK ? srv_reply_body(conn, r, MHD_HTTP_OK, "application/json", reply, strlen(reply))
+                                     : srv_reply_error(conn, r, (unsigned)status, err);
+    }
+    size_t len;
+    char *json = srv_yaml_document(r->body.p, r->body.len, &len, err, sizeof err);
+    if (!json)
+        return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
+    r->call = s->api->call_begin(s->index, r->route->verb);
+    s->api->call_feed(r->call, json, len);
+    if (s->recorder && r->route->record)   /* what the plugin read: the replayer sends JSON */
+        srv_recording_add(&r->rec, json, len);
+    free(json);
+    return end_call(s, conn, r);
+}
+
+static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    return r->body_type == SRV_BODY_YAML ? verb_yaml(s, conn, r) : end_call(s, conn, r);
 }
 
 /* What the cache holds of one node (name, labels, taints, unschedulable), or with name NULL of

@@ -49,7 +49,8 @@ typedef struct srv_request {
     const srv_route *route;        /* set once the path and method found a row */
     char *segment;                 /* then its last path segment (for "nodes/{name}", the node's name) */
     srv_body_type body_type;       /* what its Content-Type says the body is */
-    host_buf body;                 /* the whole body, for rows that take it whole (patch) */
+    bool whole;                    /* the body is taken whole into body: a patch, or YAML */
+    host_buf body;
     ng_call *call;                 /* rows that stream: the plugin call the body streams into */
     uint64_t bytes;                /* body bytes received */
     bool close;                    /* the reply closes the connection */
@@ -73,7 +74,8 @@ struct srv_route {
     unsigned methods;          /* one of SRV_GET, SRV_POST, SRV_PATCH, SRV_DELETE; a name may have a row per method */
     srv_reply_fn *reply;       /* one of reply and at_once is set */
     srv_at_once_fn *at_once;
-    bool stream;               /* the body streams into a plugin call of verb, begun on arrival */
+    bool stream;               /* the body streams into a plugin call of verb, begun on arrival
+                                  (a YAML one is taken whole and converted first) */
     bool patch;                /* a merge patch: taken whole into r->body; other types than
                                   SRV_PATCH_TYPES get 415 on arrival */
     bool record;               /* --record saves the request and its reply */
