@@ -103,8 +103,8 @@ $(B)/tests/test_yaml_json: tests/unit/test_yaml_json.c $(YAML_TEST_OBJ)
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
-              $(addprefix $(B)/harness/lib/,buf.o deadline.o json_escape.o loader.o log.o nodes_file.o readfile.o \
-                                            xalloc.o yaml_json.o)
+              $(addprefix $(B)/harness/lib/,buf.o deadline.o json_escape.o loader.o log.o readfile.o xalloc.o \
+                                            yaml_json.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
               $(addprefix $(B)/harness/lib/,buf.o json_escape.o readfile.o xalloc.o)
 # nodegate-server includes the API-server node source: harness/kube (kubeconfig, client, source).
@@ -137,9 +137,10 @@ $(B)/tests/test_server: tests/unit/test_server.c $(SERVER_TEST_OBJ)
 
 # nodegate: the CLI (explain, taint, label, cordon, get, describe); libcurl to a server, the plugin
 # in-process (dlopen) for the label rules and offline nodes, jansson for the objects it reads and shows.
-CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/cli/*.c)) \
-           $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o nodes_file.o readfile.o xalloc.o yaml_json.o)
-$(B)/harness/cli/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+# Offline, it reads --nodes as the server does: YAML through the server's yaml_body.o.
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/cli/*.c)) $(B)/harness/server/yaml_body.o \
+           $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o readfile.o xalloc.o yaml_json.o)
+$(B)/harness/cli/%.o: HARNESS_CFLAGS = -Iharness/server $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 $(B)/nodegate: $(CLI_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(CURL_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -ldl -lm

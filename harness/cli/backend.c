@@ -10,8 +10,37 @@
 #include <string.h>
 
 #include "buf.h"
-#include "nodes_file.h"
+#include "readfile.h"
 #include "xalloc.h"
+#include "yaml_body.h"
+#include "yaml_json.h"
+
+/* --nodes FILE into the in-process cache, as the server reads it: JSON as one update, YAML as
+ * kubectl reads it, all documents or none. */
+static bool load_nodes(cli_backend *b, char *err, size_t errlen)
+{
+    const struct nodegate_plugin *api = b->plugin.api;
+    size_t len;
+    char *text = host_read_file(b->nodes_file, &len), *yaml_reply = NULL, why[1024] = "";
+    if (!text) {
+        snprintf(err, errlen, "--nodes %s: %s", b->nodes_file, strerror(errno));
+        return false;
+    }
+    bool ok;
+    if (host_yaml_looks_json(text, len)) {
+        ng_reply r;
+        ok = api->nodes_apply(b->index, text, len, &r) == 200;
+        snprintf(why, sizeof why, "%s", r.data ? r.data : "");
+        api->reply_free(&r);
+    } else {
+        ok = srv_yaml_nodes_apply(api, b->index, text, len, &yaml_reply, why, sizeof why) == 200;
+    }
+    if (!ok)
+        snprintf(err, errlen, "--nodes %s: %s", b->nodes_file, why);
+    free(yaml_reply);
+    free(text);
+    return ok;
+}
 
 bool cli_backend_open(cli_backend *b, const char *plugin_path, char *err, size_t errlen)
 {
@@ -31,7 +60,7 @@ bool cli_backend_open(cli_backend *b, const char *plugin_path, char *err, size_t
         return true;
     }
     b->index = b->plugin.api->index_new(NULL, err, errlen);
-    return b->index && host_nodes_load(b->plugin.api, b->index, b->nodes_file, err, errlen) == 0;
+    return b->index && load_nodes(b, err, errlen);
 }
 
 void cli_backend_close(cli_backend *b)

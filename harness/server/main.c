@@ -1,5 +1,6 @@
 /* main.c - nodegate-server: plugin loading, the node file, and the signal-driven lifetime. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -15,25 +16,59 @@
 #include "http.h"
 #include "kubeconfig.h"
 #include "log.h"
-#include "nodes_file.h"
 #include "source.h"
+#include "readfile.h"
 #include "tls.h"
 #include "xalloc.h"
+#include "yaml_body.h"
+#include "yaml_json.h"
 
-/* --nodes: the file into the cache, logged with how long it took. */
+enum { LOAD_CHUNK = 1 << 20 };   /* a JSON --nodes is fed to the plugin 1 MiB at a time */
+
+/* Streams a JSON NodeList file into the cache as one update; a YAML file (kubectl's rule: it does
+ * not start with '{') is converted as kubectl would read it, its documents applied all or nothing. */
 static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const char *path)
 {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        host_log(HOST_LOG_ERROR, "--nodes %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *chunk = host_xmalloc(LOAD_CHUNK);   /* not static: a later relist may run beside it */
     struct timespec t0, t1;
-    char msg[2048];
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = host_nodes_load(api, index, path, msg, sizeof msg);
+    size_t n = fread(chunk, 1, LOAD_CHUNK, fp);
+    bool failed;
+    char *reply_text = NULL, what[64] = "";
+    if (host_yaml_looks_json(chunk, n)) {
+        ng_call *call = api->call_begin(index, NG_NODES);
+        do
+            api->call_feed(call, chunk, n);
+        while ((n = fread(chunk, 1, LOAD_CHUNK, fp)) > 0);
+        ng_reply reply;
+        failed = api->call_end(call, &reply) != 200 || ferror(fp);
+        reply_text = host_xstrdup(ferror(fp) ? "read error" : reply.data);
+        api->reply_free(&reply);
+    } else {
+        size_t len;
+        char *text = host_read_file(path, &len), *reply = NULL, err[1024];
+        failed = !text || srv_yaml_nodes_apply(api, index, text, len, &reply, err, sizeof err) != 200;
+        reply_text = host_xstrdup(!text ? strerror(errno) : failed ? err : reply);
+        if (!failed)
+            snprintf(what, sizeof what, "YAML: ");
+        free(reply);
+        free(text);
+    }
+    fclose(fp);
+    free(chunk);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (rc != 0)
-        host_log(HOST_LOG_ERROR, "--nodes %s: %s", path, msg);
+    if (failed)
+        host_log(HOST_LOG_ERROR, "--nodes %s: %s%s", path, what, reply_text);
     else
-        host_log(HOST_LOG_INFO, "loaded %s in %.3f s: %s", path,
-                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, msg);
-    return rc;
+        host_log(HOST_LOG_INFO, "loaded %s in %.3f s: %s%s", path,
+                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, what, reply_text);
+    free(reply_text);
+    return failed ? -1 : 0;
 }
 
 static const char *describe(const struct sockaddr_storage *a, uint16_t port, char *out, size_t len)
@@ -92,7 +127,7 @@ static kube_source *start_source(const srv_flags *f, const struct nodegate_plugi
 
 /* SIGHUP: --nodes again, into a staged cache that replaces the live one only when the whole file
  * loaded. */
-static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, const srv_flags *f)
+static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, srv_server *server, const srv_flags *f)
 {
     if (f->from_api_server) {
         host_log(HOST_LOG_INFO, "SIGHUP: the node cache follows the API server; nothing to reload");
@@ -117,7 +152,9 @@ static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, con
         host_log(HOST_LOG_ERROR, "SIGHUP: --nodes %s not reloaded; the cache is unchanged", f->nodes);
     } else {
         ng_reply reply;
+        srv_server_lock_writes(server);
         api->nodes_replace(index, staged, &reply);
+        srv_server_unlock_writes(server);
         host_log(HOST_LOG_INFO, "SIGHUP: the node cache is now %s's: %s", f->nodes, reply.data);
         api->reply_free(&reply);
     }
@@ -159,7 +196,7 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
     for (;;) {
         sigwait(&sigs, &sig);
         if (sig == SIGHUP) {
-            reload_nodes(plugin->api, index, f);
+            reload_nodes(plugin->api, index, server, f);
             if (f->server.tls)
                 srv_tls_reload(f->server.tls);
         } else if (sig == SIGUSR1 || sig == SIGUSR2)
