@@ -100,6 +100,14 @@ $(B)/tests/test_yaml_json: tests/unit/test_yaml_json.c $(YAML_TEST_OBJ)
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness $(YAML_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(YAML_TEST_OBJ) \
 	    $(FINAL_LDFLAGS) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
 
+# test_cli_spec tests the CLI's taint and label arguments, with the plugin's label rules (validate.o).
+CLI_SPEC_TEST_OBJ := $(B)/harness/cli/spec.o $(B)/harness/lib/xalloc.o
+$(B)/tests/test_cli_spec: tests/unit/test_cli_spec.c $(CLI_SPEC_TEST_OBJ) $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) -Iharness -Iharness/lib $(CMOCKA_CFLAGS) -o $@ $< $(CLI_SPEC_TEST_OBJ) \
+	    $(PLUGIN_OBJ) $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
+
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
