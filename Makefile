@@ -1,5 +1,5 @@
 # nodegate - a Kubernetes scheduler extender in C. See README.md.
-#   make          build build/libnodegate.so, build/nodegate-server and build/nodegate-replay
+#   make          build build/libnodegate.so, build/nodegate-server, build/nodegate-replay and build/nodegate
 #   make run      build and serve the demo cluster on 127.0.0.1:8888
 #   make test     install missing build deps (Debian), build, run every test
 #   make asan     the same tests under AddressSanitizer + UBSan (in build/asan)
@@ -55,7 +55,7 @@ GNUTLS_CFLAGS  := $(call pkg_cflags,gnutls)
 GNUTLS_LIBS    := $(call pkg_libs,gnutls,-lgnutls)
 
 .PHONY: all test asan e2e unit clean deps run install bench soak fuzz fuzz-deps fuzz-build
-all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay
+all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay $(B)/nodegate
 
 # ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
 PLUGIN_SRC := $(wildcard plugin/*.c)
@@ -101,6 +101,14 @@ $(B)/tests/test_yaml_json: tests/unit/test_yaml_json.c $(YAML_TEST_OBJ)
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness $(YAML_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(YAML_TEST_OBJ) \
 	    $(FINAL_LDFLAGS) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
 
+# test_cli_spec tests the CLI's taint and label arguments, with the plugin's label rules (validate.o).
+CLI_SPEC_TEST_OBJ := $(B)/harness/cli/spec.o $(B)/harness/lib/xalloc.o
+$(B)/tests/test_cli_spec: tests/unit/test_cli_spec.c $(CLI_SPEC_TEST_OBJ) $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(PLUGIN_CFLAGS) -Iharness -Iharness/lib $(CMOCKA_CFLAGS) -o $@ $< $(CLI_SPEC_TEST_OBJ) \
+	    $(PLUGIN_OBJ) $(FINAL_LDFLAGS) $(PLUGIN_LIBS) $(CMOCKA_LIBS)
+
 # ---- the harness: one folder and one object list per program, shared code in harness/lib ----
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
@@ -135,6 +143,16 @@ $(B)/tests/test_server: tests/unit/test_server.c $(SERVER_TEST_OBJ)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(FINAL_CFLAGS) -Iharness/lib -Iharness/server -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	    $(CURL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(SERVER_TEST_OBJ) $(FINAL_LDFLAGS) $(SERVER_LIBS) $(CMOCKA_LIBS)
+
+# nodegate: the CLI (explain, taint, label, cordon, get, describe); libcurl to a server, the plugin
+# in-process (dlopen) for the label rules and offline nodes, jansson for the objects it reads and shows.
+# Offline, it reads --nodes as the server does: YAML through the server's yaml_body.o.
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/cli/*.c)) $(B)/harness/server/yaml_body.o \
+           $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o readfile.o xalloc.o yaml_json.o)
+$(B)/harness/cli/%.o: HARNESS_CFLAGS = -Iharness/server $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+$(B)/nodegate: $(CLI_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(CURL_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -ldl -lm
 
 # nodegate-replay: corpus generator and load replayer (make bench uses it).
 $(B)/nodegate-replay: $(REPLAY_OBJ)
@@ -198,7 +216,7 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DRIVE) $(PLUGIN_OBJ)
 fuzz-build: $(FUZZ_BIN)
 
 -include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(FUZZ_BIN:=.d) $(FUZZ_DRIVE:.o=.d) \
-         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
+         $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
                 $(FAKEAPI_OBJ:.o=.d))
 
 # ---- set-up and tests ----
@@ -250,7 +268,7 @@ clean:
 install: all
 	@$(if $(Q),echo "  INSTALL $(DESTDIR)$(PREFIX)")
 	$(Q)$(INSTALL) -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/nodegate" "$(DESTDIR)$(PREFIX)/include"
-	$(Q)$(INSTALL) -m 755 $(B)/nodegate-server $(B)/nodegate-replay "$(DESTDIR)$(PREFIX)/bin/"
+	$(Q)$(INSTALL) -m 755 $(B)/nodegate-server $(B)/nodegate-replay $(B)/nodegate "$(DESTDIR)$(PREFIX)/bin/"
 	$(Q)$(INSTALL) -m 755 $(B)/libnodegate.so "$(DESTDIR)$(PREFIX)/lib/nodegate/libnodegate.so"
 	$(Q)$(INSTALL) -m 644 include/nodegate.h "$(DESTDIR)$(PREFIX)/include/nodegate.h"
 

@@ -20,6 +20,7 @@ In another terminal, try:
   curl -s $addr/nodes
   curl -s -X POST --data-binary @examples/requests/filter-names.json $addr/filter
   curl -s -X POST --data-binary @examples/requests/prioritize-names.json $addr/prioritize
+  build/nodegate --server http://$addr explain -f examples/daemonset-walkthrough/ds.yml
   examples/daemonset-walkthrough/walkthrough.sh http://$addr
 Ctrl-C stops it.
 

@@ -63,8 +63,10 @@ typedef enum {
     NG_PRIORITIZE,   /* ExtenderArgs -> HostPriorityList */
     NG_PREEMPT,      /* ExtenderPreemptionArgs -> ExtenderPreemptionResult */
     NG_DAEMONSET,    /* {DaemonSet, Nodes|NodeNames} -> DaemonSet placement plan */
-    NG_NODES         /* Node, NodeList or watch event -> update of the index */
-    /* New verbs are appended; a value the plugin does not know makes the call a 404. */
+    NG_NODES,        /* Node, NodeList or watch event -> update of the index */
+    NG_EXPLAIN       /* ABI 1.2: {Pod|DaemonSet, Nodes|NodeNames|neither} -> why each node fits or not */
+    /* New verbs are appended, labelled with the ABI revision that adds them; a value the
+     * plugin does not know makes the call a 404, so a host probes a verb by calling it. */
 } ng_verb;
 
 /* What a call produced: an HTTP status and a JSON body (NUL-terminated, len
@@ -164,8 +166,17 @@ struct nodegate_plugin {
      * NULL, every node as a NodeList, in id order. Takes the read lock. */
     int (*nodes_get)(ng_index *idx, const char *name, ng_reply *reply);
 
+    /* --- ABI 1.2 --- (and the verb NG_EXPLAIN) */
+    /* The API server's rules for a label key (a qualified name, which taint
+     * keys follow too) and for a label value (which taint values follow too):
+     * NULL when valid, else a static sentence in upstream's words saying what
+     * is wrong (kubectl prints the same). A host that takes keys from people
+     * (the CLI) asks here rather than knowing the rules. No lock. */
+    const char *(*label_key_problem)(const char *key);
+    const char *(*label_value_problem)(const char *value);
+
     /* New entries go here, at the end only, under a heading that names the
-     * ABI revision that adds them (--- ABI 1.2 --- and so on), each with
+     * ABI revision that adds them (--- ABI 1.3 --- and so on), each with
      * the lock it takes. */
 };
 

@@ -10,6 +10,7 @@
 
 #include "decode.h"
 #include "reply.h"
+#include "validate.h"
 #include "verb.h"
 #include "xalloc.h"
 
@@ -144,7 +145,10 @@ static bool run(ng_call *c, ngp_buf *out, ngp_err *err)
         ngp_store_destroy(&own);
     } else {
         pthread_rwlock_rdlock(&index->lock);
-        ok = ngp_targets_from_names(&t, &index->cache, c->parts.names, err) && c->verb->run(&ctx, out, err);
+        bool all = !c->parts.names->present && (needs & NGP_ALL_BY_DEFAULT);
+        if (all)
+            ngp_targets_from_cache(&t, &index->cache, &c->arena);
+        ok = (all || ngp_targets_from_names(&t, &index->cache, c->parts.names, err)) && c->verb->run(&ctx, out, err);
         pthread_rwlock_unlock(&index->lock);
     }
     ngp_targets_free(&t);
@@ -291,6 +295,8 @@ static const struct nodegate_plugin table = {
     .index_stats = index_stats,
     .nodes_replace = nodes_replace,
     .nodes_get = nodes_get,
+    .label_key_problem = ngp_check_label_key,
+    .label_value_problem = ngp_check_label_value,
 };
 
 NODEGATE_EXPORT const struct nodegate_plugin *nodegate_plugin_v1(void) { return &table; }

@@ -69,4 +69,11 @@ static inline ngp_outcome ngp_daemon_outcome(const ngp_eval *e, int64_t wanted, 
     return NGP_PASS;
 }
 
+/* shouldContinueRunning for a daemon pod of outcome o on node id: a running
+ * pod survives untolerated NoSchedule taints, not NoExecute ones (SPEC 7.1). */
+static inline bool ngp_daemon_keeps(const ngp_eval *e, ngp_outcome o, uint32_t id)
+{
+    return o == NGP_PASS || (o == NGP_FAIL_TAINT && !ngp_bit_test(e->noexecute_blocked, id));
+}
+
 #endif

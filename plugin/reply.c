@@ -68,7 +68,7 @@ static const char *taint_reason(ngp_reasons *why, uint32_t id)
     return *r;
 }
 
-static void write_reason(ngp_buf *b, ngp_reasons *why, ngp_outcome o, uint32_t id)
+void ngp_write_reason(ngp_buf *b, ngp_reasons *why, ngp_outcome o, uint32_t id)
 {
     /* kept quoted: the same few texts go out thousands of times per reply */
     static const char *const reasons[] = {
@@ -93,7 +93,7 @@ void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const
         first = false;
         ngp_write_name(b, t, i);
         ngp_buf_putc(b, ':');
-        write_reason(b, why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
+        ngp_write_reason(b, why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
     }
     ngp_buf_putc(b, '}');
 }

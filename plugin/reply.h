@@ -32,6 +32,8 @@ typedef struct ngp_reasons {
 
 void ngp_reasons_init(ngp_reasons *why, const ngp_eval *e);
 void ngp_reasons_free(ngp_reasons *why);
+/* Writes the reason of outcome o (a failure) for node id (any id for NGP_FAIL_NOT_CACHED) as a JSON string. */
+void ngp_write_reason(ngp_buf *b, ngp_reasons *why, ngp_outcome o, uint32_t id);
 /* Writes {"name": reason, ...} for the targets whose outcome[i] is in mask
  * (a set of NGP_OUTCOME_BIT). */
 void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const uint8_t *outcome,

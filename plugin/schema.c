@@ -122,6 +122,11 @@ static const ngp_jw_field f_ds_args[] = {
     {"DaemonSet", &s_ds}, {"Nodes", &s_nodelist}, {"NodeNames", &s_names}, {0}};
 static const ngp_jw_schema s_ds_args = IOBJ(NGP_S_ROOT, f_ds_args);
 
+/* Explanations: {Pod or DaemonSet, Nodes, NodeNames}; both objects fill the one pod part. */
+static const ngp_jw_field f_explain[] = {
+    {"Pod", &s_pod}, {"DaemonSet", &s_ds}, {"Nodes", &s_nodelist}, {"NodeNames", &s_names}, {0}};
+static const ngp_jw_schema s_explain = IOBJ(NGP_S_ROOT, f_explain);
+
 /* Node updates: a Node, a NodeList or a watch event, told apart after parsing. What a watch
  * client needs of the envelope goes back in the reply: the resourceVersion of the Node, the list
  * or the event's object, a list page's continue token, a bookmark's initial-events-end
@@ -179,3 +184,4 @@ const ngp_shape ngp_shape_args = {&s_args, sizeof(ngp_args_req), bind_args};
 const ngp_shape ngp_shape_preempt = {&s_preempt, sizeof(ngp_preempt_req), bind_preempt};
 const ngp_shape ngp_shape_ds = {&s_ds_args, sizeof(ngp_ds_req), bind_ds};
 const ngp_shape ngp_shape_update = {&s_update, sizeof(ngp_update_req), bind_update};
+const ngp_shape ngp_shape_explain = {&s_explain, sizeof(ngp_ds_req), bind_ds};

@@ -48,5 +48,6 @@ extern const ngp_shape ngp_shape_args;      /* ngp_args_req: ExtenderArgs */
 extern const ngp_shape ngp_shape_preempt;   /* ngp_preempt_req: ExtenderPreemptionArgs */
 extern const ngp_shape ngp_shape_ds;        /* ngp_ds_req: {DaemonSet, Nodes, NodeNames} */
 extern const ngp_shape ngp_shape_update;    /* ngp_update_req: a Node, NodeList or watch event */
+extern const ngp_shape ngp_shape_explain;   /* ngp_ds_req: {Pod or DaemonSet, Nodes, NodeNames} */
 
 #endif

@@ -20,6 +20,20 @@ bool ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_na
     return true;
 }
 
+void ngp_targets_from_cache(ngp_targets *t, const ngp_store *cache, ngp_arena *arena)
+{
+    *t = (ngp_targets){.store = cache, .n = cache->count};
+    t->names = ngp_arena_alloc(arena, t->n * sizeof *t->names);
+    t->ids = ngp_xmalloc(t->n * sizeof *t->ids);
+    uint32_t n = 0;
+    for (uint32_t id = 0; id < cache->high; id++) {
+        if (!cache->nodes[id].name)
+            continue;
+        t->names[n] = cache->nodes[id].name;
+        t->ids[n++] = id;
+    }
+}
+
 bool ngp_targets_from_nodes(ngp_targets *t, ngp_store *own, const ngp_nodes *nodes, const char *raw,
                             ngp_arena *arena, ngp_err *err)
 {

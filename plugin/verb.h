@@ -27,6 +27,7 @@ enum {
                                      NodeNames (the cache, under the read lock) */
     NGP_READS_CACHE = 1u << 3,    /* runs over the cache under the read lock */
     NGP_WRITES_CACHE = 1u << 4,   /* changes the cache under the write lock */
+    NGP_ALL_BY_DEFAULT = 1u << 5, /* ON_TARGETS with neither Nodes nor NodeNames: every cached node */
 };
 
 /* What a handler is given. */
@@ -52,6 +53,7 @@ typedef struct ngp_verb_def {
 const ngp_verb_def *ngp_verb_find(ng_verb verb);
 
 /* The handlers, one file each (verb_<name>.c). */
-ngp_verb_fn ngp_verb_filter, ngp_verb_prioritize, ngp_verb_preempt, ngp_verb_daemonset, ngp_verb_nodes;
+ngp_verb_fn ngp_verb_filter, ngp_verb_prioritize, ngp_verb_preempt, ngp_verb_daemonset, ngp_verb_nodes,
+    ngp_verb_explain;
 
 #endif

@@ -4,6 +4,7 @@
 #include "bitset.h"
 #include "reply.h"
 #include "request.h"
+#include "score.h"
 #include "verb.h"
 #include "xalloc.h"
 
@@ -99,42 +100,48 @@ static uint16_t *taint_raw_by_id(ngp_eval *e)
     return raw;
 }
 
-bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
+void ngp_scores(const ngp_options *opt, ngp_eval *e, const ngp_targets *t, int64_t *taint, int64_t *affinity,
+                int64_t *score)
 {
-    const ngp_args_req *req = c->req;
-    const ngp_options *opt = c->opt;
-    const ngp_targets *t = c->t;
-    if (req->pod.preferred_problem)   /* a preferred term that counts does not parse (SPEC 5.3) */
-        return ngp_err_set(err, NGP_EINVALID, "%s", req->pod.preferred_problem);
-    ngp_eval e;
-    ngp_eval_init(&e, t->store, &req->pod, opt->comparison_ops);
-    int64_t *taint = ngp_xmalloc(t->n * sizeof *taint);   /* each is set below */
-    int64_t *affinity = ngp_xmalloc(t->n * sizeof *affinity);   /* each is set by affinity_raw */
-    uint16_t *by_id = taint_raw_by_id(&e);
+    uint16_t *by_id = taint_raw_by_id(e);
     for (uint32_t i = 0; i < t->n; i++)
         taint[i] = t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
     free(by_id);
-    affinity_raw(&e, t, affinity);
+    affinity_raw(e, t, affinity);
     normalize(taint, t->n, t->ids, true);
     normalize(affinity, t->n, t->ids, false);
     int64_t table[MAX_SCORE + 1][MAX_SCORE + 1];   /* combine() of every in-range pair */
     for (int64_t ts = 0; ts <= MAX_SCORE; ts++)
         for (int64_t as = 0; as <= MAX_SCORE; as++)
             table[ts][as] = combine(opt, ts, as);
+    for (uint32_t i = 0; i < t->n; i++) {
+        int64_t ts = taint[i], as = affinity[i];
+        score[i] = t->ids[i] < 0 ? 0
+                   : ts >= 0 && ts <= MAX_SCORE && as >= 0 && as <= MAX_SCORE ? table[ts][as]
+                                                                                : combine(opt, ts, as);
+    }
+}
+
+bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
+{
+    const ngp_args_req *req = c->req;
+    const ngp_targets *t = c->t;
+    if (req->pod.preferred_problem)   /* a preferred term that counts does not parse (SPEC 5.3) */
+        return ngp_err_set(err, NGP_EINVALID, "%s", req->pod.preferred_problem);
+    ngp_eval e;
+    ngp_eval_init(&e, t->store, &req->pod, c->opt->comparison_ops);
+    int64_t *taint = ngp_xmalloc(3 * (size_t)t->n * sizeof *taint);   /* ngp_scores sets each */
+    int64_t *affinity = taint + t->n, *score = affinity + t->n;
+    ngp_scores(c->opt, &e, t, taint, affinity, score);
     ngp_reply_reserve(b, t, 96);   /* {"Host":name,"Score":N}, */
     ngp_buf_putc(b, '[');
     for (uint32_t i = 0; i < t->n; i++) {
-        int64_t ts = taint[i], as = affinity[i];
-        int64_t score = t->ids[i] < 0 ? 0
-                        : ts >= 0 && ts <= MAX_SCORE && as >= 0 && as <= MAX_SCORE ? table[ts][as]
-                                                                                     : combine(opt, ts, as);
         ngp_buf_puts(b, i ? ",{\"Host\":" : "{\"Host\":");
         ngp_write_name(b, t, i);
-        ngp_buf_put(b, score_tail[score].text, score_tail[score].len);
+        ngp_buf_put(b, score_tail[score[i]].text, score_tail[score[i]].len);
     }
     ngp_buf_putc(b, ']');
     free(taint);
-    free(affinity);
     ngp_eval_free(&e);
     return true;
 }

@@ -7,6 +7,7 @@ static const ngp_verb_def verbs[] = {
     [NG_PREEMPT] = {&ngp_shape_preempt, ngp_verb_preempt, NGP_NEEDS_POD | NGP_READS_CACHE},
     [NG_DAEMONSET] = {&ngp_shape_ds, ngp_verb_daemonset, NGP_NEEDS_DS | NGP_ON_TARGETS},
     [NG_NODES] = {&ngp_shape_update, ngp_verb_nodes, NGP_WRITES_CACHE},
+    [NG_EXPLAIN] = {&ngp_shape_explain, ngp_verb_explain, NGP_ON_TARGETS | NGP_ALL_BY_DEFAULT},
 };
 
 const ngp_verb_def *ngp_verb_find(ng_verb verb)

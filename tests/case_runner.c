@@ -1,10 +1,12 @@
-/* case_runner.c - runs the data-driven cases of tests/cases/<verb>/<case>/ against libnodegate.so. */
+/* case_runner.c - runs the data-driven cases of tests/cases/<verb>/<case>/ against libnodegate.so,
+ * and checks that /explain agrees with /filter, /prioritize and /daemonset on every one of their inputs. */
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <jansson.h>
@@ -18,7 +20,7 @@ static const struct {
     ng_verb verb;
 } VERBS[] = {
     {"filter", NG_FILTER},       {"prioritize", NG_PRIORITIZE}, {"preempt", NG_PREEMPT},
-    {"daemonset", NG_DAEMONSET}, {"nodes", NG_NODES},
+    {"daemonset", NG_DAEMONSET}, {"nodes", NG_NODES},          {"explain", NG_EXPLAIN},
 };
 
 static const struct nodegate_plugin *plugin;
@@ -184,6 +186,133 @@ static bool same_reply(const ng_reply *a, const ng_reply *b)
     return a->status == b->status && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
 }
 
+/* ---- explain agrees with the verbs it explains ---- */
+
+/* The member of obj whose key folds to name (Go's case-insensitive keys, ASCII is enough here). */
+static json_t *get_icase(json_t *obj, const char *name)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) if (strcasecmp(key, name) == 0) return v;
+    return NULL;
+}
+
+/* The names a request names: NodeNames, or Nodes.items' metadata.name; NULL when it has neither
+ * (explain then answers for every cached node, the verbs for none). */
+static json_t *request_names(json_t *req)
+{
+    json_t *names = get_icase(req, "NodeNames"), *nodes = get_icase(req, "Nodes");
+    if (json_is_object(nodes)) {
+        json_t *out = json_array(), *item;
+        size_t i;
+        json_array_foreach(get_icase(nodes, "items"), i, item)
+            json_array_append(out, get_icase(get_icase(item, "metadata"), "name"));
+        return out;
+    }
+    return json_is_array(names) ? json_incref(names) : NULL;
+}
+
+static bool listed(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) if (json_is_string(v) && strcmp(json_string_value(v), name) == 0) return true;
+    return false;
+}
+
+/* The names a filter reply lets through: NodeNames, or the names of Nodes.items. */
+static json_t *passed_names(json_t *reply)
+{
+    json_t *nodes = json_object_get(reply, "Nodes");
+    if (!json_is_object(nodes))
+        return json_incref(json_object_get(reply, "NodeNames"));
+    json_t *out = json_array(), *item;
+    size_t i;
+    json_array_foreach(json_object_get(nodes, "items"), i, item)
+        json_array_append(out, json_object_get(json_object_get(item, "metadata"), "name"));
+    return out;
+}
+
+/* What a failed node's reason is in the verb's reply ("" when it has none). */
+static const char *reason_in(json_t *reply, const char *name)
+{
+    static const char *const maps[] = {"FailedAndUnresolvableNodes", "FailedNodes", "reasons"};
+    for (size_t k = 0; k < sizeof maps / sizeof *maps; k++) {
+        json_t *r = json_object_get(json_object_get(reply, maps[k]), name);
+        if (json_is_string(r))
+            return json_string_value(r);
+    }
+    return "";
+}
+
+/* One node's explanation against the verb's reply. */
+static bool node_agrees(FILE *log, ng_verb verb, json_t *reply, json_t *entry, size_t i, json_t *passed)
+{
+    const char *name = json_string_value(json_object_get(entry, "name"));
+    bool fits = json_is_true(json_object_get(entry, "fits"));
+    const char *why = json_is_string(json_object_get(entry, "reason")) ? json_string_value(json_object_get(entry, "reason")) : "";
+    if (verb == NG_PRIORITIZE) {
+        json_t *host = json_array_get(reply, i);
+        json_int_t want = json_integer_value(json_object_get(host, "Score"));
+        json_t *got = json_object_get(json_object_get(entry, "scores"), "combined");
+        if (!json_is_integer(got) || json_integer_value(got) != want)
+            return fail(log, "explain's combined score of %s is not /prioritize's %lld", name, (long long)want);
+        return true;
+    }
+    if (fits != listed(passed, name))
+        return fail(log, "explain says %s %s, the verb says otherwise", name, fits ? "fits" : "does not fit");
+    if (!fits && strcmp(why, reason_in(reply, name)) != 0)
+        return fail(log, "explain's reason for %s: \"%s\", the verb's: \"%s\"", name, why, reason_in(reply, name));
+    if (verb == NG_DAEMONSET &&
+        json_is_true(json_object_get(entry, "shouldContinueRunning")) !=
+            listed(json_object_get(reply, "shouldContinueRunning"), name))
+        return fail(log, "explain's shouldContinueRunning for %s differs from /daemonset's", name);
+    return true;
+}
+
+/* Sends the verb's own body to NG_EXPLAIN and checks that it says what the verb said of each node:
+ * fits or not with the same reason (filter, daemonset: shouldRun, shouldContinueRunning), the same
+ * combined score (prioritize; its 422 is explain's scoreError). */
+static bool explain_agrees(FILE *log, ng_index *idx, ng_verb verb, const char *body, size_t len, const ng_reply *r)
+{
+    if (verb != NG_FILTER && verb != NG_PRIORITIZE && verb != NG_DAEMONSET)
+        return true;
+    bool scored = verb == NG_PRIORITIZE && r->status == 422;
+    if (r->status != 200 && !scored)
+        return true;
+    json_t *req = json_loads(body, JSON_DECODE_ANY, NULL), *names = json_is_object(req) ? request_names(req) : NULL;
+    if (!names) {   /* neither Nodes nor NodeNames: nothing to compare */
+        json_decref(req);
+        return true;
+    }
+    ng_reply ex = {0};
+    call(idx, NG_EXPLAIN, body, len, 0, len ? len : 1, &ex);
+    json_t *got = json_loads(ex.data ? ex.data : "", JSON_ALLOW_NUL, NULL);
+    json_t *reply = json_loads(r->data, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    json_t *nodes = json_object_get(got, "nodes");
+    bool ok = ex.status == 200 || fail(log, "explain answered %d %s", ex.status, ex.data ? ex.data : "");
+    if (ok && scored) {
+        const char *want = json_string_value(json_object_get(reply, "Error"));
+        const char *have = json_string_value(json_object_get(got, "scoreError"));
+        ok = (have && want && strcmp(have, want) == 0) ||
+             fail(log, "explain's scoreError \"%s\", /prioritize's Error \"%s\"", have ? have : "", want ? want : "");
+    } else if (ok) {
+        json_t *passed = verb == NG_DAEMONSET ? json_incref(json_object_get(reply, "shouldRun")) : passed_names(reply);
+        ok = json_array_size(nodes) == json_array_size(names) ||
+             fail(log, "explain has %zu nodes, the request names %zu", json_array_size(nodes), json_array_size(names));
+        json_t *entry;
+        size_t i;
+        json_array_foreach(nodes, i, entry) if (ok) ok = node_agrees(log, verb, reply, entry, i, passed);
+        json_decref(passed);
+    }
+    json_decref(got);
+    json_decref(reply);
+    json_decref(names);
+    json_decref(req);
+    plugin->reply_free(&ex);
+    return ok;
+}
+
 /* Where a body is cut in two for the chunking check: every byte up to 4 KB, else 1,024 cuts
  * spread over it (a cut inside a token, between tokens, inside a lane's value...). */
 #define EVERY_CUT_MAX 4096
@@ -199,7 +328,7 @@ static bool call_and_check(FILE *log, const char *dir, ng_index *idx, ng_verb ve
         return fail(log, "no request.json");
     ng_reply r = {0};
     call(idx, verb, body, len, 0, len ? len : 1, &r);
-    bool ok = check_reply(log, dir, &r);
+    bool ok = check_reply(log, dir, &r) && explain_agrees(log, idx, verb, body, len, &r);
     if (verb != NG_NODES) {
         size_t step = len <= EVERY_CUT_MAX ? 1 : len / 1024;
         for (size_t cut = 0; cut < len && ok; cut += cut ? step : 1) {

@@ -904,10 +904,10 @@ static void test_errors(void **state)
     free(deep.s);
     free(deep_pod.s);
     ng_reply r;
-    assert_int_equal(call_q(idx, (ng_verb)(NG_NODES + 1), "{'Pod':{'spec':{}},'NodeNames':['n1']}", &r), 404);
+    assert_int_equal(call_q(idx, (ng_verb)(NG_EXPLAIN + 1), "{'Pod':{'spec':{}},'NodeNames':['n1']}", &r), 404);
     expect_error(&r, 404);
     P->reply_free(&r);
-    assert_int_equal(call_q(idx, (ng_verb)(NG_NODES + 8), "", &r), 404);
+    assert_int_equal(call_q(idx, (ng_verb)(NG_EXPLAIN + 8), "", &r), 404);
     expect_error(&r, 404);
     P->reply_free(&r);
     /* the index still serves */

@@ -90,6 +90,14 @@ enum MHD_Result srv_reply_text(struct MHD_Connection *conn, srv_request *r, unsi
     return queue(conn, r, status, "application/json", resp, len);
 }
 
+enum MHD_Result srv_reply_error(struct MHD_Connection *conn, srv_request *r, unsigned status, const char *text)
+{
+    char *shown = host_json_escaped(text);
+    enum MHD_Result ret = srv_reply_text(conn, r, status, NULL, "{\"Error\":\"%s\"}", shown);
+    free(shown);
+    return ret;
+}
+
 enum MHD_Result srv_reply_body(struct MHD_Connection *conn, srv_request *r, unsigned status,
                                const char *content_type, char *body, size_t len)
 {
@@ -126,6 +134,7 @@ static unsigned method_bit(const char *m)
 {
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ? SRV_GET
            : strcmp(m, "POST") == 0                        ? SRV_POST
+           : strcmp(m, "PATCH") == 0                       ? SRV_PATCH
            : strcmp(m, "DELETE") == 0                      ? SRV_DELETE
                                                            : 0;
 }
@@ -174,13 +183,12 @@ static bool from_loopback(struct MHD_Connection *conn)
 }
 
 /* Runs the route's handler; one that calls the plugin takes one of --threads slots for it. */
-static enum MHD_Result run_route(srv_server *s, struct MHD_Connection *conn, srv_request *r,
-                                 const char *segment)
+static enum MHD_Result run_route(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     bool slot = !r->route->lock_free;
     while (slot && sem_wait(&s->call_slots) != 0) {   /* fails on EINTR only */
     }
-    enum MHD_Result ret = r->route->at_once ? r->route->at_once(s, conn, r, segment) : r->route->reply(s, conn, r);
+    enum MHD_Result ret = r->route->at_once ? r->route->at_once(s, conn, r) : r->route->reply(s, conn, r);
     if (slot)
         sem_post(&s->call_slots);
     return ret;
@@ -255,10 +263,7 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
     unsigned bad_framing = srv_framing_check(conn, version, why, sizeof why);
     if (bad_framing) {
         r->close = true;   /* where this request ends, and the next begins, is not known */
-        char *shown = host_json_escaped(why);
-        enum MHD_Result ret = srv_reply_text(conn, r, bad_framing, NULL, "{\"Error\":\"%s\"}", shown);
-        free(shown);
-        return ret;
+        return srv_reply_error(conn, r, bad_framing, why);
     }
     if (r->target_len >= PATH_COPY)   /* routed on a cut copy, DELETE /nodes/NAME would name another node */
         return srv_reply_text(conn, r, MHD_HTTP_URI_TOO_LONG, NULL,
@@ -274,8 +279,10 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
             return srv_reply_text(conn, r, MHD_HTTP_FORBIDDEN, NULL, "{\"Error\":\"%s\"}", SRV_LOOPBACK_ONLY);
         host_log(HOST_LOG_INFO, "%s %s: a node cache write by client certificate %s", method, r->path, who);
     }
+    if (r->route)
+        r->segment = host_xstrdup(last);
     if (r->route && r->route->at_once)
-        return run_route(s, conn, r, last);
+        return run_route(s, conn, r);
     if (!r->route) {
         char shown_url[URL_SHOWN], shown_method[METHOD_SHOWN];
         show(shown_url, sizeof shown_url, url);
@@ -297,7 +304,19 @@ static enum MHD_Result begin(srv_server *s, struct MHD_Connection *conn, srv_req
         free(shown_cl);
         return ret;
     }
-    if (r->route->stream)
+    const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    r->body_type = srv_body_type_of(type);
+    if (r->route->patch && (r->body_type == SRV_BODY_NONE || r->body_type == SRV_BODY_OTHER)) {
+        char what[METHOD_SHOWN * 4], shown[sizeof what * 6];
+        snprintf(what, sizeof what, type ? ", not \"%s\"" : ": the request has none", type);
+        show(shown, sizeof shown, what);
+        return srv_reply_text(conn, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
+                              "{\"Error\":\"a merge patch of a node takes Content-Type " SRV_PATCH_TYPES "%s\"}",
+                              shown);
+    }
+    /* a YAML body is converted once it is whole: libyaml parses a complete stream */
+    r->whole = r->route->patch || (r->route->stream && r->body_type == SRV_BODY_YAML);
+    if (r->route->stream && !r->whole)
         r->call = s->api->call_begin(s->index, r->route->verb);
     return MHD_YES;
 }
@@ -324,11 +343,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             s->api->call_feed(r->call, upload_data, n);
             if (s->recorder && r->route->record)
                 srv_recording_add(&r->rec, upload_data, n);
-        }
+        } else if (r->whole)
+            host_buf_put(&r->body, upload_data, n);
         return MHD_YES;
     }
     srv_limits_body_in(conn);
-    return run_route(s, conn, r, NULL);
+    return run_route(s, conn, r);
 }
 
 /* A connection opened or closed: over TLS, it holds the credentials current at its start (tls.c). */
@@ -373,6 +393,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls,
              (unsigned long long)r->bytes, r->reply_bytes, (unsigned long long)(ns / 1000),
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     srv_recording_free(&r->rec);
+    host_buf_free(&r->body);
+    free(r->segment);
     free(r);
     *req_cls = NULL;
     pthread_mutex_lock(&s->mu);
@@ -407,6 +429,7 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
     }
     s->endpoints = srv_route_endpoints();
     s->listen_fd = -1;
+    pthread_mutex_init(&s->writes, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->idle, NULL);
     sem_init(&s->call_slots, 0, cfg->threads);
@@ -453,6 +476,16 @@ unsigned srv_server_drain(srv_server *s, double grace)
     return left;
 }
 
+void srv_server_lock_writes(srv_server *s)
+{
+    pthread_mutex_lock(&s->writes);
+}
+
+void srv_server_unlock_writes(srv_server *s)
+{
+    pthread_mutex_unlock(&s->writes);
+}
+
 uint16_t srv_server_port(const srv_server *s)
 {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
@@ -469,6 +502,7 @@ void srv_server_stop(srv_server *s)
     sem_destroy(&s->call_slots);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->writes);
     srv_recorder_free(s->recorder);
     free(s->endpoints);
     free(s);

@@ -28,6 +28,10 @@ typedef struct srv_server srv_server;
  * server. Returns NULL with a sentence in err when the socket cannot be opened. */
 srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
                              char *err, size_t errlen);
+/* Holds / releases the lock that serializes the node API's writes: a write from elsewhere (a
+ * SIGHUP reload) taken under it never lands inside a PATCH's read-modify-write. */
+void srv_server_lock_writes(srv_server *s);
+void srv_server_unlock_writes(srv_server *s);
 /* The port actually bound. */
 uint16_t srv_server_port(const srv_server *s);
 /* Stops accepting connections and waits up to grace seconds for the requests in flight to end

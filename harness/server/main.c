@@ -20,34 +20,13 @@
 #include "readfile.h"
 #include "tls.h"
 #include "xalloc.h"
+#include "yaml_body.h"
 #include "yaml_json.h"
 
 enum { LOAD_CHUNK = 1 << 20 };   /* a JSON --nodes is fed to the plugin 1 MiB at a time */
 
-typedef struct {
-    const struct nodegate_plugin *api;
-    ng_index *index;
-    int docs;
-    char *last;   /* the last document's reply */
-} yaml_load;
-
-/* One document of a YAML --nodes (a Node or a NodeList) as one update. */
-static int load_document(void *cls, const char *json, size_t len)
-{
-    yaml_load *y = cls;
-    ng_call *call = y->api->call_begin(y->index, NG_NODES);
-    y->api->call_feed(call, json, len);
-    ng_reply reply;
-    int status = y->api->call_end(call, &reply);
-    y->docs++;
-    free(y->last);
-    y->last = host_xstrdup(reply.data);
-    y->api->reply_free(&reply);
-    return status == 200 ? 0 : 1;
-}
-
 /* Streams a JSON NodeList file into the cache as one update; a YAML file (kubectl's rule: it does
- * not start with '{') is converted as kubectl would read it, one update per document. */
+ * not start with '{') is converted as kubectl would read it, its documents applied all or nothing. */
 static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -72,25 +51,12 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
         api->reply_free(&reply);
     } else {
         size_t len;
-        char *text = host_read_file(path, &len);
-        yaml_load y = {api, index, 0, NULL};
-        char err[512];
-        int rc = text ? host_yaml_to_json(text, len, load_document, &y, err, sizeof err) : -1;
-        failed = rc != 0;
-        if (!text)
-            reply_text = host_xstrdup(strerror(errno));
-        else if (rc < 0)
-            reply_text = host_xstrdup(err);
-        else {
-            reply_text = y.last ? y.last : host_xstrdup("no Node in the file");
-            y.last = NULL;
-            failed |= !y.docs;
-        }
-        if (rc > 0)
-            snprintf(what, sizeof what, "document %d: ", y.docs);
-        else if (!failed)
-            snprintf(what, sizeof what, "YAML, %d document%s: ", y.docs, y.docs == 1 ? "" : "s");
-        free(y.last);
+        char *text = host_read_file(path, &len), *reply = NULL, err[1024];
+        failed = !text || srv_yaml_nodes_apply(api, index, text, len, &reply, err, sizeof err) != 200;
+        reply_text = host_xstrdup(!text ? strerror(errno) : failed ? err : reply);
+        if (!failed)
+            snprintf(what, sizeof what, "YAML: ");
+        free(reply);
         free(text);
     }
     fclose(fp);
@@ -161,7 +127,7 @@ static kube_source *start_source(const srv_flags *f, const struct nodegate_plugi
 
 /* SIGHUP: --nodes again, into a staged cache that replaces the live one only when the whole file
  * loaded. */
-static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, const srv_flags *f)
+static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, srv_server *server, const srv_flags *f)
 {
     if (f->from_api_server) {
         host_log(HOST_LOG_INFO, "SIGHUP: the node cache follows the API server; nothing to reload");
@@ -186,7 +152,9 @@ static void reload_nodes(const struct nodegate_plugin *api, ng_index *index, con
         host_log(HOST_LOG_ERROR, "SIGHUP: --nodes %s not reloaded; the cache is unchanged", f->nodes);
     } else {
         ng_reply reply;
+        srv_server_lock_writes(server);
         api->nodes_replace(index, staged, &reply);
+        srv_server_unlock_writes(server);
         host_log(HOST_LOG_INFO, "SIGHUP: the node cache is now %s's: %s", f->nodes, reply.data);
         api->reply_free(&reply);
     }
@@ -228,7 +196,7 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
     for (;;) {
         sigwait(&sigs, &sig);
         if (sig == SIGHUP) {
-            reload_nodes(plugin->api, index, f);
+            reload_nodes(plugin->api, index, server, f);
             if (f->server.tls)
                 srv_tls_reload(f->server.tls);
         } else if (sig == SIGUSR1 || sig == SIGUSR2)

@@ -24,7 +24,7 @@
 /* The verb label of each counted ng_verb. */
 static const char *const verb_names[] = {
     [NG_FILTER] = "filter", [NG_PRIORITIZE] = "prioritize", [NG_PREEMPT] = "preempt",
-    [NG_DAEMONSET] = "daemonset", [NG_NODES] = "nodes"};
+    [NG_DAEMONSET] = "daemonset", [NG_NODES] = "nodes", [NG_EXPLAIN] = "explain"};
 enum { NVERBS = sizeof verb_names / sizeof *verb_names };
 
 /* Request durations, for a call answered in ~0.1 ms (a few hundred names) to seconds (full mode,

@@ -10,10 +10,12 @@
 #include "health.h"
 #include "json_escape.h"
 #include "log.h"
+#include "merge_patch.h"
 #include "metrics.h"
 #include "xalloc.h"
+#include "yaml_body.h"
 
-static srv_reply_fn route_verb, route_nodes_list, route_healthz, route_livez, route_readyz, route_metrics,
+static srv_reply_fn route_verb, route_nodes_list, route_node_patch, route_healthz, route_livez, route_readyz, route_metrics,
     route_version, route_stats;
 static srv_at_once_fn route_node_delete, route_node_get;
 
@@ -29,10 +31,13 @@ static const srv_route routes[] = {
      .verb = NG_PREEMPT},
     {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
      .verb = NG_DAEMONSET},
+    {"explain", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .verb = NG_EXPLAIN},
     {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .cache_write = true,
      .verb = NG_NODES},   /* apply updates */
     {"nodes", SRV_GET, .reply = route_nodes_list},   /* names; ?full=true: the cached nodes */
     {"nodes/{name}", SRV_GET, .at_once = route_node_get},
+    {"nodes/{name}", SRV_PATCH, .reply = route_node_patch, .patch = true, .counted = true,
+     .cache_write = true, .verb = NG_NODES},
     {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .cache_write = true,
      .verb = NG_NODES},
     {"healthz", SRV_GET, .reply = route_healthz, .lock_free = true},
@@ -46,20 +51,54 @@ enum { NROUTES = sizeof routes / sizeof *routes };
 
 /* ---- the handlers ---- */
 
-static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+/* Ends a verb's call and answers with its reply. */
+static enum MHD_Result end_call(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     ng_reply reply;
+    if (r->route->cache_write)
+        pthread_mutex_lock(&s->writes);
     s->api->call_end(r->call, &reply);
+    if (r->route->cache_write)
+        pthread_mutex_unlock(&s->writes);
     r->call = NULL;
     if (s->recorder && r->route->record)
         srv_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
     return srv_reply_plugin(s, conn, r, &reply);
 }
 
+/* A YAML body: POST /nodes applies its documents (yaml_body.h); a verb takes one document,
+ * whose JSON it is fed as if it had come so. */
+static enum MHD_Result verb_yaml(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    char err[1024];
+    if (r->route->verb == NG_NODES) {
+        char *reply;
+        pthread_mutex_lock(&s->writes);
+        int status = srv_yaml_nodes_apply(s->api, s->index, r->body.p, r->body.len, &reply, err, sizeof err);
+        pthread_mutex_unlock(&s->writes);
+        return status == MHD_HTTP_OK ? srv_reply_body(conn, r, MHD_HTTP_OK, "application/json", reply, strlen(reply))
+                                     : srv_reply_error(conn, r, (unsigned)status, err);
+    }
+    size_t len;
+    char *json = srv_yaml_document(r->body.p, r->body.len, &len, err, sizeof err);
+    if (!json)
+        return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
+    r->call = s->api->call_begin(s->index, r->route->verb);
+    s->api->call_feed(r->call, json, len);
+    if (s->recorder && r->route->record)   /* what the plugin read: the replayer sends JSON */
+        srv_recording_add(&r->rec, json, len);
+    free(json);
+    return end_call(s, conn, r);
+}
+
+static enum MHD_Result route_verb(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    return r->body_type == SRV_BODY_YAML ? verb_yaml(s, conn, r) : end_call(s, conn, r);
+}
+
 /* What the cache holds of one node (name, labels, taints, unschedulable), or with name NULL of
  * every node. */
-static enum MHD_Result route_node_get(srv_server *s, struct MHD_Connection *conn, srv_request *r,
-                                      const char *name)
+static enum MHD_Result node_get(srv_server *s, struct MHD_Connection *conn, srv_request *r, const char *name)
 {
     if (!NODEGATE_HAS(s->api, nodes_get))
         return srv_reply_text(conn, r, MHD_HTTP_NOT_IMPLEMENTED, NULL,
@@ -73,18 +112,57 @@ static enum MHD_Result route_nodes_list(srv_server *s, struct MHD_Connection *co
 {
     const char *full = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "full");
     if (full && strcmp(full, "true") == 0)
-        return route_node_get(s, conn, r, NULL);
+        return node_get(s, conn, r, NULL);
     ng_reply reply;
     s->api->nodes_list(s->index, &reply);
     return srv_reply_plugin(s, conn, r, &reply);
 }
 
+static enum MHD_Result route_node_get(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    return node_get(s, conn, r, r->segment);
+}
 
-static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *conn, srv_request *r,
-                                         const char *name)
+/* PATCH /nodes/NAME: the cached node, the merge patch applied to it, upserted whole, and the
+ * node as cached then. The write lock is held from the read to the reply's read, so that no
+ * other write lands in between and is lost. */
+static enum MHD_Result route_node_patch(srv_server *s, struct MHD_Connection *conn, srv_request *r)
+{
+    if (!NODEGATE_HAS(s->api, nodes_get))
+        return srv_reply_error(conn, r, MHD_HTTP_NOT_IMPLEMENTED, "the plugin has no nodes_get (ABI 1.1)");
+    char err[1024];
+    size_t len = r->body.len;
+    char *yaml_json = NULL;
+    if (r->body_type == SRV_BODY_YAML &&
+        !(yaml_json = srv_yaml_document(r->body.p, r->body.len, &len, err, sizeof err)))
+        return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
+    json_t *patch = srv_patch_parse(yaml_json ? yaml_json : r->body.p, len, err, sizeof err);
+    free(yaml_json);
+    if (!patch)
+        return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
+    unsigned status = 0;
+    ng_reply reply;
+    pthread_mutex_lock(&s->writes);
+    if (s->api->nodes_get(s->index, r->segment, &reply) == MHD_HTTP_OK) {
+        char *update = srv_node_patched(r->segment, reply.data, reply.len, patch, &status, err, sizeof err);
+        s->api->reply_free(&reply);
+        if (update && s->api->nodes_apply(s->index, update, strlen(update), &reply) == MHD_HTTP_OK) {
+            s->api->reply_free(&reply);
+            s->api->nodes_get(s->index, r->segment, &reply);
+        }
+        free(update);
+    }
+    pthread_mutex_unlock(&s->writes);
+    json_decref(patch);
+    return status ? srv_reply_error(conn, r, status, err) : srv_reply_plugin(s, conn, r, &reply);
+}
+
+static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
     ng_reply reply;
-    s->api->nodes_delete(s->index, name, &reply);
+    pthread_mutex_lock(&s->writes);
+    s->api->nodes_delete(s->index, r->segment, &reply);
+    pthread_mutex_unlock(&s->writes);
     return srv_reply_plugin(s, conn, r, &reply);
 }
 
@@ -210,11 +288,11 @@ static bool path_matches(const srv_route *row, const char *last, const char *pre
     return last[0] && strlen(prev) == len && strncmp(prev, parent, len) == 0;
 }
 
-/* The Allow text of a name: the methods of all its rows, in the order GET, POST, DELETE. */
+/* The Allow text of a name: the methods of all its rows, in the order GET, POST, PATCH, DELETE. */
 static void allow_text(const char *name, char *out, size_t outlen)
 {
     static const struct { unsigned bit; const char *text; } names[] = {
-        {SRV_GET, "GET"}, {SRV_POST, "POST"}, {SRV_DELETE, "DELETE"}};
+        {SRV_GET, "GET"}, {SRV_POST, "POST"}, {SRV_PATCH, "PATCH"}, {SRV_DELETE, "DELETE"}};
     unsigned methods = 0;
     for (size_t i = 0; i < NROUTES; i++)
         if (strcmp(routes[i].name, name) == 0)
@@ -229,7 +307,9 @@ static void allow_text(const char *name, char *out, size_t outlen)
 const srv_route *srv_route_find(const char *last, const char *prev, unsigned method, char *allow,
                                 size_t allowlen)
 {
-    const srv_route *refusing = NULL;   /* the first plain row with this path but not the method */
+    /* the first row with this path but not the method, a plain one before a "PARENT/{x}" one:
+     * PUT /nodes/filter is refused as /filter is, PUT /nodes/worker as /nodes/{name} */
+    const srv_route *refusing = NULL;
     for (size_t i = 0; i < NROUTES; i++) {
         const srv_route *row = &routes[i];
         if (!path_matches(row, last, prev))
@@ -237,7 +317,7 @@ const srv_route *srv_route_find(const char *last, const char *prev, unsigned met
         if (row->methods & method)
             return row;
         size_t len;
-        if (!refusing && !parent_of(row, &len))
+        if (!refusing || (parent_of(refusing, &len) && !parent_of(row, &len)))
             refusing = row;
     }
     allow[0] = '\0';

@@ -8,7 +8,9 @@ test_help_version() {
     check "--help exits 0 with usage on stdout, nothing on stderr" "0 usage ''" \
         "$RC $([[ $OUT == "Usage: nodegate-server"* && $OUT == *--feature-gates* ]] && echo usage) '$ERR'"
     check_has "--help names --cache-stale-after and its default" "default 5m" "$OUT"
-    check_has "--help lists the GET endpoints" "GET /nodes /healthz /livez /readyz /metrics /version /stats." "$OUT"
+    check_has "--help lists the GET endpoints" "GET /nodes /nodes/NAME /healthz /livez /readyz /metrics /version /stats," "$OUT"
+    check_has "--help lists PATCH /nodes/NAME and its content types" "PATCH /nodes/NAME (a JSON merge patch of the node as GET /nodes/NAME shows it, Content-Type
+application/merge-patch+json or application/json)" "$OUT"
     run_once --version
     check "--version exits 0 and prints the version" "0 nodegate-server $VERSION (plugin ABI 1)" "$RC $OUT"
 }

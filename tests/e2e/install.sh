@@ -42,9 +42,10 @@ install_into "$STAGE" PREFIX=/usr
 check "make install B=$B DESTDIR=\$T/stage PREFIX=/usr succeeds" "0" "$RC$([ "$RC" -eq 0 ] || echo " ($OUT)")"
 same_file "bin/nodegate-server" "$B/nodegate-server" "$STAGE/usr/bin/nodegate-server" 755
 same_file "bin/nodegate-replay" "$B/nodegate-replay" "$STAGE/usr/bin/nodegate-replay" 755
+same_file "bin/nodegate" "$B/nodegate" "$STAGE/usr/bin/nodegate" 755
 same_file "lib/nodegate/libnodegate.so" "$B/libnodegate.so" "$STAGE/usr/lib/nodegate/libnodegate.so" 755
 same_file "include/nodegate.h" include/nodegate.h "$STAGE/usr/include/nodegate.h" 644
-check "nothing else is installed" "4" "$(find "$STAGE" -type f | wc -l)"
+check "nothing else is installed" "5" "$(find "$STAGE" -type f | wc -l)"
 
 stage=$(cd "$STAGE" && pwd -P)
 SERVER=$STAGE/usr/bin/nodegate-server
@@ -58,6 +59,8 @@ if start_server --nodes examples/demo-cluster.json; then
         "200 {\"version\":\"$VERSION\",\"abi\":1,\"plugin\":\"nodegate $VERSION\"}" "$STATUS $BODY"
     req POST /filter examples/requests/filter-names.json
     check_has "installed server: filter works" '"NodeNames":["worker","spot-1"]' "$STATUS $BODY"
+    out=$("$STAGE/usr/bin/nodegate" --server "$URL" describe node master 2>&1)
+    check_has "the installed nodegate finds its plugin and the server" "Name:               master" "$out"
     stop_server
 fi
 

@@ -86,7 +86,8 @@ check_error_reply() {
 }
 
 # req METHOD PATH [BODY-FILE | -d DATA | ''] [EXTRA-CURL-ARGS...]
-# Sends one request to the current server ($URL) with the Content-Type kube-scheduler uses.
+# Sends one request to the current server ($URL) with the Content-Type kube-scheduler uses, or
+# $CONTENT_TYPE when set (CONTENT_TYPE=application/yaml req ...; set but empty: no Content-Type).
 # Sets STATUS (000 when no reply came), BODY, BODY_FILE (exact bytes) and HEADERS.
 req() {
     local method=$1 path=$2 data=()
@@ -101,7 +102,7 @@ req() {
     BODY_FILE=$T/reply.body
     : >"$BODY_FILE"
     : >"$T/reply.headers"   # curl writes nothing when no reply comes: no stale headers then
-    STATUS=$(curl -s -g --max-time 20 "${CURL_OPTS[@]}" -X "$method" -H 'Content-Type: application/json' "${data[@]}" \
+    STATUS=$(curl -s -g --max-time 20 "${CURL_OPTS[@]}" -X "$method" -H "Content-Type: ${CONTENT_TYPE-application/json}" "${data[@]}" \
         -D "$T/reply.headers" -o "$BODY_FILE" -w '%{http_code}' "$@" "$URL$path")
     BODY=$(cat "$BODY_FILE")
     HEADERS=$(tr -d '\r' <"$T/reply.headers" 2>/dev/null)

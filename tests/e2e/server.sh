@@ -225,6 +225,8 @@ test_writes_from_loopback_only() {
     check_has "and the 403 says why" "accepted from this host's loopback only" "$BODY"
     req DELETE /nodes/worker
     check_error_reply "DELETE /nodes/worker from $ext: 403" 403
+    CONTENT_TYPE=application/merge-patch+json req PATCH /nodes/worker -d '{"spec":{"unschedulable":true}}'
+    check_error_reply "PATCH /nodes/worker from $ext: 403" 403
     req GET /nodes
     check "GET /nodes from $ext: reads are answered, the cache unchanged" \
         '200 ["master","worker","gpu-1","spot-1","cordoned-1"]' "$STATUS $BODY"

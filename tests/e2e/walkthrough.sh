@@ -12,7 +12,7 @@ nodes_before="$STATUS $BODY"
 req POST /filter examples/requests/filter-names.json
 filter_before="$STATUS $BODY"
 
-"$WALK" "$URL" >"$T/walk.out" 2>&1
+NODEGATE=$PWD/$B/nodegate "$WALK" "$URL" >"$T/walk.out" 2>&1
 rc=$?
 read -r p f < <(tail -1 "$T/walk.out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 if [ -z "${p:-}" ]; then

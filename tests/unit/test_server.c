@@ -225,16 +225,24 @@ static void test_cache_write_refused(void **state)
     char allow[32];
     const srv_route *post = srv_route_find("nodes", "", SRV_POST, allow, sizeof allow);
     const srv_route *del = srv_route_find("worker", "nodes", SRV_DELETE, allow, sizeof allow);
+    const srv_route *patch = srv_route_find("worker", "nodes", SRV_PATCH, allow, sizeof allow);
     const srv_route *list = srv_route_find("nodes", "", SRV_GET, allow, sizeof allow);
     const srv_route *filter = srv_route_find("filter", "", SRV_POST, allow, sizeof allow);
     assert_non_null(post);
     assert_non_null(del);
+    assert_non_null(patch);
     assert_non_null(list);
     assert_non_null(filter);
     assert_false(srv_cache_write_refused(&without, post));
     assert_false(srv_cache_write_refused(&without, del));
     assert_true(srv_cache_write_refused(&with, post));
     assert_true(srv_cache_write_refused(&with, del));
+    assert_true(srv_cache_write_refused(&with, patch));
+    /* a method no row of the path has: the Allow of nodes/{name}, not a 404 */
+    assert_null(srv_route_find("worker", "nodes", 0, allow, sizeof allow));
+    assert_string_equal(allow, "GET, PATCH, DELETE");
+    assert_null(srv_route_find("filter", "nodes", 0, allow, sizeof allow));   /* the plain row first */
+    assert_string_equal(allow, "POST");
     assert_false(srv_cache_write_refused(&with, list));     /* reading is fine */
     assert_false(srv_cache_write_refused(&with, filter));   /* so is scheduling */
 }
@@ -476,6 +484,8 @@ static void test_http_with_source(void **state)
     expect_reply(r, 409, "application/json", refused);
     http(port, "DELETE", "/nodes/worker", NULL, r);
     expect_reply(r, 409, "application/json", refused);
+    http(port, "PATCH", "/nodes/worker", "{\"spec\":{\"unschedulable\":true}}", r);
+    expect_reply(r, 409, "application/json", refused);
     http(port, "GET", "/nodes", NULL, r);
     expect_reply(r, 200, "application/json", "[\"worker\",\"master\",\"gpu-1\"]");
     /* scheduling goes on */
@@ -483,7 +493,7 @@ static void test_http_with_source(void **state)
     assert_int_equal(r->status, 200);
     assert_non_null(strstr(r->body, "\"NodeNames\":[\"worker\"]"));
     http(port, "GET", "/metrics", NULL, r);
-    assert_true(sample(r->body, "nodegate_requests_total{verb=\"nodes\",code=\"409\"}") >= 3);
+    assert_true(sample(r->body, "nodegate_requests_total{verb=\"nodes\",code=\"409\"}") >= 4);
 
     free(r);
     srv_server_stop(s);
