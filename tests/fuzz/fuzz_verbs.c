@@ -1,7 +1,8 @@
-/* fuzz_verbs.c - filter, prioritize, preempt and daemonset, names mode and full mode, with the
- * body cut into upload chunks where the input says.
+/* fuzz_verbs.c - filter, prioritize, preempt, daemonset and explain, names mode and full mode,
+ * with the body cut into upload chunks where the input says.
  *
- * Input: one byte (bits 0-1: the verb; bit 2: TaintTolerationComparisonOperators on; bit 3:
+ * Input: one byte (bits 0-1: the verb, bit 4: explain instead; bit 2:
+ * TaintTolerationComparisonOperators on; bit 3:
  * completeCache), the split offsets (drive.h), then a NodeList for the names-mode cache ended
  * by a NUL (no NUL: an empty cache), then the request body. tests/fuzz/seeds.sh writes the
  * cases of tests/cases and the requests of examples/ in this form.
@@ -14,8 +15,8 @@
 
 #include "drive.h"
 
-static const ng_verb verbs[] = {NG_FILTER, NG_PRIORITIZE, NG_PREEMPT, NG_DAEMONSET};
-static const char *const names[] = {"filter", "prioritize", "preempt", "daemonset"};
+static const ng_verb verbs[] = {NG_FILTER, NG_PRIORITIZE, NG_PREEMPT, NG_DAEMONSET, NG_EXPLAIN};
+static const char *const names[] = {"filter", "prioritize", "preempt", "daemonset", "explain"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p->reply_free(&r);
     }
     char *before = fz_state(idx);
-    unsigned v = how & 3;
+    unsigned v = how & 16 ? 4 : how & 3;
     fz_call(idx, verbs[v], &in, &splits, &r);
     fz_check_reply(names[v], &r);
     fz_call(idx, verbs[v], &in, NULL, &whole);

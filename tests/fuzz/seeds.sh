@@ -28,9 +28,11 @@ seed() {
     } >"$out/$target/$n"
 }
 
-# The verbs: bits 0-1 the verb, bit 2 the comparison-operators gate, bit 3 completeCache; no splits.
+# The verbs: bits 0-1 the verb, bit 4 explain instead, bit 2 the comparison-operators gate, bit 3
+# completeCache; no splits.
 verb=0
-for v in filter prioritize preempt daemonset; do
+for v in filter prioritize preempt daemonset explain; do
+    [ $v = explain ] && verb=16
     for c in tests/cases/$v/*/; do
         bits=$verb
         if [ -f "$c/options.json" ]; then
@@ -49,13 +51,12 @@ done
 seed verbs '\x00\x00' examples/requests/filter-full.json
 seed verbs '\x00\x00' "$demo" - examples/requests/filter-names.json
 seed verbs '\x01\x00' "$demo" - examples/requests/prioritize-names.json
-seed verbs '\x00\x00' "$demo" - examples/daemonset-walkthrough/redis-pod-for-master.json
 for f in examples/daemonset-walkthrough/redis-ds*.json; do
     seed verbs '\x03\x00' "$demo" - "$f"
 done
 
 # Node updates (op 0) on each case's cache, relists (op 1) of every cache file over the demo
-# cluster, a delete (op 2), the walkthrough's watch events.
+# cluster, a delete (op 2).
 for c in tests/cases/nodes/*/; do
     if [ -f "$c/nodes.json" ]; then seed nodes '\x00\x00' "$c/nodes.json" - "$c/request.json"
     else seed nodes '\x00\x00' "$c/request.json"; fi
@@ -64,18 +65,13 @@ for f in tests/cases/*/*/nodes.json "$demo"; do
     seed nodes '\x01\x00' "$demo" - "$f"
 done
 seed nodes '\x02\x00' "$demo" - <(printf worker)
-for f in examples/daemonset-walkthrough/*-master.json; do
-    seed nodes '\x00\x00' "$demo" - "$f"
-done
 
 # Watch streams: the nodes cases' requests one a line (jq -c), each alone and all in one stream.
 all=$(mktemp)
 trap 'rm -f "$all"' EXIT
-for c in tests/cases/nodes/*/ examples/daemonset-walkthrough/*-master.json; do
-    f=$c
-    [ -d "$c" ] && f=$c/request.json
-    jq -c . "$f" >>"$all" || continue
-    seed watch '\x00' <(jq -c . "$f")
+for c in tests/cases/nodes/*/; do
+    jq -c . "$c/request.json" >>"$all" || continue
+    seed watch '\x00' <(jq -c . "$c/request.json")
 done
 seed watch '\x00' "$all"
 
