@@ -13,6 +13,19 @@ void ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_na
     ngp_store_find_many(cache, t->names, t->n, t->ids);
 }
 
+void ngp_targets_from_cache(ngp_targets *t, const ngp_store *cache, ngp_arena *arena)
+{
+    *t = (ngp_targets){.store = cache, .n = cache->count};
+    t->names = ngp_arena_alloc(arena, t->n * sizeof *t->names);
+    t->ids = ngp_xmalloc(t->n * sizeof *t->ids);
+    uint32_t k = 0;
+    for (uint32_t id = 0; id < cache->high && k < t->n; id++)
+        if (cache->nodes[id].name) {
+            t->names[k] = cache->nodes[id].name;
+            t->ids[k++] = id;
+        }
+}
+
 bool ngp_targets_from_nodes(ngp_targets *t, ngp_store *own, const ngp_nodes *nodes, const char *raw,
                             ngp_arena *arena, ngp_err *err)
 {

@@ -26,6 +26,9 @@ typedef struct ngp_targets {
 /* Names mode: looks every name up in cache, which the caller keeps from
  * changing (the read lock) while t is used. */
 void ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names);
+/* Every node of cache, in id order: a DaemonSet plan without Nodes or NodeNames. The names are
+ * the cache's, kept from changing by the caller (the read lock) while t is used. */
+void ngp_targets_from_cache(ngp_targets *t, const ngp_store *cache, ngp_arena *arena);
 /* Full mode: indexes nodes into own (an empty private store); raw is the
  * decoder's capture buffer. Returns false with NGP_EINVALID naming the item
  * when a node is one the API server would refuse, or its name repeats. */

@@ -2,10 +2,10 @@
 #include "verb.h"
 
 static const ngp_verb_def verbs[] = {
-    [NG_FILTER] = {&ngp_shape_args, ngp_verb_filter, NGP_NEEDS_POD | NGP_ON_TARGETS},
-    [NG_PRIORITIZE] = {&ngp_shape_args, ngp_verb_prioritize, NGP_NEEDS_POD | NGP_ON_TARGETS},
+    [NG_FILTER] = {&ngp_shape_args, ngp_verb_filter, NGP_NEEDS_POD | NGP_NEEDS_NODES | NGP_ON_TARGETS},
+    [NG_PRIORITIZE] = {&ngp_shape_args, ngp_verb_prioritize, NGP_NEEDS_POD | NGP_NEEDS_NODES | NGP_ON_TARGETS},
     [NG_PREEMPT] = {&ngp_shape_preempt, ngp_verb_preempt, NGP_NEEDS_POD | NGP_READS_CACHE},
-    [NG_DAEMONSET] = {&ngp_shape_ds, ngp_verb_daemonset, NGP_NEEDS_DS | NGP_ON_TARGETS},
+    [NG_DAEMONSET] = {&ngp_shape_ds, ngp_verb_daemonset, NGP_NEEDS_DS | NGP_ALL_CACHED | NGP_ON_TARGETS},
     [NG_NODES] = {&ngp_shape_update, ngp_verb_nodes, NGP_WRITES_CACHE},
 };
 
