@@ -15,8 +15,8 @@
 #include "xalloc.h"
 #include "yaml_body.h"
 
-static srv_reply_fn route_verb, route_nodes_list, route_node_patch, route_healthz, route_livez, route_readyz, route_metrics,
-    route_version, route_stats;
+static srv_reply_fn route_verb, route_nodes_list, route_node_patch, route_healthz, route_livez, route_readyz,
+    route_metrics, route_version, route_stats;
 static srv_at_once_fn route_node_delete, route_node_get;
 
 /* Tried in order; the first row matching path and method wins, so DELETE /x/nodes/filter deletes
