@@ -113,6 +113,13 @@ static bool needs_met(const ng_call *c, ngp_err *err)
     unsigned needs = c->verb->needs;
     if ((needs & NGP_NEEDS_DS) && !c->parts.ds->has_ds)
         return ngp_err_set(err, NGP_EBADJSON, "DaemonSet: required (an apps/v1 DaemonSet object)");
+    const char *kind = (needs & NGP_NEEDS_DS) ? c->parts.ds->kind : "";
+    if (kind[0] && strcmp(kind, "DaemonSet") != 0)   /* an absent kind is taken, as kubectl's objects may lack it */
+        return ngp_err_set(err, NGP_EBADJSON, "DaemonSet.kind: got \"%s\", want DaemonSet (an apps/v1 DaemonSet "
+                           "object)", kind);
+    if ((needs & NGP_NEEDS_NODES) && !c->parts.nodes->present && !c->parts.names->present)
+        return ngp_err_set(err, NGP_EBADJSON, "Nodes, NodeNames: one of them is required (the candidate nodes as a "
+                           "NodeList, or with nodeCacheCapable their names); neither was given");
     if ((needs & NGP_NEEDS_POD) && !*c->parts.has_pod)
         return ngp_err_set(err, NGP_EBADJSON, "Pod: required (a v1 Pod object)");
     return true;
@@ -145,7 +152,7 @@ static bool run(ng_call *c, ngp_buf *out, ngp_err *err)
         ngp_store_destroy(&own);
     } else {
         pthread_rwlock_rdlock(&index->lock);
-        bool all = !c->parts.names->present && (needs & NGP_ALL_BY_DEFAULT);
+        bool all = (needs & NGP_ALL_CACHED) && !c->parts.names->present;
         if (all)
             ngp_targets_from_cache(&t, &index->cache, &c->arena);
         ok = (all || ngp_targets_from_names(&t, &index->cache, c->parts.names, err)) && c->verb->run(&ctx, out, err);

@@ -294,6 +294,7 @@ static ngp_status on_misc(ngp_decoder *d, const ngp_jw_event *ev)
         return NGP_OK;
     case NGP_S_NAME: return put_name(d, ev);
     case NGP_S_DS: d->parts.ds->has_ds |= ev->kind == NGP_JW_BEGIN; return NGP_OK;
+    case NGP_S_DS_KIND: d->parts.ds->kind = dup(d, ev); return NGP_OK;
     case NGP_S_DS_NAME: d->parts.ds->name = dup(d, ev); return NGP_OK;
     case NGP_S_DS_NAMESPACE: d->parts.ds->namespace = dup(d, ev); return NGP_OK;
     case NGP_S_KIND: u->kind = dup(d, ev); return NGP_OK;
@@ -373,7 +374,7 @@ ngp_decoder *ngp_decoder_new(const ngp_jw_schema *root, const ngp_parts *parts, 
     if (parts->pod)
         *parts->pod = (ngp_pod){.name = "", .namespace = "", .uid = "", .node_name = ""};
     if (parts->ds)
-        parts->ds->name = parts->ds->namespace = "";
+        parts->ds->kind = parts->ds->name = parts->ds->namespace = "";
     if (parts->update) {
         ngp_update_req *u = parts->update;
         u->kind = u->type = u->resource_version = u->cont = u->reason = u->message = "";

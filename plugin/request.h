@@ -67,7 +67,7 @@ typedef struct ngp_preempt_req {
 /* daemonset: {DaemonSet, Nodes, NodeNames}; pod is the template's spec. */
 typedef struct ngp_ds_req {
     bool has_ds;                  /* DaemonSet was an object */
-    const char *name, *namespace;
+    const char *kind, *name, *namespace;   /* kind: "" when absent */
     bool has_pod;                 /* spec.template was an object */
     ngp_pod pod;
     ngp_nodes nodes;

@@ -116,7 +116,8 @@ static const ngp_jw_field f_template[] = {{"spec", &s_pod_spec}, {0}};
 static const ngp_jw_schema s_template = OBJ(NGP_S_POD, f_template);
 static const ngp_jw_field f_ds_spec[] = {{"template", &s_template}, {0}};
 static const ngp_jw_schema s_ds_spec = OBJ(NGP_S_NONE, f_ds_spec);
-static const ngp_jw_field f_ds[] = {{"metadata", &s_ds_meta}, {"spec", &s_ds_spec}, {0}};
+static const ngp_jw_schema s_ds_kind = STR(NGP_S_DS_KIND);
+static const ngp_jw_field f_ds[] = {{"kind", &s_ds_kind}, {"metadata", &s_ds_meta}, {"spec", &s_ds_spec}, {0}};
 static const ngp_jw_schema s_ds = OBJ(NGP_S_DS, f_ds);
 static const ngp_jw_field f_ds_args[] = {
     {"DaemonSet", &s_ds}, {"Nodes", &s_nodelist}, {"NodeNames", &s_names}, {0}};

@@ -28,7 +28,8 @@ typedef struct ngp_targets {
  * must still be a valid node name (the cache's names were checked when they
  * came in): else returns false with NGP_EBADARG naming the first such entry. */
 bool ngp_targets_from_names(ngp_targets *t, const ngp_store *cache, const ngp_names *names, ngp_err *err);
-/* Every node of cache, in id order; cache stays unchanged (the read lock) while t is used. */
+/* Every node of cache, in id order (a DaemonSet plan or an explanation without Nodes or
+ * NodeNames); cache stays unchanged (the read lock) while t is used. */
 void ngp_targets_from_cache(ngp_targets *t, const ngp_store *cache, ngp_arena *arena);
 /* Full mode: indexes nodes into own (an empty private store); raw is the
  * decoder's capture buffer. Returns false with NGP_EINVALID naming the item

@@ -27,7 +27,8 @@ enum {
                                      NodeNames (the cache, under the read lock) */
     NGP_READS_CACHE = 1u << 3,    /* runs over the cache under the read lock */
     NGP_WRITES_CACHE = 1u << 4,   /* changes the cache under the write lock */
-    NGP_ALL_BY_DEFAULT = 1u << 5, /* ON_TARGETS with neither Nodes nor NodeNames: every cached node */
+    NGP_NEEDS_NODES = 1u << 5,    /* ON_TARGETS: NGP_EBADJSON unless Nodes or NodeNames was given */
+    NGP_ALL_CACHED = 1u << 6,     /* ON_TARGETS: without Nodes and NodeNames, every cached node */
 };
 
 /* What a handler is given. */

@@ -1,4 +1,4 @@
-/* http_client.c - a minimal blocking HTTP/1.1 client for load replay: POST over keep-alive TCP,
+/* http_client.c - a minimal blocking HTTP/1.1 client for load replay: requests over keep-alive TCP,
  * replies framed by Content-Length, chunked encoding or connection close. One thread per conn. */
 #include "http_client.h"
 
@@ -287,14 +287,14 @@ static int read_head(rp_conn *c, rp_resp *r, framing *fr, char *err, size_t errl
 }
 
 /* One request and its reply over the open connection. *got is set once reply bytes arrive. */
-static int exchange(rp_conn *c, const char *path, const char *body, size_t len, rp_resp *r, bool *got,
-                    char *err, size_t errlen)
+static int exchange(rp_conn *c, const char *method, const char *path, const char *body, size_t len, rp_resp *r,
+                    bool *got, char *err, size_t errlen)
 {
     char head[1024];
     int hlen = snprintf(head, sizeof head,
-                        "POST %s HTTP/1.1\r\nHost: %s%s%s:%s\r\nContent-Type: application/json\r\n"
+                        "%s %s HTTP/1.1\r\nHost: %s%s%s:%s\r\nContent-Type: application/json\r\n"
                         "Content-Length: %zu\r\n\r\n",
-                        path, strchr(c->url->host, ':') ? "[" : "", c->url->host,
+                        method, path, strchr(c->url->host, ':') ? "[" : "", c->url->host,
                         strchr(c->url->host, ':') ? "]" : "", c->url->port, len);
     if (hlen < 0 || (size_t)hlen >= sizeof head)
         return fail(err, errlen, "request path too long");
@@ -318,7 +318,8 @@ static int exchange(rp_conn *c, const char *path, const char *body, size_t len, 
     return rc;
 }
 
-int rp_post(rp_conn *c, const char *path, const char *body, size_t len, rp_resp *r, char *err, size_t errlen)
+int rp_send(rp_conn *c, const char *method, const char *path, const char *body, size_t len, rp_resp *r,
+            char *err, size_t errlen)
 {
     r->status = 0;
     r->body.len = 0;
@@ -328,7 +329,7 @@ int rp_post(rp_conn *c, const char *path, const char *body, size_t len, rp_resp 
         if (c->fd < 0 && conn_open(c, err, errlen))
             return -1;
         bool reused = c->reused, got = false;
-        if (exchange(c, path, body, len, r, &got, err, errlen) == 0) {
+        if (exchange(c, method, path, body, len, r, &got, err, errlen) == 0) {
             if (c->fd >= 0)
                 c->reused = true;
             return 0;

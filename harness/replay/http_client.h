@@ -29,15 +29,15 @@ typedef struct {
 typedef struct {
     int status;
     host_buf body;            /* reused across requests */
-    uint64_t sent, recv;    /* wire bytes, headers included, summed over every rp_post */
+    uint64_t sent, recv;    /* wire bytes, headers included, summed over every rp_send */
 } rp_resp;
 
 void rp_conn_init(rp_conn *c, const rp_url *url, int timeout_s);
 void rp_conn_close(rp_conn *c);
-/* POSTs body to path over c (connecting or reconnecting as needed) and reads
- * the reply into *r. Returns 0, or -1 with a sentence in err on a transport
+/* Sends body to path with method ("POST", "PATCH", "DELETE") over c (connecting or reconnecting
+ * as needed) and reads the reply into *r. Returns 0, or -1 with a sentence in err on a transport
  * error (the connection is then closed). */
-int rp_post(rp_conn *c, const char *path, const char *body, size_t len, rp_resp *r, char *err,
-            size_t errlen);
+int rp_send(rp_conn *c, const char *method, const char *path, const char *body, size_t len, rp_resp *r,
+            char *err, size_t errlen);
 
 #endif

@@ -22,7 +22,10 @@ static const char run_usage[] =
     "Usage: nodegate-replay run --url URL [flags] DIR\n"
     "Replays the request files of DIR/requests (or of DIR itself when it has no requests/\n"
     "folder) in name order, cycling. A file's verb is the part of its name after the last '-':\n"
-    "pod-0003-names-filter.json and 00000007-filter.json are POSTed to URL/filter.\n"
+    "pod-0003-names-filter.json and 00000007-filter.json are POSTed to URL/filter. A name with\n"
+    "an '@' is a node update by another method, as nodegate-server --record names it:\n"
+    "00000008-PATCH-nodes@worker-1.json is PATCHed to URL/nodes/worker-1, and\n"
+    "00000009-DELETE-nodes@worker-1.json a DELETE of it (node names hold no '@').\n"
     "Bodies are read into memory before the clock starts. *.reply.json files are never sent.\n"
     "\n"
     "Flags:\n"
@@ -47,7 +50,8 @@ static const char run_usage[] =
 typedef struct {
     char name[256];
     char path[4096];       /* the request file */
-    char url_path[600];    /* prefix + "/" + verb */
+    char url_path[1600];   /* prefix + "/" + verb, and "/" + node for a node update */
+    char method[8];
     char *body, *reply;    /* reply: the recorded one, NULL when missing or not verifying */
     size_t len, reply_len;
 } req_file;
@@ -216,6 +220,26 @@ static void reply_path(const req_file *rf, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s.reply.json", (int)(strlen(rf->path) - 5), rf->path);
 }
 
+/* A file's method and URL path from its name: SEQ-VERB.json is POST /VERB; SEQ-METHOD-nodes@NAME.json
+ * (as nodegate-server --record names a PATCH or DELETE; a node name may hold '-', never '@') is
+ * METHOD /nodes/NAME. */
+static void target_of(const char *prefix, req_file *rf)
+{
+    char stem[sizeof rf->name];
+    snprintf(stem, sizeof stem, "%.*s", (int)strlen(rf->name) - 5, rf->name);   /* without ".json" */
+    char *node = strchr(stem, '@');
+    if (node)
+        *node++ = '\0';
+    char *dash = strrchr(stem, '-'), *verb = dash ? dash + 1 : stem;
+    snprintf(rf->method, sizeof rf->method, "POST");
+    if (node && dash) {
+        *dash = '\0';
+        char *m = strrchr(stem, '-');
+        snprintf(rf->method, sizeof rf->method, "%.7s", m ? m + 1 : stem);
+    }
+    snprintf(rf->url_path, sizeof rf->url_path, "%s/%s%s%s", prefix, verb, node ? "/" : "", node ? node : "");
+}
+
 /* Reads the bodies (and recorded replies when verifying) and derives each URL path. */
 static int load_files(const run_flags *f, req_file *files, size_t n, uint64_t *bytes)
 {
@@ -226,9 +250,7 @@ static int load_files(const run_flags *f, req_file *files, size_t n, uint64_t *b
             return -1;
         }
         *bytes += rf->len;
-        const char *dash = strrchr(rf->name, '-');
-        const char *verb = dash ? dash + 1 : rf->name;
-        snprintf(rf->url_path, sizeof rf->url_path, "%s/%.*s", f->url.prefix, (int)(strlen(verb) - 5), verb);
+        target_of(f->url.prefix, rf);
         if (f->verify) {
             char rp[4200];
             reply_path(rf, rp, sizeof rp);
@@ -321,7 +343,7 @@ static void *worker_main(void *arg)
         if (at < 0)
             break;
         const req_file *rf = &x->files[i % x->nfiles];
-        int rc = rp_post(&conn, rf->url_path, rf->body, rf->len, &resp, err, sizeof err);
+        int rc = rp_send(&conn, rf->method, rf->url_path, rf->body, rf->len, &resp, err, sizeof err);
         w->last_done = now_s();
         if (rc) {
             w->errors++;

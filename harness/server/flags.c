@@ -26,7 +26,8 @@ static void print_usage(void)
            "\n"
            "Flags:\n"
            "  --listen ADDR:PORT      address to serve on (default 127.0.0.1:8888; [::1]:8888 for IPv6;\n"
-           "                          port 0 picks a free port, printed at start)\n"
+           "                          localhost:8888 is 127.0.0.1:8888; :8888 every IPv4 address; port 0\n"
+           "                          picks a free port, printed at start)\n"
            "  --threads N             plugin calls that run at once, the others waiting their turn\n"
            "                          (default: the number of CPUs); every connection has its own thread\n"
            "  --nodes FILE            a NodeList (kubectl get nodes -o json), or YAML (-o yaml, or several\n"
@@ -36,8 +37,10 @@ static void print_usage(void)
            "  --max-body BYTES        largest request body accepted (default %llu = %llu MiB)\n"
            "  --plugin PATH           the plugin (default: libnodegate.so beside this binary, or else\n"
            "                          ../lib/nodegate/libnodegate.so from its folder, as make install puts it)\n"
-           "  --record DIR            save each verb request and its reply in DIR, as nodegate-replay\n"
-           "                          reads them (DIR/<seq>-<verb>.json and .reply.json)\n"
+           "  --record DIR            save each verb request and node update (POST /nodes, PATCH and\n"
+           "                          DELETE /nodes/NAME) and its reply in DIR, in one sequence, as\n"
+           "                          nodegate-replay run --verify DIR replays them (DIR/<seq>-<verb>.json,\n"
+           "                          <seq>-PATCH-nodes@NAME.json, <seq>-DELETE-nodes@NAME.json; .reply.json)\n"
            "  --kubeconfig FILE       follow the nodes of this kubeconfig's API server (list, then watch):\n"
            "                          the names-mode cache, with POST /nodes and DELETE /nodes refused.\n"
            "                          Without it, in a pod (KUBERNETES_SERVICE_HOST set) and with no --nodes,\n"
@@ -133,6 +136,12 @@ static int parse_listen(const char *s, struct sockaddr_storage *out)
     }
     v4->sin_family = AF_INET;
     v4->sin_port = htons((uint16_t)port);
+    if (!host[0]) {   /* ":8888", as Go's net/http reads it: every address (here, every IPv4 one) */
+        v4->sin_addr.s_addr = htonl(INADDR_ANY);
+        return 0;
+    }
+    if (strcmp(host, "localhost") == 0)   /* the loopback, never whatever a resolver says */
+        return inet_pton(AF_INET, "127.0.0.1", &v4->sin_addr) == 1 ? 0 : -1;
     return inet_pton(AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
 }
 
@@ -230,10 +239,18 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
     char *gates = NULL;
     parse_listen("127.0.0.1:8888", &f->server.addr);
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    int c, at = optind, li = -1;
+    /* "+": no permuting, so argv[at] is the flag just read */
+    while ((c = getopt_long(argc, argv, "+:", opts, &li)) != -1) {
+        const char *flag = argv[at];
+        at = optind;
+        if (flag[0] != '-' || flag[1] != '-')   /* no short flags: -v=4 is an unknown flag, named whole */
+            bad_flag("unknown flag %s (flags are --NAME)", flag);
+        /* getopt_long takes any unambiguous prefix (--v for --version); kube's flags take none */
+        if (c != '?' && c != ':' && strlen(opts[li].name) != strcspn(flag + 2, "="))
+            bad_flag("unknown flag %s", flag);
         switch (c) {
-        case 'l': if (parse_listen(optarg, &f->server.addr)) bad_flag("--listen: \"%s\" is not ADDR:PORT", optarg); break;
+        case 'l': if (parse_listen(optarg, &f->server.addr)) bad_flag("--listen: \"%s\" is not ADDR:PORT, localhost:PORT or :PORT", optarg); break;
         case 't': f->server.threads = (unsigned)parse_count("--threads", optarg, 1024); break;
         case 'n': f->nodes = optarg; break;
         case 'g': {   /* the last one counts */
@@ -271,8 +288,8 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         }
         case 'h': print_usage(); exit(0);
         case 'V': printf("nodegate-server %s (plugin ABI %u)\n", NODEGATE_VERSION, NODEGATE_ABI_VERSION); exit(0);
-        case ':': bad_flag("%s needs a value", argv[optind - 1]); break;
-        default: bad_flag("unknown flag %s", argv[optind - 1]);
+        case ':': bad_flag("%s needs a value", flag); break;
+        default: bad_flag("unknown flag %s", flag);
         }
     }
     if (optind < argc)

@@ -3,6 +3,8 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -413,6 +415,38 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     host_log(HOST_LOG_INFO, "libmicrohttpd: %s", line);
 }
 
+const char *srv_address_text(const struct sockaddr_storage *a, uint16_t port, char *out, size_t len)
+{
+    char host[INET6_ADDRSTRLEN];
+    if (a->ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, host, sizeof host);
+        snprintf(out, len, "[%s]:%u", host, port);
+    } else {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, host, sizeof host);
+        snprintf(out, len, "%s:%u", host, port);
+    }
+    return out;
+}
+
+/* Why libmicrohttpd could not listen on addr, which it does not say: binding a socket of our own
+ * there gets the errno ("address already in use"). NULL when that bind works (the failure was
+ * elsewhere, TLS for one). */
+static const char *why_not_listening(const struct sockaddr_storage *addr, char *out, size_t len)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+    socklen_t size = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);   /* as libmicrohttpd binds */
+    int failed = fd < 0 || bind(fd, (const struct sockaddr *)addr, size) != 0;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (!failed)
+        return NULL;
+    snprintf(out, len, "%s", strerror(e));
+    out[0] = (char)tolower((unsigned char)out[0]);   /* Go's way: "address already in use" */
+    return out;
+}
+
 srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
                              char *err, size_t errlen)
 {
@@ -451,8 +485,13 @@ srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const s
         MHD_OPTION_ARRAY, srv_limits_options(s->limits), MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (!s->mhd) {
-        snprintf(err, errlen, "cannot listen: the address is in use, invalid or not permitted%s",
-                 cfg->tls ? ", or TLS did not start" : "");
+        char where[INET6_ADDRSTRLEN + 16], why[128];
+        uint16_t port = ntohs(cfg->addr.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)&cfg->addr)->sin6_port
+                                                              : ((const struct sockaddr_in *)&cfg->addr)->sin_port);
+        srv_address_text(&cfg->addr, port, where, sizeof where);
+        const char *reason = why_not_listening(&cfg->addr, why, sizeof why);
+        snprintf(err, errlen, "cannot listen on %s: %s", where,
+                 reason ? reason : cfg->tls ? "TLS did not start" : "libmicrohttpd did not start");
         srv_server_stop(s);
         return NULL;
     }

@@ -25,13 +25,16 @@ typedef struct srv_server_config {
 typedef struct srv_server srv_server;
 
 /* Starts serving. The plugin, index, source and TLS credentials are borrowed and must outlive the
- * server. Returns NULL with a sentence in err when the socket cannot be opened. */
+ * server. Returns NULL with a sentence in err when the socket cannot be opened ("cannot listen on
+ * 127.0.0.1:8888: address already in use"). */
 srv_server *srv_server_start(const host_plugin *plugin, ng_index *index, const srv_server_config *cfg,
                              char *err, size_t errlen);
 /* Holds / releases the lock that serializes the node API's writes: a write from elsewhere (a
  * SIGHUP reload) taken under it never lands inside a PATCH's read-modify-write. */
 void srv_server_lock_writes(srv_server *s);
 void srv_server_unlock_writes(srv_server *s);
+/* "127.0.0.1:8888" or "[::1]:8888": a's address with port, in out. Returns out. */
+const char *srv_address_text(const struct sockaddr_storage *a, uint16_t port, char *out, size_t len);
 /* The port actually bound. */
 uint16_t srv_server_port(const srv_server *s);
 /* Stops accepting connections and waits up to grace seconds for the requests in flight to end

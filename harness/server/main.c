@@ -1,5 +1,4 @@
 /* main.c - nodegate-server: plugin loading, the node file, and the signal-driven lifetime. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -69,19 +68,6 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
                  (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, what, reply_text);
     free(reply_text);
     return failed ? -1 : 0;
-}
-
-static const char *describe(const struct sockaddr_storage *a, uint16_t port, char *out, size_t len)
-{
-    char host[INET6_ADDRSTRLEN];
-    if (a->ss_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, host, sizeof host);
-        snprintf(out, len, "[%s]:%u", host, port);
-    } else {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, host, sizeof host);
-        snprintf(out, len, "%s:%u", host, port);
-    }
-    return out;
 }
 
 /* A full-mode call allocates tens of MB (capture, reply, a private index) and
@@ -190,7 +176,7 @@ static int serve(const host_plugin *plugin, ng_index *index, srv_flags *f, const
     }
     char where[128];
     host_log(HOST_LOG_INFO, "nodegate-server %s listening on %s (plugin %s, %u plugin calls at once, max body %llu bytes%s)",
-             NODEGATE_VERSION, describe(&f->server.addr, srv_server_port(server), where, sizeof where), path,
+             NODEGATE_VERSION, srv_address_text(&f->server.addr, srv_server_port(server), where, sizeof where), path,
              f->server.threads, (unsigned long long)f->server.max_body, f->server.tls ? ", HTTPS" : "");
     int sig;
     for (;;) {

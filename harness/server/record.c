@@ -60,14 +60,14 @@ static void write_file(const char *path, const char *data, size_t len)
         fclose(fp);
 }
 
-void srv_recorder_save(srv_recorder *r, const char *verb, const srv_recording *req, const char *reply,
+void srv_recorder_save(srv_recorder *r, const char *name, const char *body, size_t len, const char *reply,
                        size_t reply_len)
 {
     unsigned long seq = atomic_fetch_add(&r->seq, 1);
     char path[4096];
-    snprintf(path, sizeof path, "%s/%08lu-%s.json", r->dir, seq, verb);
-    write_file(path, req->data ? req->data : "", req->len);
-    snprintf(path, sizeof path, "%s/%08lu-%s.reply.json", r->dir, seq, verb);
+    snprintf(path, sizeof path, "%s/%08lu-%s.json", r->dir, seq, name);
+    write_file(path, body ? body : "", len);
+    snprintf(path, sizeof path, "%s/%08lu-%s.reply.json", r->dir, seq, name);
     write_file(path, reply, reply_len);
 }
 

@@ -17,10 +17,10 @@ typedef struct srv_recorder srv_recorder;
 
 /* Records into dir (created if missing). NULL with a sentence in err on failure. */
 srv_recorder *srv_recorder_new(const char *dir, char *err, size_t errlen);
-/* Writes DIR/<seq>-<verb>.json (the request) and DIR/<seq>-<verb>.reply.json
- * (the reply), seq zero-padded to 8 digits and unique across threads.
+/* Writes DIR/<seq>-<name>.json (the request body[0..len)) and DIR/<seq>-<name>.reply.json
+ * (the reply), seq zero-padded to 8 digits, unique across threads and taken in call order.
  * Failures are logged, never fatal. */
-void srv_recorder_save(srv_recorder *r, const char *verb, const srv_recording *req, const char *reply,
+void srv_recorder_save(srv_recorder *r, const char *name, const char *body, size_t len, const char *reply,
                        size_t reply_len);
 void srv_recorder_free(srv_recorder *r);   /* NULL is a no-op */
 

@@ -15,8 +15,8 @@
 #include "xalloc.h"
 #include "yaml_body.h"
 
-static srv_reply_fn route_verb, route_nodes_list, route_node_patch, route_healthz, route_livez, route_readyz, route_metrics,
-    route_version, route_stats;
+static srv_reply_fn route_verb, route_nodes_list, route_node_patch, route_healthz, route_livez, route_readyz,
+    route_metrics, route_version, route_stats;
 static srv_at_once_fn route_node_delete, route_node_get;
 
 /* Tried in order; the first row matching path and method wins, so DELETE /x/nodes/filter deletes
@@ -32,14 +32,14 @@ static const srv_route routes[] = {
     {"daemonset", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
      .verb = NG_DAEMONSET},
     {"explain", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .verb = NG_EXPLAIN},
-    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .counted = true, .cache_write = true,
-     .verb = NG_NODES},   /* apply updates */
+    {"nodes", SRV_POST, .reply = route_verb, .stream = true, .record = true, .counted = true,
+     .cache_write = true, .verb = NG_NODES},   /* apply updates */
     {"nodes", SRV_GET, .reply = route_nodes_list},   /* names; ?full=true: the cached nodes */
     {"nodes/{name}", SRV_GET, .at_once = route_node_get},
-    {"nodes/{name}", SRV_PATCH, .reply = route_node_patch, .patch = true, .counted = true,
+    {"nodes/{name}", SRV_PATCH, .reply = route_node_patch, .patch = true, .record = true, .counted = true,
      .cache_write = true, .verb = NG_NODES},
-    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .counted = true, .cache_write = true,
-     .verb = NG_NODES},
+    {"nodes/{name}", SRV_DELETE, .at_once = route_node_delete, .record = true, .counted = true,
+     .cache_write = true, .verb = NG_NODES},
     {"healthz", SRV_GET, .reply = route_healthz, .lock_free = true},
     {"livez", SRV_GET, .reply = route_livez, .lock_free = true},
     {"readyz", SRV_GET, .reply = route_readyz, .lock_free = true},
@@ -51,6 +51,21 @@ enum { NROUTES = sizeof routes / sizeof *routes };
 
 /* ---- the handlers ---- */
 
+/* --record: saves request r (body, of len bytes) and its reply as nodegate-replay reads them:
+ * POST /x as "x", another method on /nodes/NAME as "METHOD-nodes@NAME". A cache write saves under
+ * the write lock, so that the files' order is the order the writes were applied in. */
+static void record(srv_server *s, const srv_request *r, const char *body, size_t len, const ng_reply *reply)
+{
+    if (!s->recorder || !r->route->record)
+        return;
+    char name[1100];   /* a segment is at most 1023 bytes (http.c: longer targets get 414) */
+    if (strcmp(r->method, "POST") == 0)
+        snprintf(name, sizeof name, "%s", r->route->name);
+    else
+        snprintf(name, sizeof name, "%s-nodes@%s", r->method, r->segment);
+    srv_recorder_save(s->recorder, name, body, len, reply->data, reply->len);
+}
+
 /* Ends a verb's call and answers with its reply. */
 static enum MHD_Result end_call(srv_server *s, struct MHD_Connection *conn, srv_request *r)
 {
@@ -58,11 +73,10 @@ static enum MHD_Result end_call(srv_server *s, struct MHD_Connection *conn, srv_
     if (r->route->cache_write)
         pthread_mutex_lock(&s->writes);
     s->api->call_end(r->call, &reply);
+    r->call = NULL;
+    record(s, r, r->rec.data, r->rec.len, &reply);
     if (r->route->cache_write)
         pthread_mutex_unlock(&s->writes);
-    r->call = NULL;
-    if (s->recorder && r->route->record)
-        srv_recorder_save(s->recorder, r->route->name, &r->rec, reply.data, reply.len);
     return srv_reply_plugin(s, conn, r, &reply);
 }
 
@@ -76,6 +90,8 @@ static enum MHD_Result verb_yaml(srv_server *s, struct MHD_Connection *conn, srv
         pthread_mutex_lock(&s->writes);
         int status = srv_yaml_nodes_apply(s->api, s->index, r->body.p, r->body.len, &reply, err, sizeof err);
         pthread_mutex_unlock(&s->writes);
+        if (s->recorder)   /* its documents are no one JSON body the replayer could send */
+            host_log(HOST_LOG_INFO, "--record: a YAML POST /nodes is applied but not recorded");
         return status == MHD_HTTP_OK ? srv_reply_body(conn, r, MHD_HTTP_OK, "application/json", reply, strlen(reply))
                                      : srv_reply_error(conn, r, (unsigned)status, err);
     }
@@ -136,10 +152,12 @@ static enum MHD_Result route_node_patch(srv_server *s, struct MHD_Connection *co
     if (r->body_type == SRV_BODY_YAML &&
         !(yaml_json = srv_yaml_document(r->body.p, r->body.len, &len, err, sizeof err)))
         return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
-    json_t *patch = srv_patch_parse(yaml_json ? yaml_json : r->body.p, len, err, sizeof err);
-    free(yaml_json);
-    if (!patch)
+    const char *body = yaml_json ? yaml_json : r->body.p;   /* recorded as JSON: the replayer sends JSON */
+    json_t *patch = srv_patch_parse(body, len, err, sizeof err);
+    if (!patch) {
+        free(yaml_json);
         return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
+    }
     unsigned status = 0;
     ng_reply reply;
     pthread_mutex_lock(&s->writes);
@@ -152,8 +170,11 @@ static enum MHD_Result route_node_patch(srv_server *s, struct MHD_Connection *co
         }
         free(update);
     }
+    if (!status)   /* a refusal the server made itself changed nothing: not replayed */
+        record(s, r, body, len, &reply);
     pthread_mutex_unlock(&s->writes);
     json_decref(patch);
+    free(yaml_json);
     return status ? srv_reply_error(conn, r, status, err) : srv_reply_plugin(s, conn, r, &reply);
 }
 
@@ -162,6 +183,7 @@ static enum MHD_Result route_node_delete(srv_server *s, struct MHD_Connection *c
     ng_reply reply;
     pthread_mutex_lock(&s->writes);
     s->api->nodes_delete(s->index, r->segment, &reply);
+    record(s, r, "", 0, &reply);
     pthread_mutex_unlock(&s->writes);
     return srv_reply_plugin(s, conn, r, &reply);
 }
