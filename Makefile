@@ -113,7 +113,7 @@ $(B)/tests/test_cli_spec: tests/unit/test_cli_spec.c $(CLI_SPEC_TEST_OBJ) $(PLUG
 # Harness objects see include/, harness/lib/ and their own folder, never plugin/.
 SERVER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/server/*.c harness/kube/*.c)) \
               $(addprefix $(B)/harness/lib/,buf.o deadline.o json_escape.o loader.o log.o readfile.o xalloc.o \
-                                            yaml_json.o)
+                                            yaml_body.o yaml_json.o)
 REPLAY_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/replay/*.c)) \
               $(addprefix $(B)/harness/lib/,buf.o json_escape.o readfile.o xalloc.o)
 # nodegate-server includes the API-server node source: harness/kube (kubeconfig, client, source).
@@ -129,6 +129,7 @@ $(B)/harness/%.o: harness/%.c
 $(B)/harness/server/%.o: HARNESS_CFLAGS = -Iharness/kube $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(GNUTLS_CFLAGS)
 $(B)/harness/kube/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(YAML_CFLAGS) $(YAJL_CFLAGS)
 $(B)/harness/lib/yaml_json.o: HARNESS_CFLAGS = $(YAML_CFLAGS)
+$(B)/harness/lib/yaml_body.o: HARNESS_CFLAGS = $(JANSSON_CFLAGS)
 SERVER_LIBS = $(MHD_LIBS) $(GNUTLS_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(YAJL_LIBS) -ldl -lpthread -lm
 
 $(B)/nodegate-server: $(SERVER_OBJ)
@@ -146,10 +147,10 @@ $(B)/tests/test_server: tests/unit/test_server.c $(SERVER_TEST_OBJ)
 
 # nodegate: the CLI (explain, taint, label, cordon, get, describe); libcurl to a server, the plugin
 # in-process (dlopen) for the label rules and offline nodes, jansson for the objects it reads and shows.
-# Offline, it reads --nodes as the server does: YAML through the server's yaml_body.o.
-CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/cli/*.c)) $(B)/harness/server/yaml_body.o \
-           $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o readfile.o xalloc.o yaml_json.o)
-$(B)/harness/cli/%.o: HARNESS_CFLAGS = -Iharness/server $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+# Offline, it reads --nodes as the server does (harness/lib/yaml_body.c for YAML).
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard harness/cli/*.c)) \
+           $(addprefix $(B)/harness/lib/,buf.o json_escape.o loader.o readfile.o xalloc.o yaml_body.o yaml_json.o)
+$(B)/harness/cli/%.o: HARNESS_CFLAGS = $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 $(B)/nodegate: $(CLI_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(CURL_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -ldl -lm

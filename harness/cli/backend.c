@@ -33,7 +33,7 @@ static bool load_nodes(cli_backend *b, char *err, size_t errlen)
         snprintf(why, sizeof why, "%s", r.data ? r.data : "");
         api->reply_free(&r);
     } else {
-        ok = srv_yaml_nodes_apply(api, b->index, text, len, &yaml_reply, why, sizeof why) == 200;
+        ok = host_yaml_nodes_apply(api, b->index, text, len, &yaml_reply, why, sizeof why) == 200;
     }
     if (!ok)
         snprintf(err, errlen, "--nodes %s: %s", b->nodes_file, why);

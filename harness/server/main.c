@@ -51,7 +51,7 @@ static int load_nodes(const struct nodegate_plugin *api, ng_index *index, const 
     } else {
         size_t len;
         char *text = host_read_file(path, &len), *reply = NULL, err[1024];
-        failed = !text || srv_yaml_nodes_apply(api, index, text, len, &reply, err, sizeof err) != 200;
+        failed = !text || host_yaml_nodes_apply(api, index, text, len, &reply, err, sizeof err) != 200;
         reply_text = host_xstrdup(!text ? strerror(errno) : failed ? err : reply);
         if (!failed)
             snprintf(what, sizeof what, "YAML: ");

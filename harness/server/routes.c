@@ -88,7 +88,7 @@ static enum MHD_Result verb_yaml(srv_server *s, struct MHD_Connection *conn, srv
     if (r->route->verb == NG_NODES) {
         char *reply;
         pthread_mutex_lock(&s->writes);
-        int status = srv_yaml_nodes_apply(s->api, s->index, r->body.p, r->body.len, &reply, err, sizeof err);
+        int status = host_yaml_nodes_apply(s->api, s->index, r->body.p, r->body.len, &reply, err, sizeof err);
         pthread_mutex_unlock(&s->writes);
         if (s->recorder)   /* its documents are no one JSON body the replayer could send */
             host_log(HOST_LOG_INFO, "--record: a YAML POST /nodes is applied but not recorded");
@@ -96,7 +96,7 @@ static enum MHD_Result verb_yaml(srv_server *s, struct MHD_Connection *conn, srv
                                      : srv_reply_error(conn, r, (unsigned)status, err);
     }
     size_t len;
-    char *json = srv_yaml_document(r->body.p, r->body.len, &len, err, sizeof err);
+    char *json = host_yaml_document(r->body.p, r->body.len, &len, err, sizeof err);
     if (!json)
         return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
     r->call = s->api->call_begin(s->index, r->route->verb);
@@ -150,7 +150,7 @@ static enum MHD_Result route_node_patch(srv_server *s, struct MHD_Connection *co
     size_t len = r->body.len;
     char *yaml_json = NULL;
     if (r->body_type == SRV_BODY_YAML &&
-        !(yaml_json = srv_yaml_document(r->body.p, r->body.len, &len, err, sizeof err)))
+        !(yaml_json = host_yaml_document(r->body.p, r->body.len, &len, err, sizeof err)))
         return srv_reply_error(conn, r, MHD_HTTP_BAD_REQUEST, err);
     const char *body = yaml_json ? yaml_json : r->body.p;   /* recorded as JSON: the replayer sends JSON */
     json_t *patch = srv_patch_parse(body, len, err, sizeof err);

@@ -26,7 +26,7 @@ static int take_first(void *cls, const char *json, size_t len)
     return 0;
 }
 
-char *srv_yaml_document(const char *yaml, size_t len, size_t *json_len, char *err, size_t errlen)
+char *host_yaml_document(const char *yaml, size_t len, size_t *json_len, char *err, size_t errlen)
 {
     first_doc d = {0};
     char why[512];
@@ -93,7 +93,7 @@ static int apply_all(const struct nodegate_plugin *api, ng_index *index, const d
     return 200;
 }
 
-int srv_yaml_nodes_apply(const struct nodegate_plugin *api, ng_index *index, const char *yaml, size_t len,
+int host_yaml_nodes_apply(const struct nodegate_plugin *api, ng_index *index, const char *yaml, size_t len,
                          char **reply, char *err, size_t errlen)
 {
     documents d = {0};
