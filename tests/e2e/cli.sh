@@ -200,5 +200,19 @@ cli_fails "--server and --nodes together" 2 "error: --server and --nodes exclude
     --server "$URL" --nodes x get nodes
 
 # ---- the API server owns the cache: the server answers 409, nodegate says to use kubectl ----
-# (a kubeconfig-mode server needs the fake API server; tests/e2e/fakeapi.sh starts it)
+if start_fake --generate 2; then
+    kubeconfig "$T/kc" "$FURL" "    {}"
+    start_server --kubeconfig "$T/kc" || finish
+    until_true 10 curl -sf "$URL/readyz"
+    n=$(curl -s --max-time 5 "$URL/nodes" | jq -r '.[0]')   # the fake's first node
+    # (uncordon of a node not cordoned changes nothing, so it says "already uncordoned", as kubectl)
+    for args in "taint node $n gate=closed:NoSchedule" "label node $n pool=gpu" "cordon $n"; do
+        # shellcheck disable=SC2086 # the command is meant to split
+        cli_fails "$args while the API server owns the cache: exit 1, run kubectl" 1 \
+            "error: the server's node cache follows the API server, so nodegate does not change it: run kubectl $args" \
+            --server "$URL" $args
+    done
+    cli --server "$URL" get nodes
+    check_has "and reading still works" "$n   Enabled" "$OUT"
+fi
 finish

@@ -7,37 +7,13 @@
 # check sleeps for luck; every curl has --max-time.
 . "$(dirname "$0")/lib.sh"
 
-FAKE=$B/tests/fake-apiserver
 CURL=(curl -s -g --max-time 10)
 
-if [ ! -x "$FAKE" ]; then
-    fail "setup: $FAKE is missing (make unit builds it)"
+if [ ! -x "$FAKE_BIN" ]; then
+    fail "setup: $FAKE_BIN is missing (make unit builds it)"
     finish
 fi
 
-# start_fake [FLAGS...]: the fake on a free port, known from its --port-file. Sets FURL (http or
-# https, as the flags say), FPID. Registers it with lib.sh, so finish checks its clean exit.
-start_fake() {
-    local i pf scheme=http
-    SERVER_COUNT=$((SERVER_COUNT + 1))
-    local log=$T/fake-$SERVER_COUNT.log
-    pf=$T/fake-$SERVER_COUNT.port
-    [[ " $* " == *" --tls-cert "* ]] && scheme=https
-    "$FAKE" --port-file "$pf" "$@" 2>"$log" &
-    FPID=$!
-    SERVER_PIDS+=("$FPID")
-    SERVER_LOGS+=("$log")
-    for ((i = 0; i < 200; i++)); do   # the port file is written once it listens
-        [ -s "$pf" ] && break
-        kill -0 "$FPID" 2>/dev/null || break
-        sleep 0.05
-    done
-    if [ ! -s "$pf" ]; then
-        fail "fake starts ($*)" "log: $(show "$(cat "$log")")"
-        return 1
-    fi
-    FURL=$scheme://127.0.0.1:$(<"$pf")
-}
 
 # get URL [CURL-ARGS...]: sets STATUS, BODY, HEADERS (as lib.sh's req does, for any URL).
 get() {
@@ -294,17 +270,17 @@ test_tls() {
 
 test_flags() {
     local rc
-    timeout 5 "$FAKE" --generate x >/dev/null 2>"$T/err"
+    timeout 5 "$FAKE_BIN" --generate x >/dev/null 2>"$T/err"
     rc=$?
     check "a bad flag value: exit 2 and one line naming it" "2 1 yes" \
         "$rc $(wc -l <"$T/err") $(grep -q -- '--generate x' "$T/err" && echo yes)"
-    timeout 5 "$FAKE" --bogus >/dev/null 2>"$T/err"
+    timeout 5 "$FAKE_BIN" --bogus >/dev/null 2>"$T/err"
     rc=$?
     check "an unknown flag: exit 2" "2" "$rc"
-    timeout 5 "$FAKE" --client-ca x >/dev/null 2>"$T/err"
+    timeout 5 "$FAKE_BIN" --client-ca x >/dev/null 2>"$T/err"
     rc=$?
     check "--client-ca without TLS: exit 2" "2" "$rc"
-    timeout 5 "$FAKE" --help >"$T/out" 2>&1
+    timeout 5 "$FAKE_BIN" --help >"$T/out" 2>&1
     rc=$?
     check "--help: exit 0 with the usage" "0 yes" "$rc $(grep -q -- '--no-watch-list' "$T/out" && echo yes)"
 }

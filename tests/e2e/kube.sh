@@ -6,7 +6,6 @@
 # names, labels, taints and unschedulable, nothing lost, nothing stale.
 . "$(dirname "$0")/lib.sh"
 
-FAKE_BIN=$B/tests/fake-apiserver
 unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
 for tool in jq openssl; do
     command -v $tool >/dev/null || { fail "setup: $tool is missing (make deps installs it)"; finish; }
@@ -40,28 +39,6 @@ ctl() {   # ctl METHOD PATH [BODY]: a control call to the fake (/fake/ needs no 
     curl -s -k --max-time 40 -X "$1" ${3:+--data-binary "$3"} "$FAKE$2"
 }
 
-# kubeconfig FILE SERVER USER-YAML [CLUSTER-EXTRA-YAML]
-kubeconfig() {
-    cat >"$1" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster:
-    server: $2
-${4:-}
-users:
-- name: tester
-  user:
-$3
-contexts:
-- name: fake
-  context:
-    cluster: fake
-    user: tester
-current-context: fake
-EOF
-}
 
 # What both sides hold of each node, sorted by name, in one canonical form.
 NORMALIZE='[.items[] | {name: .metadata.name, labels: (.metadata.labels // {}),

@@ -244,3 +244,53 @@ finish() {
     [ "$failed" -eq 0 ]
     exit
 }
+
+# The fake kube-apiserver (build/tests/fake-apiserver, built by make unit), for the suites whose
+# server follows an API server.
+FAKE_BIN=$B/tests/fake-apiserver
+# start_fake [FLAGS...]: the fake on a free port, known from its --port-file. Sets FURL (http or
+# https, as the flags say), FPID. Registers it with lib.sh, so finish checks its clean exit.
+start_fake() {
+    local i pf scheme=http
+    SERVER_COUNT=$((SERVER_COUNT + 1))
+    local log=$T/fake-$SERVER_COUNT.log
+    pf=$T/fake-$SERVER_COUNT.port
+    [[ " $* " == *" --tls-cert "* ]] && scheme=https
+    "$FAKE_BIN" --port-file "$pf" "$@" 2>"$log" &
+    FPID=$!
+    SERVER_PIDS+=("$FPID")
+    SERVER_LOGS+=("$log")
+    for ((i = 0; i < 200; i++)); do   # the port file is written once it listens
+        [ -s "$pf" ] && break
+        kill -0 "$FPID" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ ! -s "$pf" ]; then
+        fail "fake starts ($*)" "log: $(show "$(cat "$log")")"
+        return 1
+    fi
+    FURL=$scheme://127.0.0.1:$(<"$pf")
+}
+
+# kubeconfig FILE SERVER USER-YAML [CLUSTER-EXTRA-YAML]
+kubeconfig() {
+    cat >"$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+    server: $2
+${4:-}
+users:
+- name: tester
+  user:
+$3
+contexts:
+- name: fake
+  context:
+    cluster: fake
+    user: tester
+current-context: fake
+EOF
+}
