@@ -20,17 +20,24 @@ static bool starts(const char *s, const char *prefix)
 static const struct nodegate_plugin api = {.label_key_problem = ngp_check_label_key,
                                            .label_value_problem = ngp_check_label_value};
 
+static char err[2048];
+
+/* The n arguments of a command, as its argv. */
+static void collect(char **args, int n, va_list ap)
+{
+    for (int i = 0; i < n; i++)
+        args[i] = va_arg(ap, char *);
+    err[0] = '\0';
+}
+
 /* Parses one command's taint arguments; returns the error text, "" when they parse. */
 static const char *taints(cli_taint_spec **out, int n, ...)
 {
-    static char err[2048];
     char *args[8];
     va_list ap;
     va_start(ap, n);
-    for (int i = 0; i < n; i++)
-        args[i] = va_arg(ap, char *);
+    collect(args, n, ap);
     va_end(ap);
-    err[0] = '\0';
     *out = cli_parse_taints(&api, args, n, err, sizeof err);
     return err;
 }
@@ -77,14 +84,11 @@ static void taint_errors(void **state)
 
 static const char *labels(cli_label_spec **out, int n, ...)
 {
-    static char err[2048];
     char *args[8];
     va_list ap;
     va_start(ap, n);
-    for (int i = 0; i < n; i++)
-        args[i] = va_arg(ap, char *);
+    collect(args, n, ap);
     va_end(ap);
-    err[0] = '\0';
     *out = cli_parse_labels(&api, args, n, err, sizeof err);
     return err;
 }
