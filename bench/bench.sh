@@ -44,7 +44,6 @@ up() {   # up NAME COMMAND...: starts a nodegate-server command line (lib.sh's s
     SPID[$name]=$PID SPORT[$name]=$PORT
     PID=
 }
-GO_PIDS=()
 down_all() {
     local p
     for p in "${SPID[@]}"; do kill "$p" 2>/dev/null || true; done
