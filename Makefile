@@ -191,6 +191,22 @@ $(FAKEAPI): $(FAKEAPI_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(FINAL_LDFLAGS) $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) -lpthread
 
+# ---- make bench's floors (bench/bench.sh): a plugin that only reads bodies and answers a canned
+# reply (the transport floor), and a tool timing only the crossing of the bodies (the decode floor,
+# with the plugin's own skip lane, so it links jsonscan.o as the unit tests link plugin objects) ----
+FLOOR_TOOLS := $(B)/bench/libngfloor.so $(B)/bench/ngfloor-decode
+
+$(B)/bench/libngfloor.so: bench/floor_plugin.c include/nodegate.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -fPIC -fvisibility=hidden -shared -Wl,--no-undefined -o $@ $< $(FINAL_LDFLAGS)
+
+$(B)/bench/ngfloor-decode: bench/decode_floor.c $(B)/plugin/jsonscan.o $(TOOL_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) -Iplugin -Iharness/lib $(YAJL_CFLAGS) -o $@ $< $(filter %.o,$^) \
+	    $(FINAL_LDFLAGS) $(YAJL_LIBS) $(JANSSON_LIBS) -ldl -lpthread
+
 # ---- fuzz targets (make fuzz builds them in build/fuzz with clang, libFuzzer and sanitizers) ----
 # Each links the plugin's objects, so libFuzzer sees their coverage, and drives them through the
 # ABI table (tests/fuzz/drive.c); the harness objects a target fuzzes are listed below.
@@ -216,7 +232,7 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DRIVE) $(PLUGIN_OBJ)
 
 fuzz-build: $(FUZZ_BIN)
 
--include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(FUZZ_BIN:=.d) $(FUZZ_DRIVE:.o=.d) \
+-include $(PLUGIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TEST_TOOLS:=.d) $(FUZZ_BIN:=.d) $(FUZZ_DRIVE:.o=.d) $(B)/bench/libngfloor.d $(B)/bench/ngfloor-decode.d \
          $(sort $(SERVER_OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(KUBE_OBJ:.o=.d) \
                 $(FAKEAPI_OBJ:.o=.d))
 
@@ -282,7 +298,7 @@ run: deps
 
 # Benchmarks: figures and ratios, never pass/fail (bench/bench.sh says what each scenario is).
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(FAKEAPI)
+	$(Q)$(MAKE) --no-print-directory all $(FAKEAPI) $(FLOOR_TOOLS)
 	$(Q)B=$(B) bench/bench.sh
 # 10 minutes of names-mode replay while the node cache follows 500 events/s (bench/soak.sh);
 # pass/fail, but not part of make test: SOAK=SECONDS shortens it.

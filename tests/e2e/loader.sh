@@ -59,6 +59,21 @@ if start_server --nodes examples/demo-cluster.json --plugin "$PLUGIN"; then
     stop_server
 fi
 
+# make bench's transport floor (bench/floor_plugin.c): a plugin any host loads like the real one,
+# which reads each body and answers a canned reply of the size NGFLOOR_REPLY gives its verb.
+fake ngfloor "$(<bench/floor_plugin.c)"
+export NGFLOOR_REPLY="filter=1000,prioritize=50"
+if start_server --plugin "$P/libngfloor.so"; then
+    req POST /filter examples/requests/filter-names.json
+    check "floor plugin: filter answers 200 with the 1000 bytes asked" "200 1000" "$STATUS ${#BODY}"
+    req POST /prioritize examples/requests/filter-names.json
+    check "floor plugin: prioritize answers 200 with the 50 bytes asked" "200 50" "$STATUS ${#BODY}"
+    req POST /preempt examples/requests/filter-names.json
+    check "floor plugin: a verb not named answers {}" "200 {}" "$STATUS $BODY"
+    stop_server
+fi
+unset NGFLOOR_REPLY
+
 # By default: libnodegate.so beside the binary. A copy of the binary alone in a directory must
 # look there (and fail naming that path); with the plugin copied beside it, it serves.
 if start_server --nodes examples/demo-cluster.json; then
