@@ -10,9 +10,9 @@
 
 enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
 
-/* What follows a host entry in the reply, for every score. */
+/* What follows a host entry in the reply, for every score (ngp_buf_put_short). */
 static const struct {
-    const char *text;
+    char text[4];
     size_t len;
 } score_tail[MAX_SCORE + 1] = {
 #define TAIL(n) {#n "}", sizeof #n "}" - 1}
@@ -145,7 +145,7 @@ bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
             ngp_buf_json_str(b, t->names[i]);
             ngp_buf_puts(b, NGP_HOST_CLOSE);
         }
-        ngp_buf_put(b, score_tail[score[i]].text, score_tail[score[i]].len);
+        ngp_buf_put_short(b, score_tail[score[i]].text, score_tail[score[i]].len);
     }
     if (t->n)
         b->data[open] = '[';   /* the first entry's comma */
