@@ -53,10 +53,8 @@ uint32_t ngp_arena_capacity(uint32_t count)
     return cap;
 }
 
-void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, uint32_t count)
+void *ngp_arena_double(ngp_arena *a, void *array, size_t elem_size, uint32_t count)
 {
-    if (count != 0 && (count < 4 || (count & (count - 1)) != 0))
-        return array;   /* count < ngp_arena_capacity(count): room left */
     void *p = ngp_arena_alloc(a, elem_size * (count ? 2 * count : 4));
     if (count)
         memcpy(p, array, elem_size * count);

@@ -23,6 +23,15 @@ static inline void ngp_buf_put(ngp_buf *b, const char *s, size_t n)
     b->len += n;
     b->data[b->len] = '\0';
 }
+/* Appends s[0..n), n < 4, from s padded with NULs to 4 bytes: copied as one
+ * 4-byte store rather than by a call to memcpy, for the tails written once per node. */
+static inline void ngp_buf_put_short(ngp_buf *b, const char s[static 4], size_t n)
+{
+    if (b->cap - b->len <= 4)
+        ngp_buf_reserve(b, 4);
+    memcpy(b->data + b->len, s, 4);   /* the padding is the terminating NUL */
+    b->len += n;
+}
 static inline void ngp_buf_puts(ngp_buf *b, const char *s) { ngp_buf_put(b, s, strlen(s)); }
 static inline void ngp_buf_putc(ngp_buf *b, char c) { ngp_buf_put(b, &c, 1); }
 void ngp_buf_int(ngp_buf *b, int64_t v);

@@ -51,8 +51,8 @@ typedef struct ngp_node_label {
 } ngp_node_label;
 
 typedef struct ngp_node {
-    char *name;              /* NULL for a free id; in the name pool, after quoted */
-    char *quoted;            /* in the name pool: the name as a JSON string for replies */
+    char *name;              /* NULL for a free id; in the name pool, after its host entry */
+    char *quoted;            /* in the name pool: the name as a JSON string for replies, inside its host entry */
     uint32_t quoted_len;
     uint32_t name_len;
     ngp_node_label *labels;
@@ -73,7 +73,7 @@ typedef struct ngp_store {
     uint64_t *unschedulable; /* spec.unschedulable */
     uint64_t *names;         /* name table: hash << 32 | id + 1 (store_names.c) */
     size_t names_cap, names_used;   /* slots; slots live or deleted */
-    char *pool;              /* name pool: quoted name, NUL, name, NUL per node (store_names.c) */
+    char *pool;              /* name pool: host entry, NUL, name, NUL per node (store_names.c) */
     size_t pool_len, pool_cap;
     ngp_strmap keys;          /* label key -> ngp_label_key* */
     ngp_strmap tlists;        /* signature -> ngp_taint_list* */
@@ -106,6 +106,26 @@ void ngp_store_add_name(ngp_store *x, uint32_t id, const char *name);
 void ngp_store_drop_name(ngp_store *x, uint32_t id);
 void ngp_store_free_names(ngp_store *x);
 size_t ngp_store_names_live(const ngp_store *x);
+
+/* A prioritize reply is mostly ,{"Host":"NAME","Score": per host: the pool
+ * keeps each quoted name inside that text, its host entry, so a reply copies
+ * it whole. */
+#define NGP_HOST_OPEN ",{\"Host\":"
+#define NGP_HOST_CLOSE ",\"Score\":"
+enum { NGP_HOST_OPEN_LEN = sizeof NGP_HOST_OPEN - 1, NGP_HOST_CLOSE_LEN = sizeof NGP_HOST_CLOSE - 1 };
+
+/* Node n's host entry: its quoted name between NGP_HOST_OPEN and NGP_HOST_CLOSE, in the pool. */
+static inline const char *ngp_node_host_entry(const ngp_node *n, size_t *len)
+{
+    *len = NGP_HOST_OPEN_LEN + n->quoted_len + NGP_HOST_CLOSE_LEN;
+    return n->quoted - NGP_HOST_OPEN_LEN;
+}
+
+/* The bytes node n's record takes in the pool: its host entry, NUL, its name, NUL. */
+static inline size_t ngp_node_record_len(const ngp_node *n)
+{
+    return NGP_HOST_OPEN_LEN + n->quoted_len + NGP_HOST_CLOSE_LEN + 1 + n->name_len + 1;
+}
 
 /* Postings for a label key / key=value, or NULL when no node has them. */
 const ngp_label_key *ngp_store_key(const ngp_store *x, const char *key);

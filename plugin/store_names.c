@@ -2,8 +2,8 @@
  *
  * A names-mode call looks up and writes back thousands of names, so what it
  * touches per name decides its speed at 65,536 nodes:
- *   - the pool holds every node's record (its quoted name, NUL, its name,
- *     NUL) in one buffer, in id order after a rebuild; requests list nodes
+ *   - the pool holds every node's record (its host entry, NUL, its name,
+ *     NUL; store.h) in one buffer, in id order after a rebuild; requests list nodes
  *     mostly in id order, so their records are read in memory order. With an
  *     allocation per node those reads were a cache and TLB miss each, half
  *     the call. A removed node leaves its bytes behind; when a new record
@@ -25,27 +25,22 @@
 #define EMPTY 0
 #define DELETED UINT64_MAX   /* its id field would be 2^32 - 2, above any capacity */
 
-static size_t record_len(const ngp_node *n)
-{
-    return n->quoted_len + 1 + n->name_len + 1;
-}
-
 static void rebuild_pool(ngp_store *x, size_t extra)
 {
     size_t live = 0;
     for (uint32_t id = 0; id < x->high; id++)
         if (x->nodes[id].name)
-            live += record_len(&x->nodes[id]);
+            live += ngp_node_record_len(&x->nodes[id]);
     size_t cap = live + extra + (live + extra) / 4 + 1024;
     char *pool = ngp_xmalloc(cap), *p = pool;
     for (uint32_t id = 0; id < x->high; id++) {
         ngp_node *n = &x->nodes[id];
         if (!n->name)
             continue;
-        size_t len = record_len(n);
-        memcpy(p, n->quoted, len);
-        n->quoted = p;
-        n->name = p + n->quoted_len + 1;
+        size_t len = ngp_node_record_len(n);
+        memcpy(p, n->quoted - NGP_HOST_OPEN_LEN, len);
+        n->quoted = p + NGP_HOST_OPEN_LEN;
+        n->name = n->quoted + n->quoted_len + NGP_HOST_CLOSE_LEN + 1;
         p += len;
     }
     free(x->pool);
@@ -90,23 +85,25 @@ void ngp_store_add_name(ngp_store *x, uint32_t id, const char *name)
 {
     ngp_buf q = {0};
     ngp_buf_json_str(&q, name);
-    size_t name_len = strlen(name), need = q.len + 1 + name_len + 1;
+    ngp_node *n = &x->nodes[id];
+    n->quoted_len = (uint32_t)q.len;
+    n->name_len = (uint32_t)strlen(name);
+    size_t need = ngp_node_record_len(n);
     if (x->pool_len + need > x->pool_cap)
         rebuild_pool(x, need);
-    ngp_node *n = &x->nodes[id];
-    n->quoted = x->pool + x->pool_len;
-    n->quoted_len = (uint32_t)q.len;
-    n->name = n->quoted + q.len + 1;
-    n->name_len = (uint32_t)name_len;
+    char *p = x->pool + x->pool_len;
+    memcpy(p, NGP_HOST_OPEN, NGP_HOST_OPEN_LEN);
+    n->quoted = p + NGP_HOST_OPEN_LEN;
     memcpy(n->quoted, q.data, q.len);
-    n->quoted[q.len] = '\0';
-    memcpy(n->name, name, name_len + 1);
+    memcpy(n->quoted + q.len, NGP_HOST_CLOSE, NGP_HOST_CLOSE_LEN + 1);   /* and the NUL */
+    n->name = n->quoted + q.len + NGP_HOST_CLOSE_LEN + 1;
+    memcpy(n->name, name, n->name_len + 1);
     x->pool_len += need;
     ngp_buf_free(&q);
 
     if ((x->names_used + 1) * 4 > x->names_cap * 3)   /* past 75% with deletions: rehash */
         rehash(x);
-    uint32_t h = ngp_strhash(name, name_len);
+    uint32_t h = ngp_strhash(name, n->name_len);
     size_t i = h & (x->names_cap - 1);
     while (x->names[i] != EMPTY && x->names[i] != DELETED)   /* the name is new */
         i = (i + 1) & (x->names_cap - 1);

@@ -67,7 +67,7 @@ void ngp_store_measure(const ngp_store *x, ngp_store_stats *st)
         if (!n->name)
             continue;
         st->index_bytes += (n->nlabels ? n->nlabels : 1) * sizeof *n->labels + CHUNK;
-        names += n->quoted_len + 1 + n->name_len + 1;
+        names += ngp_node_record_len(n);
     }
     st->string_bytes += names;
     st->index_bytes += x->pool_cap - names + (x->pool ? CHUNK : 0);   /* the pool's spare and dead bytes */

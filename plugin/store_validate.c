@@ -39,9 +39,11 @@ static bool check_posting(const ngp_store *x, const ngp_posting *p, uint64_t *tm
 static bool check_node(const ngp_store *x, uint32_t id, ngp_err *e)
 {
     const ngp_node *n = &x->nodes[id];
-    if (n->quoted < x->pool || n->name != n->quoted + n->quoted_len + 1 ||
-        n->name + n->name_len >= x->pool + x->pool_len || n->name[n->name_len] != '\0' ||
-        n->quoted[n->quoted_len] != '\0')
+    size_t len;
+    const char *entry = ngp_node_host_entry(n, &len);
+    if (entry < x->pool || n->name != entry + len + 1 || n->name + n->name_len >= x->pool + x->pool_len ||
+        n->name[n->name_len] != '\0' || memcmp(entry, NGP_HOST_OPEN, NGP_HOST_OPEN_LEN) != 0 ||
+        memcmp(n->quoted + n->quoted_len, NGP_HOST_CLOSE, NGP_HOST_CLOSE_LEN + 1) != 0)
         return ngp_err_set(e, NGP_EINTERNAL, "node %s: record not in the name pool", n->name);
     if (ngp_store_find(x, n->name, strlen(n->name)) != id)
         return ngp_err_set(e, NGP_EINTERNAL, "node %s: name map does not point back", n->name);

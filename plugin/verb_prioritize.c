@@ -10,12 +10,12 @@
 
 enum { MAX_SCORE = 10 };   /* MaxExtenderPriority */
 
-/* What follows a host's name in the reply, for every score: one copy per host. */
+/* What follows a host entry in the reply, for every score (ngp_buf_put_short). */
 static const struct {
-    const char *text;
+    char text[4];
     size_t len;
 } score_tail[MAX_SCORE + 1] = {
-#define TAIL(n) {",\"Score\":" #n "}", sizeof ",\"Score\":" #n "}" - 1}
+#define TAIL(n) {#n "}", sizeof #n "}" - 1}
     TAIL(0), TAIL(1), TAIL(2), TAIL(3), TAIL(4), TAIL(5), TAIL(6), TAIL(7), TAIL(8), TAIL(9), TAIL(10),
 #undef TAIL
 };
@@ -133,13 +133,24 @@ bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
     int64_t *taint = ngp_xmalloc(3 * (size_t)t->n * sizeof *taint);   /* ngp_scores sets each */
     int64_t *affinity = taint + t->n, *score = affinity + t->n;
     ngp_scores(c->opt, &e, t, taint, affinity, score);
-    ngp_reply_reserve(b, t, 96);   /* {"Host":name,"Score":N}, */
-    ngp_buf_putc(b, '[');
+    ngp_reply_reserve(b, t, 96);   /* ,{"Host":name,"Score":N} */
+    size_t open = b->len;
     for (uint32_t i = 0; i < t->n; i++) {
-        ngp_buf_puts(b, i ? ",{\"Host\":" : "{\"Host\":");
-        ngp_write_name(b, t, i);
-        ngp_buf_put(b, score_tail[score[i]].text, score_tail[score[i]].len);
+        if (t->ids[i] >= 0) {
+            size_t len;
+            const char *entry = ngp_node_host_entry(&t->store->nodes[t->ids[i]], &len);
+            ngp_buf_put(b, entry, len);
+        } else {
+            ngp_buf_puts(b, NGP_HOST_OPEN);
+            ngp_buf_json_str(b, t->names[i]);
+            ngp_buf_puts(b, NGP_HOST_CLOSE);
+        }
+        ngp_buf_put_short(b, score_tail[score[i]].text, score_tail[score[i]].len);
     }
+    if (t->n)
+        b->data[open] = '[';   /* the first entry's comma */
+    else
+        ngp_buf_putc(b, '[');
     ngp_buf_putc(b, ']');
     free(taint);
     ngp_eval_free(&e);
