@@ -253,12 +253,17 @@ run_config() {
     echo "#   CPU per pod (ms): kube-scheduler, extender, kube-apiserver, etcd: ${CPU[$id]}"
     echo "#   ${PREF[$id]}; $(jq .nodes_used "$p.verdict") nodes used"
 
-    check "($id): all $N_PODS pods are bound within ${TIMEOUT} s" "$N_PODS" "$bound"
-    check "($id): every pod is bound to a node its taints, tolerations, cordon, selector and affinity allow" "" \
+    # A configuration cut short by BENCH_TIMEOUT is a figure, not a failure: its bound pods are
+    # checked as the others' are, and compared with (a)'s same pods.
+    [ "$bound" = "$N_PODS" ] || echo "#   cut short after $TIMEOUT s (BENCH_TIMEOUT): $bound of $N_PODS pods bound, the figures are theirs"
+    check "($id): every bound pod is on a node its taints, tolerations, cordon, selector and affinity allow" "" \
         "$(jq -r '.refused[:5] | join(", ")' "$p.verdict")"
     if [ "$id" != a ] && [ -n "${PINNED[a]:-}" ]; then
-        check "($id): the 300 pinned (DaemonSet-style) pods are on the same nodes as in (a)" "${PINNED[a]}" "${PINNED[$id]}"
-        check "($id): preferred affinity wins as in (a)" "${PREF[a]}" "${PREF[$id]}"
+        local mine theirs
+        mine=$(tr ' ' '\n' <<<"${PINNED[$id]}" | grep -v '=-$')
+        theirs=$(tr ' ' '\n' <<<"${PINNED[a]}" | grep -F -f <(sed 's/=.*/=/' <<<"$mine"))
+        check "($id): its $(wc -l <<<"$mine") bound pinned (DaemonSet-style) pods are on the same nodes as in (a)" "$theirs" "$mine"
+        [ "$bound" = "$N_PODS" ] && check "($id): preferred affinity wins as in (a)" "${PREF[a]}" "${PREF[$id]}"
     fi
 
     [ -n "${BENCH_KEEP:-}" ] && mkdir -p "$BENCH_KEEP" && cp "$p".* "$K8S/kube-scheduler-$id.log" "$K8S/$id.yaml" "$BENCH_KEEP/" 2>/dev/null
