@@ -6,6 +6,7 @@
 #   make e2e      nodegate beside a real control plane built from the Go module proxy (tests/kube)
 #   make install  copy what make built to $(DESTDIR)$(PREFIX): bin/, lib/nodegate/, include/
 #   make bench    performance figures (bench/bench.sh)
+#   make bench-scheduler  kube-scheduler's pods/s with and without nodegate on the e2e control plane
 #   make soak     10 minutes of replay with node events in parallel: errors and RSS (bench/soak.sh)
 #   make fuzz     each libFuzzer target of tests/fuzz for FUZZ_SECONDS (clang, in build/fuzz)
 
@@ -54,7 +55,7 @@ CURL_LIBS      := $(call pkg_libs,libcurl,-lcurl)
 GNUTLS_CFLAGS  := $(call pkg_cflags,gnutls)
 GNUTLS_LIBS    := $(call pkg_libs,gnutls,-lgnutls)
 
-.PHONY: all test asan e2e unit clean deps run install bench soak fuzz fuzz-deps fuzz-build
+.PHONY: all test asan e2e unit clean deps run install bench bench-scheduler soak fuzz fuzz-deps fuzz-build
 all: $(B)/libnodegate.so $(B)/nodegate-server $(B)/nodegate-replay $(B)/nodegate
 
 # ---- the plugin: libnodegate.so; only its rules and the unit tests see plugin/ headers ----
@@ -276,6 +277,13 @@ e2e: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/kube/build.sh
 	$(Q)B=$(B) tests/kube/e2e.sh
+# kube-scheduler's own throughput on that control plane: 5,000 nodes, 1,000 pods, in-tree against
+# nodegate (names and full mode) and the Go baseline (tests/kube/bench-scheduler.sh); a benchmark,
+# in neither make e2e nor CI.
+bench-scheduler: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/kube/build.sh
+	$(Q)B=$(B) tests/kube/bench-scheduler.sh
 
 clean:
 	rm -rf build

@@ -221,8 +221,8 @@ scheduler_yaml() {
     printf '%s\n' "$1"
 }
 
-# start_scheduler NAME CONFIG-YAML: a kube-scheduler with that KubeSchedulerConfiguration; sets
-# SCHED_METRICS to its /metrics URL, also kept in SCHED_METRICS_OF.
+# start_scheduler NAME CONFIG-YAML [FLAGS...]: a kube-scheduler with that KubeSchedulerConfiguration
+# (and FLAGS, such as -v=2); sets SCHED_METRICS to its /metrics URL, also kept in SCHED_METRICS_OF.
 start_scheduler() {
     local name=$1 port
     port=$(free_port)
@@ -232,7 +232,7 @@ start_scheduler() {
     SCHED_VERSION_SHOWN=1
     launch "kube-scheduler-$name" "$KUBE_BIN/kube-scheduler" --config "$K8S/$name.yaml" \
         --bind-address 127.0.0.1 --secure-port "$port" \
-        --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics
+        --authorization-always-allow-paths /healthz,/readyz,/livez,/metrics "${@:3}"
     SCHED_METRICS=https://127.0.0.1:$port/metrics
     SCHED_METRICS_OF[kube-scheduler-$name]=$SCHED_METRICS
     until_ok 60 "kube-scheduler $name is ready" "kube-scheduler-$name" \
