@@ -471,12 +471,14 @@ static int key_string(doc *d, size_t id, host_buf *keys)
         case V_BOOL: host_buf_puts(keys, v.b ? "true" : "false"); break;
         case V_INT: host_buf_printf(keys, "%" PRId64, v.i); break;
         case V_FLOAT: {
-            /* strconv.FormatFloat(k, 'g', -1, 32), with go-yaml's names for the infinities */
-            if (isnan(v.f) || isinf(v.f)) {
-                host_buf_puts(keys, isnan(v.f) ? ".nan" : v.f > 0 ? ".inf" : "-.inf");
+            /* strconv.FormatFloat(k, 'g', -1, 32), with go-yaml's names for the infinities: a
+             * float64 past float32's range (1e300) is one too */
+            double k = (double)(float)v.f;
+            if (isnan(k) || isinf(k)) {
+                host_buf_puts(keys, isnan(k) ? ".nan" : k > 0 ? ".inf" : "-.inf");
                 break;
             }
-            put_float(keys, (double)(float)v.f, true, 'g');
+            put_float(keys, k, true, 'g');
             break;
         }
         default:

@@ -116,6 +116,8 @@ static void test_keys(void **state)
            "{\"1\":\"a\",\"1.5\":\"d\",\"a\":\"f\",\"b\":\"e\",\"true\":\"c\"}\n");
     /* a float key is written by FormatFloat(k, 'g', -1, 32) */
     expect("{1e6: a, 0.1: b}\n", "{\"0.1\":\"b\",\"1e+06\":\"a\"}\n");
+    /* past float32's range it is an infinity, named as go-yaml names it (found by fuzz_yaml) */
+    expect("{1e300: a, -1e300: b, .nan: c}\n", "{\"-.inf\":\"b\",\".inf\":\"a\",\".nan\":\"c\"}\n");
     expect("a: 1\nb: 2\na: 3\n", "{\"a\":3,\"b\":2}\n");
     /* YAML 1.1's y and n are booleans, keys too */
     expect("{y: 1, n: 2}\n", "{\"false\":2,\"true\":1}\n");
