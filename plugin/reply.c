@@ -47,55 +47,65 @@ void ngp_reasons_init(ngp_reasons *why, const ngp_eval *e)
 void ngp_reasons_free(ngp_reasons *why)
 {
     for (uint32_t s = 0; s < why->e->store->nslots; s++)
-        free(why->taint[s]);
+        free((void *)why->taint[s].s);   /* built by taint_reason */
     free(why->taint);
     *why = (ngp_reasons){0};
 }
 
 /* "node(s) had untolerated taint {KEY: VALUE}", formatted once per taint list, not once per node. */
-static const char *taint_reason(ngp_reasons *why, uint32_t id)
+static ngp_text taint_reason(ngp_reasons *why, uint32_t id)
 {
-    char **r = &why->taint[why->e->store->nodes[id].taints->slot];
-    if (!*r) {
+    ngp_text *r = &why->taint[why->e->store->nodes[id].taints->slot];
+    if (!r->s) {
         const ngp_taint *t = ngp_eval_untolerated(why->e, id);
         ngp_buf text = {0}, quoted = {0};
         ngp_buf_printf(&text, "node(s) had untolerated taint {%s: %s}", t->key, t->value);
         ngp_buf_json_str(&quoted, text.data);
         ngp_buf_free(&text);
-        size_t len;
-        *r = ngp_buf_take(&quoted, &len);
+        r->s = ngp_buf_take(&quoted, &r->len);
     }
     return *r;
 }
 
+/* The quoted reason of outcome o (a failure) for node id: the same few texts go out thousands of
+ * times per reply, so each is quoted once and its length known. */
+static ngp_text reason_text(ngp_reasons *why, ngp_outcome o, uint32_t id)
+{
+#define QUOTED(s) {"\"" s "\"", sizeof s + 1}
+    static const ngp_text reasons[] = {
+        [NGP_FAIL_UNSCHEDULABLE] = QUOTED("node(s) were unschedulable"),
+        [NGP_FAIL_NODE_NAME] = QUOTED("node(s) didn't match the requested node name"),
+        [NGP_FAIL_AFFINITY] = QUOTED("node(s) didn't match Pod's node affinity/selector"),
+        [NGP_FAIL_NOT_CACHED] = QUOTED("node(s) were not found in the extender's node cache"),
+    };
+#undef QUOTED
+    return o == NGP_FAIL_TAINT ? taint_reason(why, id) : reasons[o];
+}
+
 void ngp_write_reason(ngp_buf *b, ngp_reasons *why, ngp_outcome o, uint32_t id)
 {
-    /* kept quoted: the same few texts go out thousands of times per reply */
-    static const char *const reasons[] = {
-        [NGP_FAIL_UNSCHEDULABLE] = "\"node(s) were unschedulable\"",
-        [NGP_FAIL_NODE_NAME] = "\"node(s) didn't match the requested node name\"",
-        [NGP_FAIL_AFFINITY] = "\"node(s) didn't match Pod's node affinity/selector\"",
-        [NGP_FAIL_NOT_CACHED] = "\"node(s) were not found in the extender's node cache\"",
-    };
-    ngp_buf_puts(b, o == NGP_FAIL_TAINT ? taint_reason(why, id) : reasons[o]);
+    ngp_text r = reason_text(why, o, id);
+    ngp_buf_put(b, r.s, r.len);
 }
 
 void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const uint8_t *outcome,
                        uint32_t mask)
 {
-    ngp_buf_putc(b, '{');
-    bool first = true;
+    char sep = '{';
     for (uint32_t i = 0; i < t->n; i++) {
         if (!(mask & NGP_OUTCOME_BIT(outcome[i])))
             continue;
-        if (!first)
-            ngp_buf_putc(b, ',');
-        first = false;
+        ngp_buf_putc(b, sep);
+        sep = ',';
         ngp_write_name(b, t, i);
-        ngp_buf_putc(b, ':');
-        ngp_write_reason(b, why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
+        ngp_text r = reason_text(why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
+        ngp_buf_reserve(b, r.len + 1);   /* ':' and the reason, unchecked */
+        b->data[b->len] = ':';
+        memcpy(b->data + b->len + 1, r.s, r.len);
+        b->len += r.len + 1;
+        b->data[b->len] = '\0';
     }
-    ngp_buf_putc(b, '}');
+    ngp_buf_puts(b, sep == '{' ? "{}" : "}");
 }
 
 void ngp_write_error(ngp_buf *b, const char *text)

@@ -24,10 +24,16 @@ void ngp_write_name(ngp_buf *b, const ngp_targets *t, uint32_t i);
  * object as the request sent it when objects is set (full mode), else its name. */
 void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t want, bool objects);
 
+/* A quoted reason and its length. */
+typedef struct ngp_text {
+    const char *s;
+    size_t len;
+} ngp_text;
+
 /* The reasons of one evaluation's failed nodes, each text quoted once. */
 typedef struct ngp_reasons {
     const ngp_eval *e;
-    char **taint;                /* per taint list slot: its quoted reason, built on first use */
+    ngp_text *taint;             /* per taint list slot: its quoted reason, built on first use */
 } ngp_reasons;
 
 void ngp_reasons_init(ngp_reasons *why, const ngp_eval *e);
