@@ -292,7 +292,6 @@ static ngp_status on_misc(ngp_decoder *d, const ngp_jw_event *ev)
         names->present |= ev->kind == NGP_JW_BEGIN;
         names->n = 0;
         return NGP_OK;
-    case NGP_S_NAME: return put_name(d, ev);
     case NGP_S_DS: d->parts.ds->has_ds |= ev->kind == NGP_JW_BEGIN; return NGP_OK;
     case NGP_S_DS_KIND: d->parts.ds->kind = dup(d, ev); return NGP_OK;
     case NGP_S_DS_NAME: d->parts.ds->name = dup(d, ev); return NGP_OK;
@@ -334,6 +333,8 @@ static ngp_status route(ngp_decoder *d, const ngp_jw_event *ev)
 static ngp_status on_event(void *user, const ngp_jw_event *ev)
 {
     ngp_decoder *d = user;
+    if (ev->id == NGP_S_NAME)   /* thousands a names-mode call: straight to the list */
+        return put_name(d, ev);
     switch (ev->id) {
     case NGP_S_TOL: case NGP_S_TAINT: case NGP_S_REQMT: case NGP_S_PREF: case NGP_S_REQ_TERM: case NGP_S_NODE:
     case NGP_S_VPOD:
@@ -354,7 +355,6 @@ static ngp_status on_event(void *user, const ngp_jw_event *ev)
             return route(d, &(ngp_jw_event){.kind = NGP_JW_VALUE, .id = ev->id, .str = "", .len = 0});
         break;
     case NGP_S_REQUIRED: case NGP_S_SELECTOR_VALUE: case NGP_S_LABEL_VALUE: case NGP_S_REQMT_VALUE:
-    case NGP_S_NAME:
         break;
     default:
         if (ev->kind == NGP_JW_NULL)

@@ -748,33 +748,44 @@ static size_t run_skip_lane(ngp_jw *w, size_t at)
     return n;
 }
 
+/* The strings lane: each plain string of the array goes to the sink straight from the chunk (or
+ * from part, when it began in an earlier chunk), string after string without leaving the loop:
+ * a names-mode call has thousands. */
 static size_t run_strings_lane(ngp_jw *w, size_t at)
 {
-    const char *p = w->chunk + at;
-    size_t from;
-    ngp_scan_end end;
-    size_t n = ngp_scan_strings(&w->scan, p, w->chunk_len - at, &end, &from);
-    w->lane_at = at + n;
-    if (end == NGP_SCAN_STRING) {
-        size_t len = n - 1 - from;
-        bool ascii = !w->scan.high;
-        const ngp_jw_schema *s = value_start(w);   /* the array's elements are strings */
-        if (w->part.len) {
-            append(&w->part, p + from, len);
-            string_value(w, s, w->part.data, w->part.len, false, ascii);
-        } else {
-            string_value(w, s, p + from, len, false, ascii);
+    frame *f = &w->frames[w->nf - 1];   /* the array's; its elements are strings (on_start_array) */
+    ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = f->schema->elem->id};
+    size_t first = at;
+    for (;;) {
+        const char *p = w->chunk + at;
+        size_t from;
+        ngp_scan_end end;
+        size_t n = ngp_scan_strings(&w->scan, p, w->chunk_len - at, &end, &from);
+        at += n;
+        w->lane_at = at;
+        if (end != NGP_SCAN_STRING) {
+            if (end == NGP_SCAN_MORE && ngp_scan_in_string(&w->scan))
+                append(&w->part, p + from, n - from);
+            else if (end == NGP_SCAN_DONE && on_end(w))   /* the array's END; lane_at is past its ']' */
+                lane_done(w);
+            else if (end == NGP_SCAN_STOP)
+                lane_to_yajl(w);
+            return at - first;
         }
-        w->part.len = 0;
-    } else if (end == NGP_SCAN_MORE && ngp_scan_in_string(&w->scan)) {
-        append(&w->part, p + from, n - from);
-    } else if (end == NGP_SCAN_DONE) {
-        if (on_end(w))   /* the array's END; lane_at is past its ']' */
-            lane_done(w);
-    } else if (end == NGP_SCAN_STOP) {
-        lane_to_yajl(w);
+        f->count++;
+        ev.str = p + from;
+        ev.len = n - 1 - from;
+        if (w->part.len) {
+            append(&w->part, ev.str, ev.len);
+            ev.str = w->part.data;
+            ev.len = w->part.len;
+            w->part.len = 0;
+        }
+        if (w->scan.high)
+            ev.str = go_text(w, ev.str, &ev.len, false);
+        if (!emit(w, &ev))
+            return at - first;
     }
-    return n;
 }
 
 static void parse(ngp_jw *w, const char *p, size_t len)
