@@ -55,6 +55,7 @@ typedef struct ngp_node {
     char *quoted;            /* in the name pool: the name as a JSON string for replies, inside its host entry */
     uint32_t quoted_len;
     uint32_t name_len;
+    uint32_t next_hint;      /* id + 1 of the node named after this one in the last names list (0: none) */
     ngp_node_label *labels;
     uint32_t nlabels;
     ngp_taint_list *taints;   /* NULL: no taints */
@@ -91,9 +92,9 @@ void ngp_store_destroy(ngp_store *x);
 uint32_t ngp_store_upsert(ngp_store *x, const ngp_node_in *n);
 /* Removes the named node; returns false when absent. */
 bool ngp_store_remove(ngp_store *x, const char *name);
-/* Resolves n names of lens[i] bytes at once into ids (-1 for unknown names),
- * overlapping the cache misses of their lookups: names mode looks up
- * thousands per call. */
+/* Resolves n names of lens[i] bytes at once into ids (-1 for unknown names):
+ * names mode looks up thousands per call, mostly in the order of the last
+ * call (store_names.c). Calls may run at once under the owner's read lock. */
 void ngp_store_find_many(const ngp_store *x, const char *const *names, const size_t *lens, uint32_t n,
                          int64_t *ids);
 /* Returns the id of the named node (len bytes), or -1. */

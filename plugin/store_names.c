@@ -149,8 +149,10 @@ int64_t ngp_store_find(const ngp_store *x, const char *name, size_t len)
     return find_hashed(x, name, len, ngp_strhash(name, len));
 }
 
-void ngp_store_find_many(const ngp_store *x, const char *const *names, const size_t *lens, uint32_t n,
-                         int64_t *ids)
+/* Lookups by hash, overlapping their cache misses: the table slot of each name is fetched
+ * AHEAD names before it is probed. */
+static void find_pipelined(const ngp_store *x, const char *const *names, const size_t *lens, uint32_t n,
+                           int64_t *ids)
 {
     enum { AHEAD = 16, RING = 2 * AHEAD };   /* lookups in flight; ring of their hashes */
     uint32_t hash[RING];
@@ -165,6 +167,52 @@ void ngp_store_find_many(const ngp_store *x, const char *const *names, const siz
                 __builtin_prefetch(&x->names[hash[i % RING] & (x->names_cap - 1)]);
         }
     }
+}
+
+/* The hints: kube-scheduler names the same nodes in much the same order every cycle (its
+ * snapshot's, in runs of a parallel filter's chunks), so the node named after node prev is
+ * mostly the one named after it last time, prev's next_hint. Checked against the name itself,
+ * that guess replaces a hash and a probe; a wrong one costs a comparison. Calls write hints
+ * at once under the read lock, hence relaxed atomics: a hint is only ever a guess. */
+static int64_t guess_after(const ngp_store *x, int64_t prev, const char *name, size_t len)
+{
+    if (prev < 0)
+        return -1;
+    uint32_t hint = __atomic_load_n(&x->nodes[prev].next_hint, __ATOMIC_RELAXED);
+    if (hint == 0 || hint > x->high)
+        return -1;
+    const ngp_node *n = &x->nodes[hint - 1];
+    return n->name && n->name_len == len && memcmp(n->name, name, len) == 0 ? (int64_t)hint - 1 : -1;
+}
+
+static void learn(const ngp_store *x, int64_t prev, int64_t id)
+{
+    uint32_t *hint = &x->nodes[prev].next_hint;
+    if (__atomic_load_n(hint, __ATOMIC_RELAXED) != (uint32_t)id + 1)   /* a line written only on change */
+        __atomic_store_n(hint, (uint32_t)id + 1, __ATOMIC_RELAXED);
+}
+
+void ngp_store_find_many(const ngp_store *x, const char *const *names, const size_t *lens, uint32_t n,
+                         int64_t *ids)
+{
+    uint32_t i = 0, missed = 0;
+    for (int64_t prev = -1; i < n; i++) {
+        int64_t id = guess_after(x, prev, names[i], lens[i]);
+        if (id < 0) {
+            if (++missed > i / 8 + 8)
+                break;   /* an order the hints do not know: pipelined lookups, then learn it */
+            id = ngp_store_find(x, names[i], lens[i]);
+            if (prev >= 0 && id >= 0)
+                learn(x, prev, id);
+        }
+        ids[i] = prev = id;
+    }
+    if (i == n)
+        return;
+    find_pipelined(x, names + i, lens + i, n - i, ids + i);
+    for (uint32_t j = i ? i : 1; j < n; j++)
+        if (ids[j - 1] >= 0 && ids[j] >= 0)
+            learn(x, ids[j - 1], ids[j]);
 }
 
 size_t ngp_store_names_live(const ngp_store *x)

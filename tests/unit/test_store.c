@@ -656,6 +656,78 @@ static void test_name_pool_rebuild(void **state)
     assert_true(prev == x->pool + x->pool_len);
 }
 
+/* ngp_store_find_many against ngp_store_find, name by name, on one list of names. */
+static void assert_found_alike(const ngp_store *x, char names[][16], uint32_t n)
+{
+    const char *v[400];
+    size_t lens[400];
+    int64_t ids[400];
+    for (uint32_t i = 0; i < n; i++) {
+        v[i] = names[i];
+        lens[i] = strlen(names[i]);
+    }
+    ngp_store_find_many(x, v, lens, n, ids);
+    for (uint32_t i = 0; i < n; i++)
+        if (ids[i] != ngp_store_find(x, v[i], lens[i]))
+            fail_msg("%s at %u: %lld, not %lld", v[i], i, (long long)ids[i],
+                     (long long)ngp_store_find(x, v[i], lens[i]));
+}
+
+/* The order hints (store_names.c) only ever guess: lists in the learned order, reversed, cut,
+ * shuffled, with unknown and repeated names, and after the hinted nodes were removed or their ids
+ * went to other names, resolve exactly as one lookup per name does. */
+static void test_find_many_hints_only_guess(void **state)
+{
+    ngp_store *x = *state;
+    char names[400][16], list[400][16];
+    for (uint32_t i = 0; i < 300; i++) {
+        snprintf(names[i], sizeof names[i], "h-%u", i);
+        put(x, names[i], NULL, 0, NULL, 0);
+    }
+    rng = 0x5eed;
+    for (int round = 0; round < 40; round++) {
+        uint32_t n = 0;
+        switch (round % 5) {
+        case 0: case 1:   /* id order, then again once learned */
+            for (uint32_t i = 0; i < 300; i++)
+                memcpy(list[n++], names[i], 16);
+            break;
+        case 2:           /* reversed */
+            for (uint32_t i = 300; i-- > 0;)
+                memcpy(list[n++], names[i], 16);
+            break;
+        case 3:           /* every third, with unknown and repeated names among them */
+            for (uint32_t i = 0; i < 300; i += 3) {
+                memcpy(list[n++], names[i], 16);
+                if (chance(10))
+                    snprintf(list[n++], 16, "nope-%u", i);
+                if (chance(10))
+                    memcpy(list[n++], names[i], 16);
+            }
+            break;
+        default:          /* shuffled */
+            for (uint32_t i = 0; i < 300; i++)
+                memcpy(list[n++], names[i], 16);
+            for (uint32_t i = n; i > 1; i--) {
+                char t[16];
+                uint32_t j = (uint32_t)below(i);
+                memcpy(t, list[i - 1], 16);
+                memcpy(list[i - 1], list[j], 16);
+                memcpy(list[j], t, 16);
+            }
+        }
+        assert_found_alike(x, list, n);
+        for (int k = 0; k < 20; k++) {   /* nodes go; their ids come back under other names */
+            uint32_t i = (uint32_t)below(300);
+            if (ngp_store_remove(x, names[i]) && chance(50))
+                snprintf(names[i], sizeof names[i], "r%d-%u", round, i);
+            put(x, names[i], NULL, 0, NULL, 0);
+            if (chance(30))
+                ngp_store_remove(x, names[(i + 1) % 300]);
+        }
+    }
+}
+
 /* Destroying an index with content frees everything (ASan); the re-initialised index works as new. */
 static void test_destroy_reinit(void **state)
 {
@@ -730,6 +802,7 @@ int main(void)
         HAND(test_taint_list_identity),
         HAND(test_capacity_growth),
         HAND(test_name_pool_rebuild),
+        HAND(test_find_many_hints_only_guess),
         HAND(test_destroy_with_dups),
         HAND(test_validate_reports_breakage),
         {"test_destroy_reinit", test_destroy_reinit, setup_world, teardown_world, (void *)&sizes[0]},
