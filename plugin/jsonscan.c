@@ -81,15 +81,19 @@ static size_t plain_run(const char *p, size_t i, size_t len, bool *high)
 #ifdef __SSE2__
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     const __m128i high3 = _mm_set1_epi8((char)0xE0), zero = _mm_setzero_si128();
+    __m128i any = zero;   /* the blocks' bytes or-ed: bit 7 set if one was 0x80 or above */
     for (; i + 16 <= len; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                                    _mm_cmpeq_epi8(_mm_and_si128(v, high3), zero));
-        *high |= _mm_movemask_epi8(v) != 0;
+        any = _mm_or_si128(any, v);
         unsigned bits = (unsigned)_mm_movemask_epi8(hit);
-        if (bits)
+        if (bits) {
+            *high |= _mm_movemask_epi8(any) != 0;
             return i + (size_t)__builtin_ctz(bits);
+        }
     }
+    *high |= _mm_movemask_epi8(any) != 0;
 #endif
     for (; i < len; i++) {
         unsigned char c = (unsigned char)p[i];
