@@ -152,11 +152,11 @@ static int parse_listen(const char *s, struct sockaddr_storage *out)
 /* Go's strconv.ParseBool, as kube's flags read a bool: sets *out and returns true, or false. */
 static bool parse_bool(const char *v, bool *out)
 {
-    static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True"};
-    static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False"};
-    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
-        if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
-            *out = strcmp(v, yes[i]) == 0;
+    static const char *const words[] = {"1", "t", "T", "true", "TRUE", "True",   /* then the false ones */
+                                        "0", "f", "F", "false", "FALSE", "False"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = i < 6;
             return true;
         }
     }
@@ -333,15 +333,17 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
     const char *members[] = {gates, f->from_api_server ? "\"completeCache\":true" : NULL,
                              compact ? "\"compactReplies\":true" : NULL};
     char *json = NULL;
-    size_t json_len;
+    size_t json_len = 0;
     FILE *out = NULL;
+    const char *sep = "{";
     for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
         if (!members[i])
             continue;
         if (!out && !(out = open_memstream(&json, &json_len)))
             host_oom(64);
-        fputs(ftell(out) ? "," : "{", out);
+        fputs(sep, out);
         fputs(members[i], out);
+        sep = ",";
     }
     if (out) {
         fputc('}', out);
