@@ -1,4 +1,4 @@
-/* options.c - index options: feature gates and score weights, from a small JSON object. */
+/* options.c - index options: feature gates, score weights and reply forms, from a small JSON object. */
 #include <jansson.h>
 #include <string.h>
 
@@ -68,9 +68,14 @@ bool ngp_options_parse(const char *text, ngp_options *o, ngp_err *err)
             o->complete_cache = json_is_true(v);
         else if (strcmp(key, "completeCache") == 0)
             ok = ngp_err_set(err, NGP_EINVALID, "options: completeCache must be true or false");
+        else if (strcmp(key, "compactReplies") == 0 && json_is_boolean(v))
+            o->compact_replies = json_is_true(v);
+        else if (strcmp(key, "compactReplies") == 0)
+            ok = ngp_err_set(err, NGP_EINVALID, "options: compactReplies must be true or false");
         else
             ok = ngp_err_set(err, NGP_EINVALID,
-                             "options: unknown key \"%s\" (featureGates, weights, completeCache)", key);
+                             "options: unknown key \"%s\" (featureGates, weights, completeCache, compactReplies)",
+                             key);
     }
     json_decref(root);
     return ok;

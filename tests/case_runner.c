@@ -245,22 +245,55 @@ static const char *reason_in(json_t *reply, const char *name)
     return "";
 }
 
-/* One node's explanation against the verb's reply. */
-static bool node_agrees(FILE *log, ng_verb verb, json_t *reply, json_t *entry, size_t i, json_t *passed)
+/* The Score a HostPriorityList gives host, and whether it lists it at all. */
+static bool host_score(json_t *reply, const char *host, json_int_t *score)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(reply, i, v) {
+        const char *h = json_string_value(json_object_get(v, "Host"));
+        if (h && strcmp(h, host) == 0) {
+            *score = json_integer_value(json_object_get(v, "Score"));
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One node's explanation against the verb's reply. With compactReplies (compact), /prioritize
+ * lists each node's combined score less low (the lowest of the call), leaving out the zeros,
+ * and /filter gives no reasons once a node passes. */
+static bool node_agrees(FILE *log, ng_verb verb, json_t *reply, json_t *entry, size_t i, json_t *passed, bool compact,
+                        json_int_t low)
 {
     const char *name = json_string_value(json_object_get(entry, "name"));
     bool fits = json_is_true(json_object_get(entry, "fits"));
     const char *why = json_is_string(json_object_get(entry, "reason")) ? json_string_value(json_object_get(entry, "reason")) : "";
     if (verb == NG_PRIORITIZE) {
+        json_t *got = json_object_get(json_object_get(entry, "scores"), "combined");
+        if (!json_is_integer(got))
+            return fail(log, "explain has no combined score for %s", name);
+        if (compact) {
+            json_int_t want = json_integer_value(got) - low, have = 0;
+            bool listed_host = host_score(reply, name, &have);
+            if (listed_host != (want != 0) || have != want)
+                return fail(log, "explain's combined score of %s less the lowest is %lld, /prioritize %s %lld", name,
+                            (long long)want, listed_host ? "lists" : "leaves it out, so", (long long)have);
+            return true;
+        }
         json_t *host = json_array_get(reply, i);
         json_int_t want = json_integer_value(json_object_get(host, "Score"));
-        json_t *got = json_object_get(json_object_get(entry, "scores"), "combined");
-        if (!json_is_integer(got) || json_integer_value(got) != want)
+        if (json_integer_value(got) != want)
             return fail(log, "explain's combined score of %s is not /prioritize's %lld", name, (long long)want);
         return true;
     }
     if (fits != listed(passed, name))
         return fail(log, "explain says %s %s, the verb says otherwise", name, fits ? "fits" : "does not fit");
+    if (compact && verb == NG_FILTER && json_array_size(passed) > 0) {
+        if (!fits && reason_in(reply, name)[0])
+            return fail(log, "compactReplies: a node passes, yet %s has a reason \"%s\"", name, reason_in(reply, name));
+        return true;
+    }
     if (!fits && strcmp(why, reason_in(reply, name)) != 0)
         return fail(log, "explain's reason for %s: \"%s\", the verb's: \"%s\"", name, why, reason_in(reply, name));
     if (verb == NG_DAEMONSET &&
@@ -272,8 +305,10 @@ static bool node_agrees(FILE *log, ng_verb verb, json_t *reply, json_t *entry, s
 
 /* Sends the verb's own body to NG_EXPLAIN and checks that it says what the verb said of each node:
  * fits or not with the same reason (filter, daemonset: shouldRun, shouldContinueRunning), the same
- * combined score (prioritize; its 422 is explain's scoreError). */
-static bool explain_agrees(FILE *log, ng_index *idx, ng_verb verb, const char *body, size_t len, const ng_reply *r)
+ * combined score (prioritize; its 422 is explain's scoreError), each as compactReplies (compact)
+ * has the verb answer. */
+static bool explain_agrees(FILE *log, ng_index *idx, ng_verb verb, const char *body, size_t len, const ng_reply *r,
+                           bool compact)
 {
     if (verb != NG_FILTER && verb != NG_PRIORITIZE && verb != NG_DAEMONSET)
         return true;
@@ -301,8 +336,19 @@ static bool explain_agrees(FILE *log, ng_index *idx, ng_verb verb, const char *b
         ok = json_array_size(nodes) == json_array_size(names) ||
              fail(log, "explain has %zu nodes, the request names %zu", json_array_size(nodes), json_array_size(names));
         json_t *entry;
-        size_t i;
-        json_array_foreach(nodes, i, entry) if (ok) ok = node_agrees(log, verb, reply, entry, i, passed);
+        size_t i, above = 0;   /* compact prioritize: the nodes scored above the lowest */
+        json_int_t low = 0;
+        json_array_foreach(nodes, i, entry) {
+            json_int_t v = json_integer_value(json_object_get(json_object_get(entry, "scores"), "combined"));
+            low = i == 0 || v < low ? v : low;
+        }
+        json_array_foreach(nodes, i, entry) {
+            above += json_integer_value(json_object_get(json_object_get(entry, "scores"), "combined")) > low;
+            if (ok)
+                ok = node_agrees(log, verb, reply, entry, i, passed, compact, low);
+        }
+        if (ok && compact && verb == NG_PRIORITIZE && json_array_size(reply) != above)
+            ok = fail(log, "/prioritize lists %zu hosts, %zu score above the lowest", json_array_size(reply), above);
         json_decref(passed);
     }
     json_decref(got);
@@ -320,7 +366,7 @@ static bool explain_agrees(FILE *log, ng_index *idx, ng_verb verb, const char *b
 /* Feeds dir/request.json to one call of verb and checks what it answers; read-only verbs are
  * called again byte by byte and cut in two at many places, and must answer the same bytes
  * (errors and their offsets included) however the body was chunked. */
-static bool call_and_check(FILE *log, const char *dir, ng_index *idx, ng_verb verb)
+static bool call_and_check(FILE *log, const char *dir, ng_index *idx, ng_verb verb, bool compact)
 {
     size_t len;
     char *body = slurp(dir, "request.json", &len);
@@ -328,7 +374,7 @@ static bool call_and_check(FILE *log, const char *dir, ng_index *idx, ng_verb ve
         return fail(log, "no request.json");
     ng_reply r = {0};
     call(idx, verb, body, len, 0, len ? len : 1, &r);
-    bool ok = check_reply(log, dir, &r) && explain_agrees(log, idx, verb, body, len, &r);
+    bool ok = check_reply(log, dir, &r) && explain_agrees(log, idx, verb, body, len, &r, compact);
     if (verb != NG_NODES) {
         size_t step = len <= EVERY_CUT_MAX ? 1 : len / 1024;
         for (size_t cut = 0; cut < len && ok; cut += cut ? step : 1) {
@@ -347,16 +393,26 @@ static bool call_and_check(FILE *log, const char *dir, ng_index *idx, ng_verb ve
     return ok;
 }
 
+/* Whether an options.json text sets compactReplies (NULL: no options). */
+static bool compact_replies(const char *options)
+{
+    json_t *o = options ? json_loads(options, 0, NULL) : NULL;
+    bool on = json_is_true(json_object_get(o, "compactReplies"));
+    json_decref(o);
+    return on;
+}
+
 /* Runs one case folder on a fresh index; what went wrong goes to log. */
 static bool run_case(FILE *log, const char *dir, ng_verb verb)
 {
     char err[256] = "";
     char *options = slurp(dir, "options.json", NULL);
     ng_index *idx = plugin->index_new(options, err, sizeof err);
+    bool compact = compact_replies(options);
     free(options);
     if (!idx)
         return fail(log, "index_new refused options.json: %s", err);
-    bool ok = load_nodes(log, dir, idx) && call_and_check(log, dir, idx, verb);
+    bool ok = load_nodes(log, dir, idx) && call_and_check(log, dir, idx, verb, compact);
     ok = check_nodes(log, dir, idx) && ok;
     plugin->index_free(idx);
     return ok;

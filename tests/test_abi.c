@@ -473,7 +473,7 @@ static void test_index_new(void **state)
     assert_non_null(idx);
     P->index_free(idx);
     char *good = q("{'featureGates':{'TaintTolerationComparisonOperators':true},"
-                   "'weights':{'TaintToleration':3,'NodeAffinity':2}}");
+                   "'weights':{'TaintToleration':3,'NodeAffinity':2},'compactReplies':true}");
     idx = P->index_new(good, err, sizeof err);
     free(good);
     assert_non_null(idx);
@@ -487,7 +487,8 @@ static void test_index_new_bad_options(void **state)
     static const char *const bad[] = {
         "{'bogus':1}", "{'featureGates':{'Nope':true}}", "not json", "{'weights':{'TaintToleration':-1}}",
         "{'featureGates':{'TaintTolerationComparisonOperators':'yes'}}", "[]", "",
-        "{'weights':{'TaintToleration':0,'NodeAffinity':0}}",
+        "{'weights':{'TaintToleration':0,'NodeAffinity':0}}", "{'compactReplies':'true'}",
+        "{'compactReplies':1}", "{'compactReplies':null}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char *opt = q(bad[i]);
@@ -715,6 +716,235 @@ static void test_full_mode_echo(void **state)
     free(req.s);
     P->reply_free(&r);
     P->index_free(idx);
+}
+
+/* ---- compactReplies ---- */
+
+/* The exact message of an options refusal. */
+static void expect_options_error(const char *options, const char *message)
+{
+    char *opt = q(options), err[256] = "";
+    assert_null(P->index_new(opt, err, sizeof err));
+    if (strcmp(err, message) != 0)
+        print_error("options %s: expected \"%s\", got \"%s\"\n", opt, message, err);
+    assert_string_equal(err, message);
+    free(opt);
+}
+
+static void test_compact_options(void **state)
+{
+    (void)state;
+    expect_options_error("{'compactReplies':'yes'}", "options: compactReplies must be true or false");
+    expect_options_error("{'compactReplies':0}", "options: compactReplies must be true or false");
+    expect_options_error("{'compact':true}",
+                         "options: unknown key \"compact\" (featureGates, weights, completeCache, compactReplies)");
+    static const char *const good[] = {"{'compactReplies':true}", "{'compactReplies':false}",
+                                       "{'completeCache':true,'compactReplies':true}"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        char *opt = q(good[i]), err[256] = "";
+        ng_index *idx = P->index_new(opt, err, sizeof err);
+        if (!idx)
+            print_error("options %s refused: %s\n", opt, err);
+        assert_non_null(idx);
+        P->index_free(idx);
+        free(opt);
+    }
+}
+
+/* An index with these options (' for ") holding the fixture nodes. */
+static ng_index *fixture_index_with(const char *options)
+{
+    char *opt = q(options), err[256] = "";
+    ng_index *idx = P->index_new(opt, err, sizeof err);
+    if (!idx)
+        print_error("options %s refused: %s\n", opt, err);
+    assert_non_null(idx);
+    free(opt);
+    char *list = node_list(NODES, NNODES);
+    ng_reply r;
+    P->nodes_apply(idx, list, strlen(list), &r);
+    expect_reply(&r, 200, "{'applied':5,'nodes':5,'resourceVersion':'4711'}");
+    P->reply_free(&r);
+    free(list);
+    return idx;
+}
+
+/* Asserts the reply's body is exactly want (' for "), byte for byte. */
+static void expect_bytes(const ng_reply *r, int status, const char *want)
+{
+    check_shape(r);
+    char *w = q(want);
+    bool ok = r->status == status && strcmp(r->data, w) == 0;
+    if (!ok)
+        print_error("expected %d %s\n     got %d %s\n", status, w, r->status, r->data);
+    assert_true(ok);
+    free(w);
+}
+
+/* Asserts that verb answers body alike, byte for byte, from both indexes; returns the reply of a. */
+static void expect_same(ng_index *a, ng_index *b, ng_verb verb, const char *body, ng_reply *ra)
+{
+    ng_reply rb;
+    int sa = call_once(a, verb, body, strlen(body), ra), sb = call_once(b, verb, body, strlen(body), &rb);
+    bool ok = sa == sb && same_reply(ra, &rb);
+    if (!ok)
+        print_error("verb %d answers differently:\n  %d %s\n  %d %s\n", (int)verb, sa, ra->data, sb, rb.data);
+    assert_true(ok);
+    P->reply_free(&rb);
+}
+
+/* Filter: with a node passing, both reason maps are {} and the rest as before (n1 and n5 pass,
+ * the fixture's reasons are in test_chunking_names_filter); with none passing, the full reply. */
+static void test_compact_filter_names(void **state)
+{
+    (void)state;
+    ng_index *full = fixture_index(), *compact = fixture_index_with("{'compactReplies':true}");
+    char *body = names_request("[\"n1\", \"n2\",\"n3\",\"n4\",\"n\\u0035\",\"ghost\"]");
+    ng_reply r;
+    assert_int_equal(call_once(compact, NG_FILTER, body, strlen(body), &r), 200);
+    expect_bytes(&r, 200, "{'Nodes':null,'NodeNames':['n1','n5'],'FailedNodes':{},'FailedAndUnresolvableNodes':{},"
+                          "'Error':''}");
+    P->reply_free(&r);
+    assert_int_equal(check_every_chunking(compact, NG_FILTER, body, strlen(body)), 200);
+    free(body);
+    /* one passing node is enough: a pinned pod's reply is its one name */
+    body = names_request("[\"n2\",\"n3\",\"n4\",\"n1\"]");
+    assert_int_equal(call_once(compact, NG_FILTER, body, strlen(body), &r), 200);
+    expect_bytes(&r, 200, "{'Nodes':null,'NodeNames':['n1'],'FailedNodes':{},'FailedAndUnresolvableNodes':{},"
+                          "'Error':''}");
+    P->reply_free(&r);
+    free(body);
+    /* none passes: the reasons go out, the same bytes as without the option */
+    body = names_request("[\"n2\",\"n3\",\"n4\",\"ghost\"]");
+    expect_same(compact, full, NG_FILTER, body, &r);
+    expect_reply(&r, 200, "{'Nodes':null,'NodeNames':[],'FailedNodes':{'ghost':"
+                          "'node(s) were not found in the extender\\u0027s node cache'},"
+                          "'FailedAndUnresolvableNodes':{'n2':'node(s) didn\\u0027t match Pod\\u0027s node "
+                          "affinity/selector','n3':'node(s) had untolerated taint {other: x}',"
+                          "'n4':'node(s) were unschedulable'},'Error':''}");
+    P->reply_free(&r);
+    free(body);
+    body = names_request("[]");   /* no candidates: nothing passes, nothing failed */
+    expect_same(compact, full, NG_FILTER, body, &r);
+    expect_bytes(&r, 200, "{'Nodes':null,'NodeNames':[],'FailedNodes':{},'FailedAndUnresolvableNodes':{},'Error':''}");
+    P->reply_free(&r);
+    free(body);
+    P->index_free(compact);
+    P->index_free(full);
+}
+
+/* Full mode: the passing nodes' bytes echoed as before, the maps {}; none passing, the full reply. */
+static void test_compact_filter_full(void **state)
+{
+    (void)state;
+    ng_index *full = new_index(), *compact = fixture_index_with("{'compactReplies':true}");
+    char *body = full_request(POD, NODES, NNODES);
+    ng_reply r;
+    assert_int_equal(call_once(compact, NG_FILTER, body, strlen(body), &r), 200);
+    sbuf want = {0};   /* the nodes' own bytes hold no ', so expect_bytes turns only the frame's */
+    sb_add(&want, "{'Nodes':{'metadata':{},'items':[");
+    sb_add(&want, N1);
+    sb_add(&want, ",");
+    sb_add(&want, N5);
+    sb_add(&want, "]},'NodeNames':null,'FailedNodes':{},'FailedAndUnresolvableNodes':{},'Error':''}");
+    expect_bytes(&r, 200, want.s);
+    free(want.s);
+    P->reply_free(&r);
+    assert_int_equal(check_every_chunking(compact, NG_FILTER, body, strlen(body)), 200);
+    free(body);
+    char *const refused[] = {N2, N3, N4};
+    body = full_request(POD, refused, 3);
+    expect_same(compact, full, NG_FILTER, body, &r);
+    expect_reply(&r, 200, "{'Nodes':{'metadata':{},'items':[]},'NodeNames':null,"
+                          "'FailedNodes':{},'FailedAndUnresolvableNodes':{'n2':'node(s) didn\\u0027t match Pod\\u0027s "
+                          "node affinity/selector','n3':'node(s) had untolerated taint {other: x}',"
+                          "'n4':'node(s) were unschedulable'},'Error':''}");
+    P->reply_free(&r);
+    free(body);
+    P->index_free(compact);
+    P->index_free(full);
+}
+
+/* Prioritize: every score less the lowest over the call's targets, the zeros left out, in
+ * request order. The scores, by the fixture (weights 3 taint, 2 affinity, halves up):
+ *   all five: taint raw n5 1, others 0 -> n5 0, others 10; affinity disktype=ssd (weight 10)
+ *     n1, n3 -> 10, others 0; combined n1 10, n2 6, n3 10, n4 6, n5 0; lowest 0 -> n5 out.
+ *   n1, n2, n4: no PreferNoSchedule taint -> taint 10 each; affinity n1 10, n2 0, n4 0;
+ *     combined 10, 6, 6; lowest 6 -> n1 4, n2 and n4 out.
+ *   n2, n4: taint 10, affinity 0 each -> 6 and 6; lowest 6 -> [].
+ *   n1, n2, ghost: taint 10, 10; affinity 10, 0; combined 10, 6, ghost 0 (not cached); lowest 0
+ *     -> n1 10, n2 6, ghost out. */
+static void test_compact_prioritize(void **state)
+{
+    (void)state;
+    ng_index *full = fixture_index(), *compact = fixture_index_with("{'compactReplies':true}");
+    static const struct {
+        const char *names, *full, *compact;
+    } cases[] = {
+        {"['n1','n2','n3','n4','n5']",
+         "[{'Host':'n1','Score':10},{'Host':'n2','Score':6},{'Host':'n3','Score':10},{'Host':'n4','Score':6},"
+         "{'Host':'n5','Score':0}]",
+         "[{'Host':'n1','Score':10},{'Host':'n2','Score':6},{'Host':'n3','Score':10},{'Host':'n4','Score':6}]"},
+        {"['n1','n2','n4']", "[{'Host':'n1','Score':10},{'Host':'n2','Score':6},{'Host':'n4','Score':6}]",
+         "[{'Host':'n1','Score':4}]"},
+        {"['n2','n4']", "[{'Host':'n2','Score':6},{'Host':'n4','Score':6}]", "[]"},
+        {"['n1','n2','ghost']", "[{'Host':'n1','Score':10},{'Host':'n2','Score':6},{'Host':'ghost','Score':0}]",
+         "[{'Host':'n1','Score':10},{'Host':'n2','Score':6}]"},
+        {"['n5']", "[{'Host':'n5','Score':0}]", "[]"},
+        {"[]", "[]", "[]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *names = q(cases[i].names), *body = names_request(names);
+        ng_reply r;
+        assert_int_equal(call_once(full, NG_PRIORITIZE, body, strlen(body), &r), 200);
+        expect_bytes(&r, 200, cases[i].full);
+        P->reply_free(&r);
+        assert_int_equal(call_once(compact, NG_PRIORITIZE, body, strlen(body), &r), 200);
+        expect_bytes(&r, 200, cases[i].compact);
+        P->reply_free(&r);
+        assert_int_equal(check_every_chunking(compact, NG_PRIORITIZE, body, strlen(body)), 200);
+        free(body);
+        free(names);
+    }
+    /* full mode: the request's own nodes, scored as in names mode */
+    char *body = full_request(POD, NODES, NNODES);
+    ng_reply r;
+    assert_int_equal(call_once(compact, NG_PRIORITIZE, body, strlen(body), &r), 200);
+    expect_bytes(&r, 200, cases[0].compact);
+    P->reply_free(&r);
+    free(body);
+    P->index_free(compact);
+    P->index_free(full);
+}
+
+/* /explain, /daemonset and /preempt answer as without the option, byte for byte. */
+static void test_compact_other_verbs(void **state)
+{
+    (void)state;
+    ng_index *full = fixture_index(), *compact = fixture_index_with("{'compactReplies':true}");
+    char *explain = names_request("[\"n1\",\"n2\",\"n3\",\"n4\",\"n5\",\"ghost\"]");
+    char *daemonset = q("{'DaemonSet':{'metadata':{'name':'ds','namespace':'x'},'spec':{'template':{'spec':{}}}},"
+                        "'NodeNames':['n1','n2','n3','n4','n5']}");
+    char *preempt = q("{'Pod':{'metadata':{'name':'p'},'spec':{'tolerations':[{'key':'dedicated','operator':'Exists'}]}},"
+                      "'NodeNameToVictims':null,'NodeNameToMetaVictims':{'n1':{'Pods':[{'UID':'a'}],'NumPDBViolations':0},"
+                      "'n4':{'Pods':[],'NumPDBViolations':0},'ghost':{'Pods':[],'NumPDBViolations':1}}}");
+    const struct {
+        ng_verb verb;
+        const char *body;
+    } calls[] = {{NG_EXPLAIN, explain}, {NG_DAEMONSET, daemonset}, {NG_PREEMPT, preempt}};
+    for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        ng_reply r;
+        expect_same(compact, full, calls[i].verb, calls[i].body, &r);
+        if (r.status != 200)
+            print_error("verb %d answered %d %s\n", (int)calls[i].verb, r.status, r.data);
+        assert_int_equal(r.status, 200);
+        P->reply_free(&r);
+    }
+    free(explain);
+    free(daemonset);
+    free(preempt);
+    P->index_free(compact);
+    P->index_free(full);
 }
 
 /* ---- node updates ---- */
@@ -1224,6 +1454,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_chunking_prioritize),
         cmocka_unit_test(test_chunking_invalid),
         cmocka_unit_test(test_full_mode_echo),
+        cmocka_unit_test(test_compact_options),
+        cmocka_unit_test(test_compact_filter_names),
+        cmocka_unit_test(test_compact_filter_full),
+        cmocka_unit_test(test_compact_prioritize),
+        cmocka_unit_test(test_compact_other_verbs),
         cmocka_unit_test(test_node_updates),
         cmocka_unit_test(test_rejected_updates),
         cmocka_unit_test(test_errors),

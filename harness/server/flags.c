@@ -34,6 +34,10 @@ static void print_usage(void)
            "                          documents), loaded into the node cache that nodeCacheCapable\n"
            "                          (NodeNames) requests are answered from\n"
            "  --feature-gates LIST    Name=bool,... (TaintTolerationComparisonOperators, default false)\n"
+           "  --compact-replies       smaller replies that kube-scheduler reads the same (default false):\n"
+           "                          no filter reasons once a node passes (it reads them only when none\n"
+           "                          does); prioritize scores less the lowest, the hosts then at 0 left\n"
+           "                          out (a host not listed adds 0 to its total, as 0 does)\n"
            "  --max-body BYTES        largest request body accepted (default %llu = %llu MiB)\n"
            "  --plugin PATH           the plugin (default: libnodegate.so beside this binary, or else\n"
            "                          ../lib/nodegate/libnodegate.so from its folder, as make install puts it)\n"
@@ -145,6 +149,20 @@ static int parse_listen(const char *s, struct sockaddr_storage *out)
     return inet_pton(AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
 }
 
+/* Go's strconv.ParseBool, as kube's flags read a bool: sets *out and returns true, or false. */
+static bool parse_bool(const char *v, bool *out)
+{
+    static const char *const words[] = {"1", "t", "T", "true", "TRUE", "True",   /* then the false ones */
+                                        "0", "f", "F", "false", "FALSE", "False"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = i < 6;
+            return true;
+        }
+    }
+    return false;
+}
+
 char *srv_parse_gates(const char *list, char **error)
 {
     char *copy = host_xstrdup(list), *json = NULL;
@@ -164,11 +182,8 @@ char *srv_parse_gates(const char *list, char **error)
         }
         *eq = '\0';
         const char *v = eq + 1;
-        bool on = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE") || !strcmp(v, "t") ||
-                  !strcmp(v, "T") || !strcmp(v, "1");
-        bool off = !strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE") ||
-                   !strcmp(v, "f") || !strcmp(v, "F") || !strcmp(v, "0");
-        if (!on && !off) {
+        bool on;
+        if (!parse_bool(v, &on)) {
             if (asprintf(error, "--feature-gates: invalid value \"%s\" (want true or false)", v) < 0)
                 host_oom(strlen(v));
             break;
@@ -224,7 +239,7 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         {"log-level", required_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}, {"tls-cert-file", required_argument, 0, 'T'},
         {"tls-private-key-file", required_argument, 0, 'P'}, {"client-ca-file", required_argument, 0, 'A'},
-        {0, 0, 0, 0}};
+        {"compact-replies", optional_argument, 0, 'Z'}, {0, 0, 0, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     f->server.threads = cpus > 0 ? (unsigned)cpus : 1;
     f->server.max_body = SRV_DEFAULT_MAX_BODY;
@@ -237,6 +252,7 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         .max_connections_per_client = SRV_DEFAULT_MAX_CONNECTIONS_PER_CLIENT};
     srv_limits_config *lim = &f->server.limits;
     char *gates = NULL;
+    bool compact = false;
     parse_listen("127.0.0.1:8888", &f->server.addr);
     opterr = 0;
     int c, at = optind, li = -1;
@@ -260,6 +276,12 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
                 bad_flag("%s", error);
             break;
         }
+        case 'Z':   /* a kube bool flag: --compact-replies, or --compact-replies=BOOL (never a separate word) */
+            if (optarg && !parse_bool(optarg, &compact))
+                bad_flag("--compact-replies: invalid value \"%s\" (want true or false)", optarg);
+            if (!optarg)
+                compact = true;
+            break;
         case 'k': f->kubeconfig = optarg; break;
         case 'c': f->context = optarg; break;
         case 'w': parse_duration_flag("--watch-stall-timeout", optarg, &f->watch_stall_timeout); break;
@@ -306,10 +328,28 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
         bad_flag("--client-ca-file %s: needs --tls-cert-file and --tls-private-key-file (client certificates "
                  "come over TLS)", f->client_ca);
     f->from_api_server = f->kubeconfig || (!f->nodes && kube_in_cluster());
-    if (gates || f->from_api_server) {   /* a cache that follows the API server holds every node */
-        if (asprintf(&f->options, "{%s%s%s}", gates ? gates : "", gates && f->from_api_server ? "," : "",
-                     f->from_api_server ? "\"completeCache\":true" : "") < 0)
+    /* the plugin's options, one member per flag that sets one; a cache that follows the API
+     * server holds every node */
+    const char *members[] = {gates, f->from_api_server ? "\"completeCache\":true" : NULL,
+                             compact ? "\"compactReplies\":true" : NULL};
+    char *json = NULL;
+    size_t json_len = 0;
+    FILE *out = NULL;
+    const char *sep = "{";
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+        if (!members[i])
+            continue;
+        if (!out && !(out = open_memstream(&json, &json_len)))
             host_oom(64);
+        fputs(sep, out);
+        fputs(members[i], out);
+        sep = ",";
+    }
+    if (out) {
+        fputc('}', out);
+        if (ferror(out) | fclose(out))
+            host_oom(json_len);
+        f->options = json;
     }
     free(gates);
 }

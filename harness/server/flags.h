@@ -47,7 +47,8 @@ typedef struct srv_flags {
     double shutdown_grace;        /* seconds the calls in flight get on SIGTERM or SIGINT */
     const char *plugin;    /* --plugin PATH, or NULL for the default place */
     const char *tls_cert, *tls_key, *client_ca;   /* --tls-cert-file, --tls-private-key-file, --client-ca-file */
-    char *options;         /* the plugin's options JSON (from --feature-gates), or NULL */
+    char *options;         /* the plugin's options JSON (--feature-gates, --compact-replies, an API-server
+                              source's completeCache), or NULL */
 } srv_flags;
 
 /* Fills f from argv, defaults first. --help and --version print and exit 0; a bad flag prints

@@ -25,6 +25,8 @@
 #   (e) shipped      nodegate in names mode with examples/scheduler-config.yaml's plugin set: only
 #                    the filter, preScore and score points of the three off, so NodeAffinity's
 #                    PreFilter still narrows a pinned pod to its node before the extender
+# nodegate runs --compact-replies in (b), (d) and (e), as the examples/deploy sidecars do: no
+# filter reasons once a node passes, prioritize scores less the lowest with the zeros left out.
 # Every profile runs percentageOfNodesToScore: 100 (every node is filtered and scored, in (a) too,
 # so the comparison is like for like), and clientConnection qps/burst SCHED_QPS/SCHED_BURST
 # (default 1000/2000: kube-scheduler's defaults, 50/100, would throttle bindings and events).
@@ -166,7 +168,7 @@ run_config() {
     case $id in
     a) plugins='' ;;
     b | e)
-        start_server --kubeconfig "$K8S/nodegate.kubeconfig" || return 1
+        start_server --kubeconfig "$K8S/nodegate.kubeconfig" --compact-replies || return 1
         url=$URL ext_pid=$SERVER_PID ext_kind=nodegate
         [ $id = e ] && plugins=$OFF_SHIPPED
         until_true 60 nodegate_has "$url" || { fail "($id): nodegate's cache holds the $N_NODES nodes"; return 1; } ;;
@@ -177,7 +179,7 @@ run_config() {
         ext_pid=$! url=http://127.0.0.1:$port ext_kind=go preempt=''
         until_true 60 curl -sf "$url/healthz" || { fail "($id): the Go extender answers" "$(tail -3 "$T/go-$id.log")"; return 1; } ;;
     d)
-        start_server || return 1
+        start_server --compact-replies || return 1
         url=$URL ext_pid=$SERVER_PID ext_kind=nodegate cache=false ;;
     esac
 
