@@ -100,9 +100,8 @@ struct nodegate_plugin {
      * completeCache says the cache holds every node of the cluster (it
      * follows the API server): full-mode /preempt then drops the nodes it
      * lacks, as names-mode /preempt always does. compactReplies makes the
-     * filter reply's two reason maps {} whenever a node passes, and the
-     * prioritize reply every score less the lowest with the hosts then at 0
-     * left out: what kube-scheduler reads the same (README, Compact replies).
+     * filter reply's two reason maps {} whenever a node passes, which
+     * kube-scheduler reads the same (README, Compact replies).
      * Unknown keys are errors. Returns NULL and writes one sentence into err
      * (NUL-terminated, err may be NULL) when the options are invalid.
      * Free with index_free. No lock. */

@@ -14,8 +14,8 @@ typedef struct ngp_options {
     int64_t weight_taint;         /* TaintToleration score weight (3) */
     int64_t weight_affinity;      /* NodeAffinity score weight (2) */
     bool complete_cache;          /* completeCache: the cache holds every node of the cluster */
-    bool compact_replies;         /* compactReplies: filter and prioritize replies leave out what
-                                     kube-scheduler does not read (verb_filter.c, verb_prioritize.c) */
+    bool compact_replies;         /* compactReplies: filter replies leave out what kube-scheduler
+                                     does not read (verb_filter.c) */
 } ngp_options;
 
 /* Parses options JSON (NULL = defaults) into out. Returns false with the

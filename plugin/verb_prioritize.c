@@ -133,26 +133,9 @@ bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
     int64_t *taint = ngp_xmalloc(3 * (size_t)t->n * sizeof *taint);   /* ngp_scores sets each */
     int64_t *affinity = taint + t->n, *score = affinity + t->n;
     ngp_scores(c->opt, &e, t, taint, affinity, score);
-    /* compactReplies: every score less the lowest, and the hosts left at 0 left out. In
-     * schedule_one.go, prioritizeNodes adds an extender's score only to the hosts it lists (one
-     * it leaves out gets nothing from it), and schedulePod takes the highest total
-     * (framework/sorted_nodes.go: NewSortedScoredNodes), which one constant added to every
-     * candidate does not change. The lowest is over every target, so one the cache lacks (score
-     * 0) keeps it 0 and is itself left out; scores stay within 0..10. One thing does change:
-     * prioritizeNodes draws a node's random tie-breaker (Randomizer) only when an extender
-     * lists it, so among nodes tied for the highest total a listed one beats a left-out one,
-     * and left-out ones go by their place in the heap, not by a draw (as every node does when
-     * no extender scores). */
-    bool compact = c->opt->compact_replies;
-    int64_t low = compact && t->n ? score[0] : 0;
-    for (uint32_t i = 1; compact && i < t->n; i++)
-        low = score[i] < low ? score[i] : low;
     ngp_reply_reserve(b, t, 96);   /* ,{"Host":name,"Score":N} */
     size_t open = b->len;
     for (uint32_t i = 0; i < t->n; i++) {
-        int64_t s = score[i] - low;
-        if (compact && s == 0)
-            continue;
         if (t->ids[i] >= 0) {
             size_t len;
             const char *entry = ngp_node_host_entry(&t->store->nodes[t->ids[i]], &len);
@@ -162,9 +145,9 @@ bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
             ngp_buf_json_str(b, t->names[i]);
             ngp_buf_puts(b, NGP_HOST_CLOSE);
         }
-        ngp_buf_put_short(b, score_tail[s].text, score_tail[s].len);
+        ngp_buf_put_short(b, score_tail[score[i]].text, score_tail[score[i]].len);
     }
-    if (b->len > open)
+    if (t->n)
         b->data[open] = '[';   /* the first entry's comma */
     else
         ngp_buf_putc(b, '[');

@@ -26,7 +26,7 @@
 #                    the filter, preScore and score points of the three off, so NodeAffinity's
 #                    PreFilter still narrows a pinned pod to its node before the extender
 # nodegate runs --compact-replies in (b), (d) and (e), as the examples/deploy sidecars do: no
-# filter reasons once a node passes, prioritize scores less the lowest with the zeros left out.
+# filter reasons once a node passes.
 # Every profile runs percentageOfNodesToScore: 100 (every node is filtered and scored, in (a) too,
 # so the comparison is like for like), and clientConnection qps/burst SCHED_QPS/SCHED_BURST
 # (default 1000/2000: kube-scheduler's defaults, 50/100, would throttle bindings and events).
