@@ -1,5 +1,6 @@
 /* verb_prioritize.c - the prioritize verb: TaintToleration and NodeAffinity scores, combined. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bitset.h"
 #include "reply.h"
@@ -50,18 +51,30 @@ static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
  * weight 0 or without requirements count for nothing (SPEC 5.3). Each term
  * costs its set operations and the targets it matches, never a pass over
  * every target: the sums go by node id and are read per target once. */
+static bool counts(const ngp_pref_term *p)
+{
+    return p->weight != 0 && !ngp_term_is_empty(&p->preference);
+}
+
 static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
 {
     const ngp_pod *pod = e->pod;
+    uint32_t first = 0;
+    while (first < pod->npreferred && !counts(&pod->preferred[first]))
+        first++;
+    if (first == pod->npreferred) {   /* no term counts: every sum is 0, no per-id table */
+        memset(raw, 0, t->n * sizeof *raw);
+        return;
+    }
     size_t nw = e->nwords ? e->nwords : 1;
     uint64_t *wanted = ngp_bitset_new(nw);
     for (uint32_t j = 0; j < t->n; j++)
         if (t->ids[j] >= 0)
             ngp_bit_set(wanted, (size_t)t->ids[j]);
     int64_t *by_id = ngp_xcalloc(e->store->capacity ? e->store->capacity : 1, sizeof *by_id);
-    for (uint32_t i = 0; i < pod->npreferred; i++) {
+    for (uint32_t i = first; i < pod->npreferred; i++) {
         const ngp_pref_term *p = &pod->preferred[i];
-        if (p->weight == 0 || ngp_term_is_empty(&p->preference))
+        if (!counts(p))
             continue;
         ngp_eval_term(e, &p->preference, e->term);
         ngp_bitset_and_inplace(e->term, wanted, e->nwords);
@@ -83,11 +96,16 @@ static int64_t combine(const ngp_options *opt, int64_t taint, int64_t affinity)
 }
 
 /* Untolerated PreferNoSchedule taints per node id, from each taint list's
- * posting: no per-node look at the node table. */
+ * posting: no per-node look at the node table. NULL when no list has one. */
 static uint16_t *taint_raw_by_id(ngp_eval *e)
 {
+    uint32_t first = 0;
+    while (first < e->store->nslots && !(e->store->slots[first] && e->verdicts[first].prefer_untolerated))
+        first++;
+    if (first == e->store->nslots)
+        return NULL;
     uint16_t *raw = ngp_xcalloc(e->store->capacity, sizeof *raw);
-    for (uint32_t s = 0; s < e->store->nslots; s++) {
+    for (uint32_t s = first; s < e->store->nslots; s++) {
         const ngp_taint_list *l = e->store->slots[s];
         uint32_t count = l ? e->verdicts[s].prefer_untolerated : 0;
         if (count == 0)
@@ -105,7 +123,7 @@ void ngp_scores(const ngp_options *opt, ngp_eval *e, const ngp_targets *t, int64
 {
     uint16_t *by_id = taint_raw_by_id(e);
     for (uint32_t i = 0; i < t->n; i++)
-        taint[i] = t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
+        taint[i] = by_id && t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
     free(by_id);
     affinity_raw(e, t, affinity);
     normalize(taint, t->n, t->ids, true);
