@@ -169,11 +169,13 @@ static void find_pipelined(const ngp_store *x, const char *const *names, const s
     }
 }
 
-/* The hints: kube-scheduler names the same nodes in much the same order every cycle (its
- * snapshot's, in runs of a parallel filter's chunks), so the node named after node prev is
- * mostly the one named after it last time, prev's next_hint. Checked against the name itself,
- * that guess replaces a hash and a probe; a wrong one costs a comparison. Calls write hints
- * at once under the read lock, hence relaxed atomics: a hint is only ever a guess. */
+/* The hints: a names list often names nodes in the order of the last one (a replayed corpus
+ * always; kube-scheduler's filter lists are its snapshot's order broken up by a parallel filter's
+ * workers, and a third of their names were guessed in make bench-scheduler), so the node named
+ * after node prev is often the one named after it last time, prev's next_hint. Checked against
+ * the name itself, that guess replaces a hash and a probe; a wrong one costs a comparison and
+ * one lookup. Calls write hints at once under the read lock, hence relaxed atomics: a hint is
+ * only ever a guess. */
 static int64_t guess_after(const ngp_store *x, int64_t prev, const char *name, size_t len)
 {
     if (prev < 0)
@@ -199,8 +201,8 @@ void ngp_store_find_many(const ngp_store *x, const char *const *names, const siz
     for (int64_t prev = -1; i < n; i++) {
         int64_t id = guess_after(x, prev, names[i], lens[i]);
         if (id < 0) {
-            if (++missed > i / 8 + 8)
-                break;   /* an order the hints do not know: pipelined lookups, then learn it */
+            if (++missed > i / 2 + 8)
+                break;   /* mostly wrong: the rest by pipelined lookups, then learn the order */
             id = ngp_store_find(x, names[i], lens[i]);
             if (prev >= 0 && id >= 0)
                 learn(x, prev, id);
