@@ -53,12 +53,14 @@ const struct nodegate_plugin *fz_plugin(void)
     return nodegate_plugin_v1();
 }
 
-ng_index *fz_index_new(bool comparison_operators, bool complete_cache)
+ng_index *fz_index_new(bool comparison_operators, bool complete_cache, bool compact_replies)
 {
-    char options[160], err[256] = "";
+    char options[192], err[256] = "";
     snprintf(options, sizeof options,
-             "{\"featureGates\":{\"TaintTolerationComparisonOperators\":%s},\"completeCache\":%s}",
-             comparison_operators ? "true" : "false", complete_cache ? "true" : "false");
+             "{\"featureGates\":{\"TaintTolerationComparisonOperators\":%s},\"completeCache\":%s,"
+             "\"compactReplies\":%s}",
+             comparison_operators ? "true" : "false", complete_cache ? "true" : "false",
+             compact_replies ? "true" : "false");
     ng_index *idx = fz_plugin()->index_new(options, err, sizeof err);
     if (!idx)
         fz_fail("index_new refused %s: %s", options, err);

@@ -39,8 +39,8 @@ bool fz_take_part(fz_input *in, fz_input *part);
 
 /* The plugin's table: linked in (so libFuzzer sees its coverage), reached only through it. */
 const struct nodegate_plugin *fz_plugin(void);
-/* A new index with these feature gates and completeCache; aborts when refused. */
-ng_index *fz_index_new(bool comparison_operators, bool complete_cache);
+/* A new index with these feature gates, completeCache and compactReplies; aborts when refused. */
+ng_index *fz_index_new(bool comparison_operators, bool complete_cache, bool compact_replies);
 /* One verb call with body fed in the chunks s cuts it into (an empty chunk is never fed, as
  * libmicrohttpd never delivers one; s NULL: one chunk). Returns the reply's status. */
 int fz_call(ng_index *idx, ng_verb verb, const fz_input *body, const fz_splits *s, ng_reply *r);

@@ -53,7 +53,7 @@ static void update(ng_index *idx, ng_index *twin, const fz_input *body, const fz
 static void relist(ng_index *idx, const fz_input *body, const fz_splits *splits)
 {
     const struct nodegate_plugin *p = fz_plugin();
-    ng_index *staged = fz_index_new(false, false);
+    ng_index *staged = fz_index_new(false, false, false);
     char *empty = fz_state(staged), *old = fz_state(idx);
     ng_reply r = {0};
     int st = fz_call(staged, NG_NODES, body, splits, &r);
@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned op = fz_byte(&in) % 3;
     fz_splits splits;
     fz_read_splits(&in, &splits);
-    ng_index *idx = fz_index_new(false, false), *twin = op == 0 ? fz_index_new(false, false) : NULL;
+    ng_index *idx = fz_index_new(false, false, false), *twin = op == 0 ? fz_index_new(false, false, false) : NULL;
     if (fz_take_part(&in, &base)) {
         load(idx, &base);
         if (twin)

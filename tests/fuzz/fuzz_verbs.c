@@ -2,8 +2,8 @@
  * with the body cut into upload chunks where the input says.
  *
  * Input: one byte (bits 0-1: the verb, bit 4: explain instead; bit 2:
- * TaintTolerationComparisonOperators on; bit 3:
- * completeCache), the split offsets (drive.h), then a NodeList for the names-mode cache ended
+ * TaintTolerationComparisonOperators on; bit 3: completeCache; bit 5: compactReplies), the
+ * split offsets (drive.h), then a NodeList for the names-mode cache ended
  * by a NUL (no NUL: an empty cache), then the request body. tests/fuzz/seeds.sh writes the
  * cases of tests/cases and the requests of examples/ in this form.
  *
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t how = fz_byte(&in);
     fz_splits splits;
     fz_read_splits(&in, &splits);
-    ng_index *idx = fz_index_new(how & 4, how & 8);
+    ng_index *idx = fz_index_new(how & 4, how & 8, how & 32);
     ng_reply r = {0}, whole = {0};
     if (fz_take_part(&in, &nodes)) {
         p->nodes_apply(idx, (const char *)nodes.p, nodes.n, &r);

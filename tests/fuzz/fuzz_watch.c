@@ -43,7 +43,7 @@ static bool on_event(void *ctx, const char *ev, size_t n)
 static void run(const fz_input *stream, const fz_splits *s, watcher *w)
 {
     size_t cut[FZ_MAX_SPLITS + 1], n = fz_cuts(s, stream->n, cut);
-    *w = (watcher){.idx = fz_index_new(false, false)};
+    *w = (watcher){.idx = fz_index_new(false, false, false)};
     kube_frames f = {0};
     bool going = true;
     for (size_t i = 0, from = 0; going && i < n; from = cut[i++])

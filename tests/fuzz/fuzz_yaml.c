@@ -27,7 +27,7 @@ static int apply(void *cls, const char *json, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ng_index *idx = fz_index_new(false, false);
+    ng_index *idx = fz_index_new(false, false, false);
     char err[512] = "";
     int rc = host_yaml_to_json((const char *)data, size, apply, idx, err, sizeof err);
     if (rc < 0 && strncmp(err, "line ", 5) != 0)

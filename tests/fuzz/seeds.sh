@@ -29,7 +29,7 @@ seed() {
 }
 
 # The verbs: bits 0-1 the verb, bit 4 explain instead, bit 2 the comparison-operators gate, bit 3
-# completeCache; no splits.
+# completeCache, bit 5 compactReplies; no splits.
 verb=0
 for v in filter prioritize preempt daemonset explain; do
     [ $v = explain ] && verb=16
@@ -39,6 +39,7 @@ for v in filter prioritize preempt daemonset explain; do
             jq -e '.featureGates.TaintTolerationComparisonOperators == true' "$c/options.json" >/dev/null &&
                 bits=$((bits | 4))
             jq -e '.completeCache == true' "$c/options.json" >/dev/null && bits=$((bits | 8))
+            jq -e '.compactReplies == true' "$c/options.json" >/dev/null && bits=$((bits | 32))
         fi
         if [ -f "$c/nodes.json" ]; then
             seed verbs "\\x$(printf %02x $bits)\\x00" "$c/nodes.json" - "$c/request.json"
