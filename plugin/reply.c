@@ -25,18 +25,34 @@ void ngp_write_name(ngp_buf *b, const ngp_targets *t, uint32_t i)
 
 void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t want, bool objects)
 {
-    bool first = true;
+    size_t sep = 0;   /* 0 before the first entry, then 1: the comma before each */
     for (uint32_t i = 0; i < t->n; i++) {
         if (v[i] != want)
             continue;
-        if (!first)
-            ngp_buf_putc(b, ',');
-        first = false;
-        if (objects)
-            ngp_buf_put(b, t->raw + t->items[i].raw_off, t->items[i].raw_len);
-        else
+        const char *text;
+        size_t len;
+        if (objects) {
+            text = t->raw + t->items[i].raw_off;
+            len = t->items[i].raw_len;
+        } else if (t->ids[i] >= 0) {
+            text = t->store->nodes[t->ids[i]].quoted;
+            len = t->store->nodes[t->ids[i]].quoted_len;
+        } else {
+            ngp_buf_put(b, ",", sep);
             ngp_write_name(b, t, i);
+            sep = 1;
+            continue;
+        }
+        /* a cached name or an echoed node: one room check and one copy, thousands a reply */
+        if (b->cap - b->len <= len + 1)
+            ngp_buf_reserve(b, len + 1);
+        b->data[b->len] = ',';
+        memcpy(b->data + b->len + sep, text, len);
+        b->len += sep + len;
+        sep = 1;
     }
+    if (b->data)
+        b->data[b->len] = '\0';
 }
 
 void ngp_reasons_init(ngp_reasons *why, const ngp_eval *e)
