@@ -23,31 +23,36 @@ static const struct {
 
 enum { SMALL = 256 };   /* raw scores below this are scaled through a table, not divided */
 
-/* Upstream DefaultNormalizeScore: scale by the largest raw score (which
- * starts at 0), integer division first; reverse subtracts from the max.
- * Raw scores are small integers (taint counts, weight sums), so the per-node
- * division is looked up instead. */
-static void normalize(int64_t *s, uint32_t n, const int64_t *ids, bool reverse)
+/* Upstream DefaultNormalizeScore of one raw score against the largest one of the call's cached
+ * targets (max, which starts at 0): scaled by it, integer division first; reverse subtracts from
+ * the max score. With max 0 the raw scores stay as they are (reversed: MAX_SCORE). Raw scores
+ * are small integers (taint counts, weight sums), so the division is looked up below SMALL. */
+typedef struct {
+    int64_t max;
+    bool reverse;
+    int64_t scaled[SMALL];   /* raw scores 0..max below SMALL */
+} scale;
+
+static int64_t divide(int64_t max, bool reverse, int64_t raw)
 {
-    int64_t max = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (ids[i] >= 0 && s[i] > max)
-            max = s[i];
-    if (max == 0) {
-        for (uint32_t i = 0; reverse && i < n; i++)
-            s[i] = MAX_SCORE;
-        return;
-    }
-    int64_t scaled[SMALL];
-    for (int64_t r = 0; r < SMALL && r <= max; r++)
-        scaled[r] = MAX_SCORE * r / max;
-    for (uint32_t i = 0; i < n; i++) {
-        int64_t v = s[i] >= 0 && s[i] < SMALL ? scaled[s[i]] : MAX_SCORE * s[i] / max;
-        s[i] = reverse ? MAX_SCORE - v : v;
-    }
+    int64_t v = max ? MAX_SCORE * raw / max : raw;
+    return reverse ? MAX_SCORE - v : v;
 }
 
-/* Sum of the weights of the preferred terms each target matches; terms of
+static void scale_init(scale *s, int64_t max, bool reverse)
+{
+    s->max = max;
+    s->reverse = reverse;
+    for (int64_t r = 0; r < SMALL && r <= max; r++)
+        s->scaled[r] = divide(max, reverse, r);
+}
+
+static int64_t normalized(const scale *s, int64_t raw)
+{
+    return raw >= 0 && raw < SMALL && raw <= s->max ? s->scaled[raw] : divide(s->max, s->reverse, raw);
+}
+
+/* Sum of the weights of the preferred terms each target matches, and the largest; terms of
  * weight 0 or without requirements count for nothing (SPEC 5.3). Each term
  * costs its set operations and the targets it matches, never a pass over
  * every target: the sums go by node id and are read per target once. */
@@ -56,7 +61,7 @@ static bool counts(const ngp_pref_term *p)
     return p->weight != 0 && !ngp_term_is_empty(&p->preference);
 }
 
-static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
+static int64_t affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
 {
     const ngp_pod *pod = e->pod;
     uint32_t first = 0;
@@ -64,7 +69,7 @@ static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
         first++;
     if (first == pod->npreferred) {   /* no term counts: every sum is 0, no per-id table */
         memset(raw, 0, t->n * sizeof *raw);
-        return;
+        return 0;
     }
     size_t nw = e->nwords ? e->nwords : 1;
     uint64_t *wanted = ngp_bitset_new(nw);
@@ -81,10 +86,14 @@ static void affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
         NGP_BITSET_FOREACH(id, e->term, e->nwords)
         by_id[id] += p->weight;
     }
-    for (uint32_t j = 0; j < t->n; j++)
+    int64_t max = 0;
+    for (uint32_t j = 0; j < t->n; j++) {
         raw[j] = t->ids[j] >= 0 ? by_id[t->ids[j]] : 0;
+        max = raw[j] > max ? raw[j] : max;
+    }
     free(by_id);
     ngp_bitset_free(wanted);
+    return max;
 }
 
 /* The weighted mean of the two 0..10 scores, halves rounded up, kept in 0..10. */
@@ -122,18 +131,22 @@ void ngp_scores(const ngp_options *opt, ngp_eval *e, const ngp_targets *t, int64
                 int64_t *score)
 {
     uint16_t *by_id = taint_raw_by_id(e);
-    for (uint32_t i = 0; i < t->n; i++)
+    int64_t taint_max = 0;
+    for (uint32_t i = 0; i < t->n; i++) {
         taint[i] = by_id && t->ids[i] >= 0 ? by_id[t->ids[i]] : 0;
+        taint_max = taint[i] > taint_max ? taint[i] : taint_max;
+    }
     free(by_id);
-    affinity_raw(e, t, affinity);
-    normalize(taint, t->n, t->ids, true);
-    normalize(affinity, t->n, t->ids, false);
+    scale taint_scale, affinity_scale;
+    scale_init(&taint_scale, taint_max, true);
+    scale_init(&affinity_scale, affinity_raw(e, t, affinity), false);
     int64_t table[MAX_SCORE + 1][MAX_SCORE + 1];   /* combine() of every in-range pair */
     for (int64_t ts = 0; ts <= MAX_SCORE; ts++)
         for (int64_t as = 0; as <= MAX_SCORE; as++)
             table[ts][as] = combine(opt, ts, as);
     for (uint32_t i = 0; i < t->n; i++) {
-        int64_t ts = taint[i], as = affinity[i];
+        int64_t ts = taint[i] = normalized(&taint_scale, taint[i]);
+        int64_t as = affinity[i] = normalized(&affinity_scale, affinity[i]);
         score[i] = t->ids[i] < 0 ? 0
                    : ts >= 0 && ts <= MAX_SCORE && as >= 0 && as <= MAX_SCORE ? table[ts][as]
                                                                                 : combine(opt, ts, as);
