@@ -52,15 +52,15 @@ static int64_t normalized(const scale *s, int64_t raw)
     return raw >= 0 && raw < SMALL && raw <= s->max ? s->scaled[raw] : divide(s->max, s->reverse, raw);
 }
 
-/* Sum of the weights of the preferred terms each target matches, and the largest; terms of
- * weight 0 or without requirements count for nothing (SPEC 5.3). Each term
- * costs its set operations and the targets it matches, never a pass over
- * every target: the sums go by node id and are read per target once. */
+/* Terms of weight 0 or without requirements count for nothing (SPEC 5.3). */
 static bool counts(const ngp_pref_term *p)
 {
     return p->weight != 0 && !ngp_term_is_empty(&p->preference);
 }
 
+/* Sum of the weights of the preferred terms each target matches, and the largest. Each term
+ * costs its set operations and the targets it matches, never a pass over
+ * every target: the sums go by node id and are read per target once. */
 static int64_t affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
 {
     const ngp_pod *pod = e->pod;
