@@ -657,7 +657,9 @@ static void test_name_pool_rebuild(void **state)
 }
 
 /* ngp_store_find_many against ngp_store_find, name by name, on one list of names. */
-static void assert_found_alike(const ngp_store *x, char names[][16], uint32_t n)
+enum { HINT_NAME = 24 };   /* room for "r%d-%u" with any int and unsigned */
+
+static void assert_found_alike(const ngp_store *x, char names[][HINT_NAME], uint32_t n)
 {
     const char *v[400];
     size_t lens[400];
@@ -679,7 +681,7 @@ static void assert_found_alike(const ngp_store *x, char names[][16], uint32_t n)
 static void test_find_many_hints_only_guess(void **state)
 {
     ngp_store *x = *state;
-    char names[400][16], list[400][16];
+    char names[400][HINT_NAME], list[400][HINT_NAME];
     for (uint32_t i = 0; i < 300; i++) {
         snprintf(names[i], sizeof names[i], "h-%u", i);
         put(x, names[i], NULL, 0, NULL, 0);
@@ -690,30 +692,30 @@ static void test_find_many_hints_only_guess(void **state)
         switch (round % 5) {
         case 0: case 1:   /* id order, then again once learned */
             for (uint32_t i = 0; i < 300; i++)
-                memcpy(list[n++], names[i], 16);
+                memcpy(list[n++], names[i], HINT_NAME);
             break;
         case 2:           /* reversed */
             for (uint32_t i = 300; i-- > 0;)
-                memcpy(list[n++], names[i], 16);
+                memcpy(list[n++], names[i], HINT_NAME);
             break;
         case 3:           /* every third, with unknown and repeated names among them */
             for (uint32_t i = 0; i < 300; i += 3) {
-                memcpy(list[n++], names[i], 16);
+                memcpy(list[n++], names[i], HINT_NAME);
                 if (chance(10))
-                    snprintf(list[n++], 16, "nope-%u", i);
+                    snprintf(list[n++], HINT_NAME, "nope-%u", i);
                 if (chance(10))
-                    memcpy(list[n++], names[i], 16);
+                    memcpy(list[n++], names[i], HINT_NAME);
             }
             break;
         default:          /* shuffled */
             for (uint32_t i = 0; i < 300; i++)
-                memcpy(list[n++], names[i], 16);
+                memcpy(list[n++], names[i], HINT_NAME);
             for (uint32_t i = n; i > 1; i--) {
-                char t[16];
+                char t[HINT_NAME];
                 uint32_t j = (uint32_t)below(i);
-                memcpy(t, list[i - 1], 16);
-                memcpy(list[i - 1], list[j], 16);
-                memcpy(list[j], t, 16);
+                memcpy(t, list[i - 1], HINT_NAME);
+                memcpy(list[i - 1], list[j], HINT_NAME);
+                memcpy(list[j], t, HINT_NAME);
             }
         }
         assert_found_alike(x, list, n);
