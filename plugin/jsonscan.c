@@ -260,6 +260,13 @@ size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *en
 {
     size_t i = 0, quote = len;   /* quote: where a string begun in this chunk opens */
     *from = 0;
+    if (s->state == AFTER && len > 2 && p[0] == ',' && p[1] == '"') {   /* the next element, at once */
+        s->before = ARR_VALUE;
+        s->state = STRING;
+        s->high = false;
+        quote = 1;
+        *from = i = 2;
+    }
     while (i < len) {
         unsigned char c = (unsigned char)p[i];
         if (s->state == STRING) {
