@@ -116,12 +116,15 @@ static char *for_jansson(const char *s, size_t n)
     return out;
 }
 
-/* Parses s[0..n) with jansson (through for_jansson); fails naming what when it is not JSON. */
+/* Parses s[0..n) with jansson (through for_jansson); fails naming what when it is not JSON.
+ * Integers are read as reals: an integer past int64 is JSON text too (Go writes the float64
+ * 1.4411518808899764e19 of a YAML scalar as 14411518808899764000), and jansson refuses it as an
+ * integer. */
 static json_t *parse(const char *what, const char *s, size_t n)
 {
     json_error_t jerr;
     char *text = s ? for_jansson(s, n) : NULL;
-    json_t *v = text ? json_loadb(text, n, JSON_DECODE_ANY, &jerr) : NULL;
+    json_t *v = text ? json_loadb(text, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr) : NULL;
     free(text);
     if (!v)
         fz_fail("%s is not valid JSON text (%s at byte %d): %.*s", what, s ? jerr.text : "no body",
