@@ -214,12 +214,12 @@ static const char *go_text(ngp_jw *w, const char *raw, size_t *len, bool escaped
     return w->text.data;
 }
 
-/* A string where s names a value; raw is its body (see go_text). ascii: plain ASCII. */
-static int string_value(ngp_jw *w, const ngp_jw_schema *s, const char *raw, size_t len, bool escaped, bool ascii)
+/* A string where s names a value; raw is its body (see go_text). */
+static int string_value(ngp_jw *w, const ngp_jw_schema *s, const char *raw, size_t len, bool escaped)
 {
     if (s->type != NGP_JW_STRING)
         return type_error(w, s, NGP_JW_STRING);
-    const char *text = ascii ? raw : go_text(w, raw, &len, escaped);
+    const char *text = go_text(w, raw, &len, escaped);
     ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = s->id, .str = text, .len = len};
     return emit(w, &ev);
 }
@@ -306,7 +306,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     const char *raw = token_body(w, s, &len, &escaped);
     const ngp_jw_schema *sc = w->skip ? NULL : value_start(w);
     if (sc)
-        return string_value(w, sc, raw, len, escaped, false);
+        return string_value(w, sc, raw, len, escaped);
     if (w->cap_open && escaped)   /* only to know whether the echo needs repair (check_read) */
         go_text(w, raw, &len, escaped);
     return 1;
