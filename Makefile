@@ -217,7 +217,7 @@ $(B)/fuzz_watch: $(B)/harness/kube/frames.o $(B)/harness/lib/xalloc.o
 $(B)/fuzz_kubeconfig: $(addprefix $(B)/harness/,kube/kubeconfig.o lib/readfile.o lib/xalloc.o)
 $(B)/fuzz_yaml: $(YAML_TEST_OBJ)
 $(B)/fuzz_flags: $(addprefix $(B)/harness/,server/flags.o server/duration.o kube/kubeconfig.o \
-                      lib/json_escape.o lib/log.o lib/readfile.o lib/xalloc.o)
+                      lib/buf.o lib/json_escape.o lib/log.o lib/readfile.o lib/xalloc.o)
 
 $(FUZZ_DRIVE): tests/fuzz/drive.c
 	@mkdir -p $(dir $@)

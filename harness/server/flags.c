@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "duration.h"
 #include "json_escape.h"
 #include "kubeconfig.h"
@@ -163,12 +164,9 @@ static bool parse_bool(const char *v, bool *out)
 
 char *srv_parse_gates(const char *list, char **error)
 {
-    char *copy = host_xstrdup(list), *json = NULL;
-    size_t json_len;
-    FILE *out = open_memstream(&json, &json_len);
-    if (!out)
-        host_oom(strlen(list));
-    fputs("\"featureGates\":{", out);
+    char *copy = host_xstrdup(list);
+    host_buf json = {0};
+    host_buf_puts(&json, "\"featureGates\":{");
     const char *sep = "";
     *error = NULL;
     for (char *save, *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
@@ -187,19 +185,17 @@ char *srv_parse_gates(const char *list, char **error)
             break;
         }
         char *name = host_json_escaped(item);
-        fprintf(out, "%s\"%s\":%s", sep, name, on ? "true" : "false");
+        host_buf_printf(&json, "%s\"%s\":%s", sep, name, on ? "true" : "false");
         free(name);
         sep = ",";
     }
-    fputs("}", out);
-    if (ferror(out) | fclose(out))
-        host_oom(json_len);   /* a memory stream fails only when it cannot grow */
+    host_buf_puts(&json, "}");
     free(copy);
     if (*error) {
-        free(json);
+        host_buf_free(&json);
         return NULL;
     }
-    return json;
+    return host_buf_take(&json, NULL);
 }
 
 static void parse_duration_flag(const char *flag, const char *s, double *out)
@@ -330,24 +326,16 @@ void srv_parse_flags(int argc, char **argv, srv_flags *f)
      * server holds every node */
     const char *members[] = {gates, f->from_api_server ? "\"completeCache\":true" : NULL,
                              compact ? "\"compactReplies\":true" : NULL};
-    char *json = NULL;
-    size_t json_len = 0;
-    FILE *out = NULL;
-    const char *sep = "{";
+    host_buf json = {0};
     for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
         if (!members[i])
             continue;
-        if (!out && !(out = open_memstream(&json, &json_len)))
-            host_oom(64);
-        fputs(sep, out);
-        fputs(members[i], out);
-        sep = ",";
+        host_buf_puts(&json, json.len ? "," : "{");
+        host_buf_puts(&json, members[i]);
     }
-    if (out) {
-        fputc('}', out);
-        if (ferror(out) | fclose(out))
-            host_oom(json_len);
-        f->options = json;
+    if (json.len) {
+        host_buf_puts(&json, "}");
+        f->options = host_buf_take(&json, NULL);
     }
     free(gates);
 }
