@@ -61,6 +61,17 @@ void *ngp_arena_double(ngp_arena *a, void *array, size_t elem_size, uint32_t cou
     return p;
 }
 
+void *ngp_arena_reserve(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t more)
+{
+    uint32_t cap = ngp_arena_capacity(count + more);
+    if (cap == ngp_arena_capacity(count))
+        return array;
+    void *p = ngp_arena_alloc(a, elem_size * cap);
+    if (count)
+        memcpy(p, array, elem_size * count);
+    return p;
+}
+
 void ngp_arena_free(ngp_arena *a)
 {
     ngp_arena_block *b = a->head;

@@ -22,6 +22,9 @@ uint32_t ngp_arena_capacity(uint32_t count);
  * block and copies it (the old block stays until ngp_arena_free); returns the
  * new array. */
 void *ngp_arena_double(ngp_arena *a, void *array, size_t elem_size, uint32_t count);
+/* Makes room for more elements past count in an arena-backed array, by the rule above (its
+ * capacity follows from its count); returns the (possibly moved) array. */
+void *ngp_arena_reserve(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t more);
 /* Makes room for element count of an arena-backed array built only with
  * NGP_ARENA_PUSH: when the array is full (or empty), doubles it. Returns the
  * (possibly moved) array. Inline: a names-mode call pushes each of thousands

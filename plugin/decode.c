@@ -45,11 +45,12 @@ static ngp_status number(ngp_decoder *d, const ngp_jw_event *ev, int64_t lo, int
 }
 
 /* A call's candidates are capped (NGP_MAX_NODES); a node update is not. */
+#define TOO_MANY "more than %d %s: the most one call may name"
 static ngp_status count_ok(ngp_decoder *d, uint32_t n, const char *what)
 {
     if (n < NGP_MAX_NODES || d->parts.update)
         return NGP_OK;
-    return ngp_jw_fail(d->jw, NGP_ETOOBIG, "more than %d %s: the most one call may name", NGP_MAX_NODES, what);
+    return ngp_jw_fail(d->jw, NGP_ETOOBIG, TOO_MANY, NGP_MAX_NODES, what);
 }
 
 static ngp_status begin_node(ngp_decoder *d)
@@ -63,9 +64,10 @@ static ngp_status begin_node(ngp_decoder *d)
     return NGP_OK;
 }
 
-/* A copy of a NodeNames entry, NUL-terminated: names go one after another into blocks of the
- * arena, with no allocation of their own (thousands a call). */
-static const char *keep_name(ngp_decoder *d, const char *s, size_t len)
+/* Room for len bytes and a NUL at the free end of the arena block that NodeNames are copied
+ * into: names go one after another into blocks, with no allocation of their own (thousands a
+ * call). */
+static char *text_room(ngp_decoder *d, size_t len)
 {
     enum { TEXT_BLOCK = 8192 };
     if ((size_t)(d->text_end - d->text_at) <= len) {
@@ -73,11 +75,7 @@ static const char *keep_name(ngp_decoder *d, const char *s, size_t len)
         d->text_at = ngp_arena_alloc(d->arena, size);
         d->text_end = d->text_at + size;
     }
-    char *p = d->text_at;
-    memcpy(p, s, len);
-    p[len] = '\0';
-    d->text_at += len + 1;
-    return p;
+    return d->text_at;
 }
 
 /* A name is checked against the node name rule only when the cache does not
@@ -95,9 +93,43 @@ static ngp_status put_name(ngp_decoder *d, const ngp_jw_event *ev)
     char why[32];
     if (len == 0 && !ngp_check_node_name("", 0, why, sizeof why))
         return ngp_jw_fail(d->jw, NGP_EBADARG, "%s", why);
+    char *copy = text_room(d, len);
+    memcpy(copy, ev->str, len);
+    copy[len] = '\0';
+    d->text_at += len + 1;
     uint32_t n = names->n;
     *PUSH(d, names->lens, n) = len;
-    *PUSH(d, names->v, names->n) = keep_name(d, ev->str, len);
+    *PUSH(d, names->v, names->n) = copy;
+    return NGP_OK;
+}
+
+/* Plain NodeNames entries, many at once (NGP_JW_STRINGS), as put_name takes one: the chunk's
+ * bytes from the first to the last are copied in one go, and each name's closing quote in the
+ * copy becomes its NUL. */
+static ngp_status put_names(ngp_decoder *d, const ngp_jw_event *ev)
+{
+    ngp_names *names = d->parts.names;
+    const ngp_scan_span *sp = ev->spans;
+    uint32_t n = names->n, k = (uint32_t)ev->nspans;
+    size_t first = sp[0].from, len = sp[k - 1].from + sp[k - 1].len - first;
+    char *copy = text_room(d, len);
+    memcpy(copy, ev->str + first, len);
+    names->v = ngp_arena_reserve(d->arena, names->v, sizeof *names->v, n, k);
+    names->lens = ngp_arena_reserve(d->arena, names->lens, sizeof *names->lens, n, k);
+    for (uint32_t i = 0; i < k; i++, n++) {
+        char why[32];
+        names->n = n;
+        if (n >= NGP_MAX_NODES)
+            return ngp_jw_fail_at(d->jw, i, NGP_ETOOBIG, TOO_MANY, NGP_MAX_NODES, "node names");
+        if (sp[i].len == 0 && !ngp_check_node_name("", 0, why, sizeof why))
+            return ngp_jw_fail_at(d->jw, i, NGP_EBADARG, "%s", why);
+        char *name = copy + (sp[i].from - first);
+        name[sp[i].len] = '\0';
+        names->v[n] = name;
+        names->lens[n] = sp[i].len;
+    }
+    names->n = n;
+    d->text_at += len + 1;
     return NGP_OK;
 }
 
@@ -352,7 +384,7 @@ static ngp_status on_event(void *user, const ngp_jw_event *ev)
 {
     ngp_decoder *d = user;
     if (ev->id == NGP_S_NAME)   /* thousands a names-mode call: straight to the list */
-        return put_name(d, ev);
+        return ev->kind == NGP_JW_STRINGS ? put_names(d, ev) : put_name(d, ev);
     switch (ev->id) {
     case NGP_S_TOL: case NGP_S_TAINT: case NGP_S_REQMT: case NGP_S_PREF: case NGP_S_REQ_TERM: case NGP_S_NODE:
     case NGP_S_VPOD:

@@ -76,7 +76,7 @@ static bool is_hex(unsigned char c)
 /* The first byte at or after i that ends a string's plain run: '"', '\\' or a
  * byte below 0x20. Sets *high when a byte read may be 0x80 or above (bytes past
  * the run's end may count: a false alarm only costs a UTF-8 check). */
-static size_t plain_run(const char *p, size_t i, size_t len, bool *high)
+static inline size_t plain_run(const char *p, size_t i, size_t len, bool *high)
 {
 #ifdef __SSE2__
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
@@ -256,41 +256,52 @@ size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end)
     return i;
 }
 
-size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end, size_t *from)
+size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end, ngp_scan_strs *out)
 {
-    size_t i = 0, quote = len;   /* quote: where a string begun in this chunk opens */
-    *from = 0;
-    if (s->state == AFTER && len > 2 && p[0] == ',' && p[1] == '"') {   /* the next element, at once */
-        s->before = ARR_VALUE;
-        s->state = STRING;
-        s->high = false;
-        quote = 1;
-        *from = i = 2;
-    }
+    size_t i = 0, quote = len;   /* quote: where the current string opens, when in this chunk */
+    out->n = 0;
+    out->odd = false;
+    out->from = 0;
     while (i < len) {
         unsigned char c = (unsigned char)p[i];
         if (s->state == STRING) {
-            i = plain_run(p, i, len, &s->high);
-            if (i < len && p[i] != '"') {   /* an escape or a control byte: back to its string's start */
-                if (quote == len) {
-                    *end = NGP_SCAN_STOP;
-                    return 0;
-                }
-                s->state = s->before;
-                i = quote;
-                break;
+            bool high = s->high, closed;
+            for (;;) {   /* string after string, while the next element follows at once (,") */
+                i = plain_run(p, i, len, &high);
+                closed = i < len && p[i] == '"';
+                if (!closed)
+                    break;
+                size_t from = quote == len ? 0 : quote + 1;
+                out->spans[out->n++] = (ngp_scan_span){from, i - from};
+                out->odd = quote == len || high;
+                if (out->odd || out->n == out->max || i + 2 >= len || p[i + 1] != ',' || p[i + 2] != '"')
+                    break;
+                s->before = ARR_VALUE;
+                quote = i + 2;
+                i += 3;
+                high = false;
             }
-            if (i < len) {
-                s->state = AFTER;
+            s->high = high;
+            if (!closed && i == len)
+                break;
+            if (!closed) {   /* an escape or a control byte: back to its string's start */
+                *end = NGP_SCAN_STOP;
+                if (quote == len)
+                    return 0;
+                s->state = s->before;
+                return quote;
+            }
+            s->state = AFTER;
+            if (out->odd || out->n == out->max) {
                 *end = NGP_SCAN_STRING;
                 return i + 1;
             }
+            i++;
         } else if ((s->state == ARR_FIRST || s->state == ARR_VALUE) && c == '"') {
             s->before = s->state;
             s->state = STRING;
             s->high = false;
             quote = i++;
-            *from = i;
         } else if (c == ']' && (s->state == ARR_FIRST || s->state == AFTER)) {
             s->depth = 0;
             *end = NGP_SCAN_DONE;
@@ -304,6 +315,8 @@ size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *en
             break;   /* null, a number, a nested value, a stray byte: yajl's */
         }
     }
+    if (s->state == STRING)   /* it goes on in the next chunk */
+        out->from = quote == len ? 0 : quote + 1;
     *end = i == len ? NGP_SCAN_MORE : NGP_SCAN_STOP;
     return i;
 }

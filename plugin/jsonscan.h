@@ -36,7 +36,7 @@ typedef struct ngp_scan {
 typedef enum {
     NGP_SCAN_MORE,     /* every byte was taken; more input is needed */
     NGP_SCAN_DONE,     /* the outermost container closed; its closer was taken */
-    NGP_SCAN_STRING,   /* strings lane: a string ended; its closing quote was taken */
+    NGP_SCAN_STRING,   /* strings lane: a batch of strings ended (ngp_scan_strings) */
     NGP_SCAN_STOP      /* the lane cannot go on: yajl must take over (see above) */
 } ngp_scan_end;
 
@@ -48,12 +48,28 @@ void ngp_scan_start(ngp_scan *s, bool object, unsigned max);
  * unspecified: the caller resumes yajl from a copy taken before the call. */
 size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end);
 
-/* Strings lane, started on an array. Returns the bytes taken. For STRING,
- * the string's bytes in p start at *from and end before the last byte taken;
- * for MORE inside a string, they run from *from to len (the rest comes in the
- * next chunk). On STOP, p[taken] is where yajl resumes and the state is the
- * one there: if it is inside a string, the string began in an earlier chunk. */
-size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end, size_t *from);
+/* A string the strings lane read whole: its bytes are p[from..from+len) of the chunk it ended
+ * in (the bytes of a string begun in an earlier chunk that came before are the caller's). */
+typedef struct ngp_scan_span {
+    size_t from, len;
+} ngp_scan_span;
+
+/* What one call of the strings lane read. */
+typedef struct ngp_scan_strs {
+    ngp_scan_span *spans;   /* the caller's room for max of them */
+    size_t max;
+    size_t n;               /* the strings read whole, in order */
+    bool odd;               /* the last of them needs a look of its own: it began in an earlier
+                               chunk, or may hold bytes >= 0x80 (then high is set) */
+    size_t from;            /* MORE inside a string: where its bytes in this chunk begin */
+} ngp_scan_strs;
+
+/* Strings lane, started on an array: reads plain strings, many a call, into out's spans.
+ * Returns the bytes taken. STRING: the spans are full, or the last is odd; the lane goes on
+ * from the next byte. MORE, DONE and STOP may come with spans too, none odd. On STOP, p[taken]
+ * is where yajl resumes and the state is the one there: if it is inside a string, the string
+ * began in an earlier chunk. */
+size_t ngp_scan_strings(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end, ngp_scan_strs *out);
 
 /* True when the state is inside a string (its bytes so far precede p). */
 bool ngp_scan_in_string(const ngp_scan *s);

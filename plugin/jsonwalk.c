@@ -44,6 +44,7 @@ typedef struct growbuf {
 } growbuf;
 
 typedef enum { LANE_NONE, LANE_SKIP, LANE_STRINGS } lane_kind;
+enum { LANE_BATCH = 64 };   /* strings a batch array's NGP_JW_STRINGS event carries at most */
 
 struct ngp_jw {
     yajl_handle h;               /* dead while a lane runs: yajl cannot resume after a cancel */
@@ -59,6 +60,9 @@ struct ngp_jw {
     size_t lane_at;              /* chunk offset just past what the lane has taken */
     ngp_scan scan;
     growbuf part;                /* strings lane: a string begun in an earlier chunk */
+    const ngp_scan_span *batch;  /* strings lane: the batch being reported (ngp_jw_fail_at) ... */
+    size_t batch_at;             /* ... its chunk offset ... */
+    size_t batch_count;          /* ... and its array's count before it */
     growbuf prefix;              /* resync text for a fresh yajl */
     bool replaying;              /* yajl is reading resync text: callbacks do nothing */
     uint64_t base;               /* bytes parsed before the current chunk */
@@ -146,6 +150,18 @@ static ngp_status fail_at(ngp_jw *w, uint64_t offset, ngp_status code, const cha
 
 ngp_status ngp_jw_fail(ngp_jw *w, ngp_status code, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    fail_at(w, w->base + consumed(w), code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+ngp_status ngp_jw_fail_at(ngp_jw *w, size_t k, ngp_status code, const char *fmt, ...)
+{
+    const ngp_scan_span *sp = &w->batch[k];
+    w->frames[w->nf - 1].count = w->batch_count + k + 1;
+    w->lane_at = w->batch_at + sp->from + sp->len + 1;
     va_list ap;
     va_start(ap, fmt);
     fail_at(w, w->base + consumed(w), code, fmt, ap);
@@ -748,43 +764,78 @@ static size_t run_skip_lane(ngp_jw *w, size_t at)
     return n;
 }
 
-/* The strings lane: each plain string of the array goes to the sink straight from the chunk (or
- * from part, when it began in an earlier chunk), string after string without leaving the loop:
- * a names-mode call has thousands. */
+/* One string of the strings lane, reported alone: sp ends at chunk offset end; its bytes
+ * begun in an earlier chunk are in part. */
+static bool lane_string(ngp_jw *w, frame *f, const char *p, const ngp_scan_span *sp, bool high, size_t end)
+{
+    ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = f->schema->elem->id, .str = p + sp->from, .len = sp->len};
+    f->count++;
+    w->lane_at = end;
+    if (w->part.len) {
+        append(&w->part, ev.str, ev.len);
+        ev.str = w->part.data;
+        ev.len = w->part.len;
+        w->part.len = 0;
+    }
+    if (high)
+        ev.str = go_text(w, ev.str, &ev.len, false);
+    return emit(w, &ev);
+}
+
+/* The strings the lane read in one step, from the chunk at offset at: a batch array's plain ones
+ * in one event, anything else string by string. */
+static bool lane_strings(ngp_jw *w, frame *f, size_t at, const ngp_scan_strs *got)
+{
+    const char *p = w->chunk + at;
+    size_t plain = got->n - got->odd;
+    if (f->schema->batch && plain) {
+        const ngp_scan_span *last = &got->spans[plain - 1];
+        w->batch = got->spans;
+        w->batch_at = at;
+        w->batch_count = f->count;
+        f->count += plain;
+        w->lane_at = at + last->from + last->len + 1;
+        bool ok = emit(w, &(ngp_jw_event){.kind = NGP_JW_STRINGS, .id = f->schema->elem->id, .str = p,
+                                          .spans = got->spans, .nspans = plain});
+        w->batch = NULL;
+        if (!ok)
+            return false;
+    } else {
+        for (size_t i = 0; i < plain; i++) {
+            const ngp_scan_span *sp = &got->spans[i];
+            if (!lane_string(w, f, p, sp, false, at + sp->from + sp->len + 1))
+                return false;
+        }
+    }
+    const ngp_scan_span *odd = &got->spans[got->n - 1];
+    return !got->odd || lane_string(w, f, p, odd, w->scan.high, at + odd->from + odd->len + 1);
+}
+
+/* The strings lane: the plain strings of the array go to the sink straight from the chunk (or
+ * from part, when one began in an earlier chunk), many a step: a names-mode call has thousands. */
 static size_t run_strings_lane(ngp_jw *w, size_t at)
 {
     frame *f = &w->frames[w->nf - 1];   /* the array's; its elements are strings (on_start_array) */
-    ngp_jw_event ev = {.kind = NGP_JW_VALUE, .id = f->schema->elem->id};
+    ngp_scan_span spans[LANE_BATCH];
+    ngp_scan_strs got = {.spans = spans, .max = f->schema->batch ? LANE_BATCH : 1};
     size_t first = at;
     for (;;) {
         const char *p = w->chunk + at;
-        size_t from;
         ngp_scan_end end;
-        size_t n = ngp_scan_strings(&w->scan, p, w->chunk_len - at, &end, &from);
+        size_t n = ngp_scan_strings(&w->scan, p, w->chunk_len - at, &end, &got);
+        if (got.n && !lane_strings(w, f, at, &got))
+            return at + n - first;
         at += n;
         w->lane_at = at;
         if (end != NGP_SCAN_STRING) {
             if (end == NGP_SCAN_MORE && ngp_scan_in_string(&w->scan))
-                append(&w->part, p + from, n - from);
+                append(&w->part, p + got.from, n - got.from);
             else if (end == NGP_SCAN_DONE && on_end(w))   /* the array's END; lane_at is past its ']' */
                 lane_done(w);
             else if (end == NGP_SCAN_STOP)
                 lane_to_yajl(w);
             return at - first;
         }
-        f->count++;
-        ev.str = p + from;
-        ev.len = n - 1 - from;
-        if (w->part.len) {
-            append(&w->part, ev.str, ev.len);
-            ev.str = w->part.data;
-            ev.len = w->part.len;
-            w->part.len = 0;
-        }
-        if (w->scan.high)
-            ev.str = go_text(w, ev.str, &ev.len, false);
-        if (!emit(w, &ev))
-            return at - first;
     }
 }
 

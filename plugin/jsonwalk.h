@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "jsonscan.h"
 
 typedef enum {
     NGP_JW_SKIP = 0,   /* any value, not reported */
@@ -55,6 +56,8 @@ typedef struct ngp_jw_schema {
                                           matches them (an exact match wins, else a
                                           case-folded one, jsonwalk.c); read only there */
     bool capture;                      /* OBJECT: copy its bytes (see above) */
+    bool batch;                        /* ARRAY of STRING: its plain strings come many an
+                                          event (NGP_JW_STRINGS), the rest one by one */
     const ngp_jw_field *fields;         /* OBJECT */
     const struct ngp_jw_schema *elem;   /* ARRAY, MAP */
 } ngp_jw_schema;
@@ -64,7 +67,10 @@ typedef enum {
     NGP_JW_END,        /* it ends; for a captured object: off/len in the capture buffer */
     NGP_JW_KEY,        /* a MAP key (str/len), before the value's events; id is the MAP's */
     NGP_JW_VALUE,      /* a STRING (decoded text), BOOL ("true"/"false") or NUMBER (raw text) */
-    NGP_JW_NULL        /* null where the schema named a value */
+    NGP_JW_NULL,       /* null where the schema named a value */
+    NGP_JW_STRINGS     /* elements of a batch ARRAY: nspans strings, each spans[i].len bytes at
+                          str + spans[i].from, as Go reads them (no escape, no byte >= 0x80), not
+                          NUL-terminated, valid only during the callback; id is the elements' */
 } ngp_jw_event_kind;
 
 typedef struct ngp_jw_event {
@@ -76,6 +82,8 @@ typedef struct ngp_jw_event {
     size_t len;
     bool boolean;     /* BOOL values */
     size_t off, len_bytes;  /* END of a captured object */
+    const ngp_scan_span *spans;   /* STRINGS */
+    size_t nspans;
 } ngp_jw_event;
 
 /* The sink returns NGP_OK to go on, or the status of the error it recorded
@@ -102,6 +110,9 @@ ngp_status ngp_jw_finish(ngp_jw *w);
  * "Pod.spec.tolerations[2].effect". Returns code, for `return ngp_jw_fail(...)`. */
 ngp_status ngp_jw_fail(ngp_jw *w, ngp_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* ngp_jw_fail for string k of the NGP_JW_STRINGS event being reported: its path and offset. */
+ngp_status ngp_jw_fail_at(ngp_jw *w, size_t k, ngp_status code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The current path as text (e.g. "Nodes.items[3].metadata.name"), for
  * messages built by the sink. Valid until the next event. */
 const char *ngp_jw_path(ngp_jw *w);

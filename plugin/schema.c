@@ -78,7 +78,7 @@ static const ngp_jw_schema s_items = ARR(NGP_S_ITEMS, &s_node_captured);
 static const ngp_jw_field f_nodelist[] = {{"items", &s_items}, {0}};
 static const ngp_jw_schema s_nodelist = OBJ(NGP_S_NODELIST, f_nodelist);
 static const ngp_jw_schema s_name = STR(NGP_S_NAME);
-static const ngp_jw_schema s_names = ARR(NGP_S_NAMES, &s_name);
+static const ngp_jw_schema s_names = {.type = NGP_JW_ARRAY, .id = NGP_S_NAMES, .elem = &s_name, .batch = true};
 
 /* ExtenderArgs: Go structs (kube-scheduler's extender client encodes them with
  * encoding/json, and Go extenders decode them so), whose field names match

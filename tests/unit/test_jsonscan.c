@@ -201,20 +201,72 @@ static void test_strings_lane(void **state)
     const char *text = " \"ab\" ,\n\"c";
     ngp_scan s;
     ngp_scan_end end;
-    size_t from;
+    ngp_scan_span spans[1];
+    ngp_scan_strs got = {.spans = spans, .max = 1};
     ngp_scan_start(&s, false, 1);
-    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &from), 5);
-    assert_int_equal(end, NGP_SCAN_STRING);
-    assert_int_equal(from, 2);
-    assert_int_equal(ngp_scan_strings(&s, text + 5, strlen(text) - 5, &end, &from), 5);
+    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &got), 5);
+    assert_int_equal(end, NGP_SCAN_STRING);   /* the one span is full */
+    assert_int_equal(got.n, 1);
+    assert_false(got.odd);
+    assert_int_equal(spans[0].from, 2);
+    assert_int_equal(spans[0].len, 2);
+    assert_int_equal(ngp_scan_strings(&s, text + 5, strlen(text) - 5, &end, &got), 5);
     assert_int_equal(end, NGP_SCAN_MORE);   /* "c runs on into the next chunk */
+    assert_int_equal(got.n, 0);
     assert_true(ngp_scan_in_string(&s));
-    assert_int_equal(from, 4);
-    assert_int_equal(ngp_scan_strings(&s, "d\"]x", 4, &end, &from), 2);
+    assert_int_equal(got.from, 4);
+    assert_int_equal(ngp_scan_strings(&s, "d\"]x", 4, &end, &got), 2);
     assert_int_equal(end, NGP_SCAN_STRING);
-    assert_int_equal(from, 0);
-    assert_int_equal(ngp_scan_strings(&s, "]x", 2, &end, &from), 1);
+    assert_int_equal(got.n, 1);
+    assert_true(got.odd);   /* begun in the chunk before */
+    assert_int_equal(spans[0].from, 0);
+    assert_int_equal(spans[0].len, 1);
+    assert_int_equal(ngp_scan_strings(&s, "]x", 2, &end, &got), 1);
     assert_int_equal(end, NGP_SCAN_DONE);
+    assert_int_equal(got.n, 0);
+}
+
+/* Many strings a call: up to max, and a string that may hold a byte >= 0x80 ends the batch. */
+static void test_strings_lane_batches(void **state)
+{
+    (void)state;
+    const char *text = "\"a\",\"bb\" , \"c\"]";
+    ngp_scan s;
+    ngp_scan_end end;
+    ngp_scan_span spans[8];
+    ngp_scan_strs got = {.spans = spans, .max = 8};
+    ngp_scan_start(&s, false, 1);
+    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &got), strlen(text));
+    assert_int_equal(end, NGP_SCAN_DONE);
+    assert_int_equal(got.n, 3);
+    assert_false(got.odd);
+    const size_t want[][2] = {{1, 1}, {5, 2}, {12, 1}};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(spans[k].from, want[k][0]);
+        assert_int_equal(spans[k].len, want[k][1]);
+    }
+
+    got.max = 2;
+    ngp_scan_start(&s, false, 1);
+    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &got), 8);
+    assert_int_equal(end, NGP_SCAN_STRING);
+    assert_int_equal(got.n, 2);
+    assert_int_equal(ngp_scan_strings(&s, text + 8, strlen(text) - 8, &end, &got), strlen(text) - 8);
+    assert_int_equal(end, NGP_SCAN_DONE);
+    assert_int_equal(got.n, 1);
+    assert_int_equal(spans[0].from, 4);
+
+    got.max = 8;
+    ngp_scan_start(&s, false, 1);
+    assert_int_equal(ngp_scan_strings(&s, "\"\xc3\xbc\",\"b\"]", 9, &end, &got), 4);
+    assert_int_equal(end, NGP_SCAN_STRING);
+    assert_int_equal(got.n, 1);
+    assert_true(got.odd);
+    assert_true(s.high);
+    assert_int_equal(ngp_scan_strings(&s, ",\"b\"]", 5, &end, &got), 5);
+    assert_int_equal(end, NGP_SCAN_DONE);
+    assert_int_equal(got.n, 1);
+    assert_false(got.odd);
 }
 
 /* An escape sends the lane back to its string's quote, or to the chunk's start
@@ -237,14 +289,15 @@ static void test_strings_lane_stops(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ngp_scan s;
         ngp_scan_end end;
-        size_t from;
+        ngp_scan_span spans[4];
+        ngp_scan_strs got = {.spans = spans, .max = 4};
         ngp_scan_start(&s, false, 1);
         size_t len = strlen(cases[i].first), at = 0;
         while (at < len) {
-            at += ngp_scan_strings(&s, cases[i].first + at, len - at, &end, &from);
+            at += ngp_scan_strings(&s, cases[i].first + at, len - at, &end, &got);
             assert_int_not_equal(end, NGP_SCAN_STOP);
         }
-        size_t taken = ngp_scan_strings(&s, cases[i].then, strlen(cases[i].then), &end, &from);
+        size_t taken = ngp_scan_strings(&s, cases[i].then, strlen(cases[i].then), &end, &got);
         assert_int_equal(taken, cases[i].taken);
         assert_int_equal(end, NGP_SCAN_STOP);
         char prefix[ngp_scan_prefix_max + 1];
@@ -261,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_skip_lane_never_accepts_what_yajl_rejects),
         cmocka_unit_test(test_depth_bound_stops_the_lane),
         cmocka_unit_test(test_strings_lane),
+        cmocka_unit_test(test_strings_lane_batches),
         cmocka_unit_test(test_strings_lane_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

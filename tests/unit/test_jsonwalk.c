@@ -66,6 +66,12 @@ static const ngp_jw_field root_fields[] = {
     {"Pod", &s_pod}, {"Nodes", &s_nodes}, {"NodeNames", &s_names}, {NULL, NULL}};
 static const ngp_jw_schema s_root = {.type = NGP_JW_OBJECT, .id = ROOT, .icase = true, .fields = root_fields};
 
+/* The same with NodeNames a batch array, as the plugin's schema has it. */
+static const ngp_jw_schema s_bnames = {.type = NGP_JW_ARRAY, .id = NAMES, .elem = &s_namesel, .batch = true};
+static const ngp_jw_field broot_fields[] = {
+    {"Pod", &s_pod}, {"Nodes", &s_nodes}, {"NodeNames", &s_bnames}, {NULL, NULL}};
+static const ngp_jw_schema s_broot = {.type = NGP_JW_OBJECT, .id = ROOT, .icase = true, .fields = broot_fields};
+
 static const ngp_jw_schema s_skip = {.type = NGP_JW_SKIP};
 
 /* ---- a sink that records every event as one line: kind, id, @path, =value ---- */
@@ -76,7 +82,9 @@ typedef struct rec {
     ngp_jw *w;
     size_t len;
     int fail_id;         /* a VALUE with this id fails the walk ... */
+    const char *fail_text;   /* ... (if set, only one of this text, or such a string of a batch) ... */
     int fail_status;     /* ... with this status */
+    int batches;         /* NGP_JW_STRINGS events */
     bool silent_fail;    /* ... without calling ngp_jw_fail */
     int after_fail;      /* events delivered after the failure */
     size_t cap_off[4], cap_len[4];
@@ -120,6 +128,35 @@ static const char *err_text(const ngp_jw *w)
 
 static int status_of(const ngp_jw *w) { return ngp_jw_error(w)->code; }
 
+static bool fails(const rec *r, int id, const char *str, size_t len)
+{
+    return id == r->fail_id && (!r->fail_text || (strlen(r->fail_text) == len && !memcmp(r->fail_text, str, len)));
+}
+
+/* A batch as the lines its strings would give one by one: V, the array's path with each one's
+ * index (the walker's path names the last of them), its text. */
+static ngp_status record_batch(rec *r, const ngp_jw_event *ev)
+{
+    r->batches++;
+    const char *path = ngp_jw_path(r->w);
+    const char *index = strrchr(path, '[');
+    assert_non_null(index);
+    size_t last = strtoul(index + 1, NULL, 10);
+    assert_true(last + 1 >= ev->nspans);
+    for (size_t k = 0; k < ev->nspans; k++) {
+        const char *str = ev->str + ev->spans[k].from;
+        size_t len = ev->spans[k].len;
+        char head[64];
+        snprintf(head, sizeof head, "V%d@%.*s[%zu]=", ev->id, (int)(index - path), path, last + 1 - ev->nspans + k);
+        rec_puts(r, head);
+        rec_bytes(r, str, len);
+        rec_putc(r, '\n');
+        if (fails(r, ev->id, str, len))
+            return ngp_jw_fail_at(r->w, k, r->fail_status, "bad value %.*s", (int)len, str);
+    }
+    return 0;
+}
+
 static ngp_status record(void *user, const ngp_jw_event *ev)
 {
     rec *r = user;
@@ -129,6 +166,8 @@ static ngp_status record(void *user, const ngp_jw_event *ev)
         r->after_fail++;
         return 0;
     }
+    if (ev->kind == NGP_JW_STRINGS)
+        return record_batch(r, ev);
     snprintf(head, sizeof head, "%c%d", kinds[ev->kind], ev->id);
     rec_puts(r, head);
     const char *path = ngp_jw_path(r->w);
@@ -150,7 +189,7 @@ static ngp_status record(void *user, const ngp_jw_event *ev)
         rec_bytes(r, ngp_jw_captured(r->w) + ev->off, ev->len_bytes);
     }
     rec_putc(r, '\n');
-    if (ev->kind == NGP_JW_VALUE && ev->id == r->fail_id) {
+    if (ev->kind == NGP_JW_VALUE && fails(r, ev->id, ev->str, ev->len)) {
         if (!r->silent_fail)
             return ngp_jw_fail(r->w, r->fail_status, "bad value %.*s", (int)ev->len, ev->str);
         return r->fail_status;
@@ -589,11 +628,12 @@ static void test_map_key_cut_in_path(void **state)
 }
 
 /* Arrays of strings go to the strings lane, which hands escapes, nulls and
- * the unexpected back to yajl: the events must not show where that happened. */
+ * the unexpected back to yajl, and with a batch array reports plain strings
+ * many at a time: the events must not show where either happened. */
 static void test_string_array_every_chunking(void **state)
 {
     (void)state;
-    const char *doc = "{\"NodeNames\": [\"a\", \"b\\u00e9\", null, \"c\\\"d\" , \"\",\n\"\xc3\xbc\", \"e\"],"
+    const char *doc = "{\"NodeNames\": [\"a\", \"b\\u00e9\", null, \"c\\\"d\" , \"\",\n\"\xc3\xbc\", \"e\",\"f\",\"g\"],"
                       " \"Pod\": {\"spec\": {\"nodeName\": \"x\"}}}";
     const char *events =
         "B1\n"
@@ -605,6 +645,8 @@ static void test_string_array_every_chunking(void **state)
         "V24@NodeNames[4]=\n"
         "V24@NodeNames[5]=\\xc3\\xbc\n"
         "V24@NodeNames[6]=e\n"
+        "V24@NodeNames[7]=f\n"
+        "V24@NodeNames[8]=g\n"
         "E23@NodeNames\n"
         "B2@Pod\n"
         "B7@Pod.spec\n"
@@ -614,10 +656,37 @@ static void test_string_array_every_chunking(void **state)
         "E1\n";
     size_t len = strlen(doc);
     rec r;
-    for (size_t chunk = 1; chunk <= len; chunk++) {
-        assert_int_equal(walk(&s_root, doc, len, chunk, &r), 0);
-        assert_string_equal(r.text, events);
-        done(&r);
+    for (int batch = 0; batch < 2; batch++) {
+        for (size_t chunk = 1; chunk <= len; chunk++) {
+            assert_int_equal(walk(batch ? &s_broot : &s_root, doc, len, chunk, &r), 0);
+            assert_string_equal(r.text, events);
+            if (chunk == len)   /* "e","f","g" at least come as one batch; never without a batch array */
+                assert_true(batch ? r.batches >= 1 : r.batches == 0);
+            done(&r);
+        }
+    }
+}
+
+/* A sink's error on one string of a batch names that string and the byte after it, as when the
+ * strings come one by one. */
+static void test_string_batch_error_at_its_string(void **state)
+{
+    (void)state;
+    const char *doc = "{\"NodeNames\":[\"a\",\"bc\",\"d\"]}";
+    size_t len = strlen(doc);
+    for (int batch = 0; batch < 2; batch++) {
+        for (size_t chunk = 1; chunk <= len; chunk++) {
+            rec r;
+            rec_init(&r, batch ? &s_broot : &s_root, NAMESEL, NGP_EINVALID);
+            r.fail_text = "bc";
+            for (size_t at = 0; at < len; at += chunk)
+                ngp_jw_feed(r.w, doc + at, len - at < chunk ? len - at : chunk);
+            assert_int_equal(ngp_jw_finish(r.w), NGP_EINVALID);
+            assert_string_equal(err_text(r.w), "NodeNames[1]: bad value bc (at byte 22)");
+            assert_string_equal(r.text, "B1\nB23@NodeNames\nV24@NodeNames[0]=a\nV24@NodeNames[1]=bc\n");
+            assert_int_equal(r.after_fail, 0);
+            done(&r);
+        }
     }
 }
 
@@ -925,6 +994,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_capture_repaired),
         cmocka_unit_test(test_map_key_cut_in_path),
         cmocka_unit_test(test_string_array_every_chunking),
+        cmocka_unit_test(test_string_batch_error_at_its_string),
         cmocka_unit_test(test_string_array_errors),
         cmocka_unit_test(test_type_errors),
         cmocka_unit_test(test_first_error_wins),
