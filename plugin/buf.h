@@ -32,6 +32,21 @@ static inline void ngp_buf_put_short(ngp_buf *b, const char s[static 4], size_t 
     memcpy(b->data + b->len, s, 4);   /* the padding is the terminating NUL */
     b->len += n;
 }
+/* Appends s[0..n) from s readable for NGP_BUF_PAD bytes: when n is at most that, as one copy
+ * of fixed size (its bytes past n are written over next), with no call; names in the node
+ * cache's pool are (store.h). Not NUL-terminated. */
+enum { NGP_BUF_PAD = 64 };
+static inline void ngp_buf_put_padded(ngp_buf *b, const char *s, size_t n)
+{
+    if (n > NGP_BUF_PAD) {
+        ngp_buf_put(b, s, n);
+        return;
+    }
+    if (b->cap - b->len <= NGP_BUF_PAD)
+        ngp_buf_reserve(b, NGP_BUF_PAD);
+    memcpy(b->data + b->len, s, NGP_BUF_PAD);
+    b->len += n;
+}
 static inline void ngp_buf_puts(ngp_buf *b, const char *s) { ngp_buf_put(b, s, strlen(s)); }
 static inline void ngp_buf_putc(ngp_buf *b, char c) { ngp_buf_put(b, &c, 1); }
 void ngp_buf_int(ngp_buf *b, int64_t v);

@@ -29,26 +29,25 @@ void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t
     for (uint32_t i = 0; i < t->n; i++) {
         if (v[i] != want)
             continue;
-        const char *text;
-        size_t len;
-        if (objects) {
-            text = t->raw + t->items[i].raw_off;
-            len = t->items[i].raw_len;
-        } else if (t->ids[i] >= 0) {
-            text = t->store->nodes[t->ids[i]].quoted;
-            len = t->store->nodes[t->ids[i]].quoted_len;
+        if (objects) {   /* an echoed node: one room check and one copy */
+            const char *text = t->raw + t->items[i].raw_off;
+            size_t len = t->items[i].raw_len;
+            if (b->cap - b->len <= len + 1)
+                ngp_buf_reserve(b, len + 1);
+            b->data[b->len] = ',';
+            memcpy(b->data + b->len + sep, text, len);
+            b->len += sep + len;
+        } else if (t->ids[i] >= 0) {   /* a cached name, from the pool: thousands a reply */
+            const ngp_node *n = &t->store->nodes[t->ids[i]];
+            if (b->cap - b->len <= 1)
+                ngp_buf_reserve(b, 1);
+            b->data[b->len] = ',';
+            b->len += sep;
+            ngp_buf_put_padded(b, n->quoted, n->quoted_len);
         } else {
             ngp_buf_put(b, ",", sep);
             ngp_write_name(b, t, i);
-            sep = 1;
-            continue;
         }
-        /* a cached name or an echoed node: one room check and one copy, thousands a reply */
-        if (b->cap - b->len <= len + 1)
-            ngp_buf_reserve(b, len + 1);
-        b->data[b->len] = ',';
-        memcpy(b->data + b->len + sep, text, len);
-        b->len += sep + len;
         sep = 1;
     }
     if (b->data)

@@ -8,7 +8,8 @@
  *     allocation per node those reads were a cache and TLB miss each, half
  *     the call. A removed node leaves its bytes behind; when a new record
  *     does not fit, the pool is rebuilt from the live records with a quarter
- *     of room to spare.
+ *     of room to spare, and always NGP_BUF_PAD bytes past the last record, so that
+ *     a reply copies any record's name or host entry in one fixed-size block.
  *   - the table maps a name to its id in 8-byte slots, (hash << 32 | id + 1),
  *     with linear probing; the name to compare is the node's own in the pool.
  *     A quarter of the size of a generic string map's slots, it stays in cache
@@ -31,7 +32,7 @@ static void rebuild_pool(ngp_store *x, size_t extra)
     for (uint32_t id = 0; id < x->high; id++)
         if (x->nodes[id].name)
             live += ngp_node_record_len(&x->nodes[id]);
-    size_t cap = live + extra + (live + extra) / 4 + 1024;
+    size_t cap = live + extra + (live + extra) / 4 + 1024;   /* more than NGP_BUF_PAD to spare */
     char *pool = ngp_xmalloc(cap), *p = pool;
     for (uint32_t id = 0; id < x->high; id++) {
         ngp_node *n = &x->nodes[id];
@@ -89,7 +90,7 @@ void ngp_store_add_name(ngp_store *x, uint32_t id, const char *name)
     n->quoted_len = (uint32_t)q.len;
     n->name_len = (uint32_t)strlen(name);
     size_t need = ngp_node_record_len(n);
-    if (x->pool_len + need > x->pool_cap)
+    if (x->pool_len + need + NGP_BUF_PAD > x->pool_cap)   /* the last record is read padded too */
         rebuild_pool(x, need);
     char *p = x->pool + x->pool_len;
     memcpy(p, NGP_HOST_OPEN, NGP_HOST_OPEN_LEN);

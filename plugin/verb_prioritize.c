@@ -170,7 +170,7 @@ bool ngp_verb_prioritize(const ngp_verb_ctx *c, ngp_buf *b, ngp_err *err)
         if (t->ids[i] >= 0) {
             size_t len;
             const char *entry = ngp_node_host_entry(&t->store->nodes[t->ids[i]], &len);
-            ngp_buf_put(b, entry, len);
+            ngp_buf_put_padded(b, entry, len);
         } else {
             ngp_buf_puts(b, NGP_HOST_OPEN);
             ngp_buf_json_str(b, t->names[i]);
