@@ -234,6 +234,11 @@ size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end)
             i = plain_run(p, i, len, &s->suspect);
             if (i == len)
                 break;
+            if (p[i] == '"' && i + 2 < len && p[i + 2] == '"' && p[i + 1] == (s->key ? ':' : ',')) {
+                s->key = !s->key && top_is_object(s);   /* the next string at once: a key's value, */
+                i += 3;                                  /* a value's next key or element */
+                continue;
+            }
             if (p[i] == '"')
                 s->state = s->key ? COLON : AFTER;
             else if (p[i] == '\\')
