@@ -226,6 +226,44 @@ static int step(ngp_scan *s, unsigned char c)
     return -1;
 }
 
+/* After a value inside a container (state AFTER): its closers, and a ',' before the next string,
+ * taken at once ("],"...). Stops at anything else, or when the outermost container closed. */
+static size_t after_value(ngp_scan *s, const char *p, size_t i, size_t len)
+{
+    while (i < len && (p[i] == ']' || p[i] == '}') && close(s, (unsigned char)p[i])) {
+        i++;
+        if (s->depth == 0)
+            return i;
+    }
+    if (i + 1 < len && p[i] == ',' && p[i + 1] == '"') {
+        s->key = top_is_object(s);
+        s->state = STRING;
+        i += 2;
+    }
+    return i;
+}
+
+/* A string closed before p[i]. What a node's status mostly holds next is taken at once: a key's
+ * string value or array of strings, a value's closers and the next key or element. */
+static size_t string_end(ngp_scan *s, const char *p, size_t i, size_t len)
+{
+    if (!s->key) {
+        s->state = AFTER;
+        return after_value(s, p, i, len);
+    }
+    if (i + 1 < len && p[i] == ':' && p[i + 1] == '"') {   /* the state stays STRING */
+        s->key = false;
+        return i + 2;
+    }
+    if (i + 2 < len && p[i] == ':' && p[i + 1] == '[' && p[i + 2] == '"' && push(s, false)) {
+        s->state = STRING;
+        s->key = false;
+        return i + 3;
+    }
+    s->state = COLON;
+    return i;
+}
+
 size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end)
 {
     size_t i = 0;
@@ -234,24 +272,24 @@ size_t ngp_scan_skip(ngp_scan *s, const char *p, size_t len, ngp_scan_end *end)
             i = plain_run(p, i, len, &s->suspect);
             if (i == len)
                 break;
-            if (p[i] == '"' && i + 2 < len && p[i + 2] == '"' && p[i + 1] == (s->key ? ':' : ',')) {
-                s->key = !s->key && top_is_object(s);   /* the next string at once: a key's value, */
-                i += 3;                                  /* a value's next key or element */
-                continue;
-            }
-            if (p[i] == '"')
-                s->state = s->key ? COLON : AFTER;
-            else if (p[i] == '\\')
+            if (p[i] == '"') {
+                i = string_end(s, p, i + 1, len);
+            } else if (p[i] == '\\') {
                 s->state = ESCAPE;
-            else
+                i++;
+            } else {
                 break;   /* a raw control byte: yajl's to judge */
-            i++;
-            continue;
+            }
+        } else {
+            while (s->state == NUM_INT && i < len && is_digit((unsigned char)p[i]))
+                i++;
+            if (i == len)
+                break;
+            int took = step(s, (unsigned char)p[i]);
+            if (took < 0)
+                break;
+            i += (size_t)took;
         }
-        int took = step(s, (unsigned char)p[i]);
-        if (took < 0)
-            break;
-        i += (size_t)took;
         if (s->depth == 0) {
             *end = NGP_SCAN_DONE;
             return i;
