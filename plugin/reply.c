@@ -110,15 +110,23 @@ void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const
     for (uint32_t i = 0; i < t->n; i++) {
         if (!(mask & NGP_OUTCOME_BIT(outcome[i])))
             continue;
-        ngp_buf_putc(b, sep);
+        /* thousands a reply: the name from the pool in one block, then ':' and the reason */
+        if (b->cap - b->len <= 1)
+            ngp_buf_reserve(b, 1);
+        b->data[b->len++] = sep;
         sep = ',';
-        ngp_write_name(b, t, i);
+        if (t->ids[i] >= 0) {
+            const ngp_node *n = &t->store->nodes[t->ids[i]];
+            ngp_buf_put_padded(b, n->quoted, n->quoted_len);
+        } else {
+            ngp_write_name(b, t, i);
+        }
         ngp_text r = reason_text(why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
-        ngp_buf_reserve(b, r.len + 1);   /* ':' and the reason, unchecked */
+        if (b->cap - b->len <= r.len + 1)
+            ngp_buf_reserve(b, r.len + 1);
         b->data[b->len] = ':';
         memcpy(b->data + b->len + 1, r.s, r.len);
         b->len += r.len + 1;
-        b->data[b->len] = '\0';
     }
     ngp_buf_puts(b, sep == '{' ? "{}" : "}");
 }
