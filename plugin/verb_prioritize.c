@@ -58,11 +58,13 @@ static bool counts(const ngp_pref_term *p)
     return p->weight != 0 && !ngp_term_is_empty(&p->preference);
 }
 
-/* Sum of the weights of the preferred terms each target matches, and the largest. Each term
+/* Sum of the weights of the preferred terms each target matches, the largest and the smallest
+ * (at most 0). Each term
  * costs its set operations and the targets it matches, never a pass over
  * every target: the sums go by node id and are read per target once. */
-static int64_t affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
+static int64_t affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw, int64_t *min)
 {
+    *min = 0;
     const ngp_pod *pod = e->pod;
     uint32_t first = 0;
     while (first < pod->npreferred && !counts(&pod->preferred[first]))
@@ -90,6 +92,7 @@ static int64_t affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw)
     for (uint32_t j = 0; j < t->n; j++) {
         raw[j] = t->ids[j] >= 0 ? by_id[t->ids[j]] : 0;
         max = raw[j] > max ? raw[j] : max;
+        *min = raw[j] < *min ? raw[j] : *min;
     }
     free(by_id);
     ngp_bitset_free(wanted);
@@ -139,11 +142,21 @@ void ngp_scores(const ngp_options *opt, ngp_eval *e, const ngp_targets *t, int64
     free(by_id);
     scale taint_scale, affinity_scale;
     scale_init(&taint_scale, taint_max, true);
-    scale_init(&affinity_scale, affinity_raw(e, t, affinity), false);
+    int64_t raw_min;   /* of the weight sums, which may be negative; taint counts never are */
+    scale_init(&affinity_scale, affinity_raw(e, t, affinity, &raw_min), false);
     int64_t table[MAX_SCORE + 1][MAX_SCORE + 1];   /* combine() of every in-range pair */
     for (int64_t ts = 0; ts <= MAX_SCORE; ts++)
         for (int64_t as = 0; as <= MAX_SCORE; as++)
             table[ts][as] = combine(opt, ts, as);
+    if (taint_scale.max < SMALL && affinity_scale.max < SMALL && raw_min >= 0) {
+        /* every raw score is in its table, every scaled one in 0..MAX_SCORE: no test per target */
+        for (uint32_t i = 0; i < t->n; i++) {
+            int64_t ts = taint[i] = taint_scale.scaled[taint[i]];
+            int64_t as = affinity[i] = affinity_scale.scaled[affinity[i]];
+            score[i] = t->ids[i] < 0 ? 0 : table[ts][as];
+        }
+        return;
+    }
     for (uint32_t i = 0; i < t->n; i++) {
         int64_t ts = taint[i] = normalized(&taint_scale, taint[i]);
         int64_t as = affinity[i] = normalized(&affinity_scale, affinity[i]);
