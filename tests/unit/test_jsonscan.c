@@ -195,35 +195,36 @@ static void test_depth_bound_stops_the_lane(void **state)
     assert_int_equal(end, NGP_SCAN_STOP);
 }
 
+/* One call of the strings lane over p[0..len): the bytes it took, how it ended, the spans it read. */
+static void lane_step(ngp_scan *s, const char *p, size_t len, ngp_scan_strs *got, size_t taken, ngp_scan_end want,
+                      size_t n)
+{
+    ngp_scan_end end;
+    assert_int_equal(ngp_scan_strings(s, p, len, &end, got), taken);
+    assert_int_equal(end, want);
+    assert_int_equal(got->n, n);
+}
+
 static void test_strings_lane(void **state)
 {
     (void)state;
     const char *text = " \"ab\" ,\n\"c";
     ngp_scan s;
-    ngp_scan_end end;
     ngp_scan_span spans[1];
     ngp_scan_strs got = {.spans = spans, .max = 1};
     ngp_scan_start(&s, false, 1);
-    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &got), 5);
-    assert_int_equal(end, NGP_SCAN_STRING);   /* the one span is full */
-    assert_int_equal(got.n, 1);
+    lane_step(&s, text, strlen(text), &got, 5, NGP_SCAN_STRING, 1);   /* the one span is full */
     assert_false(got.odd);
     assert_int_equal(spans[0].from, 2);
     assert_int_equal(spans[0].len, 2);
-    assert_int_equal(ngp_scan_strings(&s, text + 5, strlen(text) - 5, &end, &got), 5);
-    assert_int_equal(end, NGP_SCAN_MORE);   /* "c runs on into the next chunk */
-    assert_int_equal(got.n, 0);
+    lane_step(&s, text + 5, strlen(text) - 5, &got, 5, NGP_SCAN_MORE, 0);   /* "c runs on into the next chunk */
     assert_true(ngp_scan_in_string(&s));
     assert_int_equal(got.from, 4);
-    assert_int_equal(ngp_scan_strings(&s, "d\"]x", 4, &end, &got), 2);
-    assert_int_equal(end, NGP_SCAN_STRING);
-    assert_int_equal(got.n, 1);
+    lane_step(&s, "d\"]x", 4, &got, 2, NGP_SCAN_STRING, 1);
     assert_true(got.odd);   /* begun in the chunk before */
     assert_int_equal(spans[0].from, 0);
     assert_int_equal(spans[0].len, 1);
-    assert_int_equal(ngp_scan_strings(&s, "]x", 2, &end, &got), 1);
-    assert_int_equal(end, NGP_SCAN_DONE);
-    assert_int_equal(got.n, 0);
+    lane_step(&s, "]x", 2, &got, 1, NGP_SCAN_DONE, 0);
 }
 
 /* Many strings a call: up to max, and a string that may hold a byte >= 0x80 ends the batch. */
@@ -231,14 +232,12 @@ static void test_strings_lane_batches(void **state)
 {
     (void)state;
     const char *text = "\"a\",\"bb\" , \"c\"]";
+    size_t len = strlen(text);
     ngp_scan s;
-    ngp_scan_end end;
     ngp_scan_span spans[8];
     ngp_scan_strs got = {.spans = spans, .max = 8};
     ngp_scan_start(&s, false, 1);
-    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &got), strlen(text));
-    assert_int_equal(end, NGP_SCAN_DONE);
-    assert_int_equal(got.n, 3);
+    lane_step(&s, text, len, &got, len, NGP_SCAN_DONE, 3);
     assert_false(got.odd);
     const size_t want[][2] = {{1, 1}, {5, 2}, {12, 1}};
     for (size_t k = 0; k < 3; k++) {
@@ -248,24 +247,16 @@ static void test_strings_lane_batches(void **state)
 
     got.max = 2;
     ngp_scan_start(&s, false, 1);
-    assert_int_equal(ngp_scan_strings(&s, text, strlen(text), &end, &got), 8);
-    assert_int_equal(end, NGP_SCAN_STRING);
-    assert_int_equal(got.n, 2);
-    assert_int_equal(ngp_scan_strings(&s, text + 8, strlen(text) - 8, &end, &got), strlen(text) - 8);
-    assert_int_equal(end, NGP_SCAN_DONE);
-    assert_int_equal(got.n, 1);
+    lane_step(&s, text, len, &got, 8, NGP_SCAN_STRING, 2);
+    lane_step(&s, text + 8, len - 8, &got, len - 8, NGP_SCAN_DONE, 1);
     assert_int_equal(spans[0].from, 4);
 
     got.max = 8;
     ngp_scan_start(&s, false, 1);
-    assert_int_equal(ngp_scan_strings(&s, "\"\xc3\xbc\",\"b\"]", 9, &end, &got), 4);
-    assert_int_equal(end, NGP_SCAN_STRING);
-    assert_int_equal(got.n, 1);
+    lane_step(&s, "\"\xc3\xbc\",\"b\"]", 9, &got, 4, NGP_SCAN_STRING, 1);
     assert_true(got.odd);
     assert_true(s.high);
-    assert_int_equal(ngp_scan_strings(&s, ",\"b\"]", 5, &end, &got), 5);
-    assert_int_equal(end, NGP_SCAN_DONE);
-    assert_int_equal(got.n, 1);
+    lane_step(&s, ",\"b\"]", 5, &got, 5, NGP_SCAN_DONE, 1);
     assert_false(got.odd);
 }
 
