@@ -13,16 +13,6 @@ void ngp_reply_reserve(ngp_buf *b, const ngp_targets *t, size_t per_node)
     ngp_buf_reserve(b, bytes);
 }
 
-void ngp_write_name(ngp_buf *b, const ngp_targets *t, uint32_t i)
-{
-    if (t->ids[i] < 0) {
-        ngp_buf_json_str(b, t->names[i]);
-        return;
-    }
-    const ngp_node *n = &t->store->nodes[t->ids[i]];
-    ngp_buf_put(b, n->quoted, n->quoted_len);
-}
-
 void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t want, bool objects)
 {
     size_t sep = 0;   /* 0 before the first entry, then 1: the comma before each */
@@ -37,15 +27,11 @@ void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t
             b->data[b->len] = ',';
             memcpy(b->data + b->len + sep, text, len);
             b->len += sep + len;
-        } else if (t->ids[i] >= 0) {   /* a cached name, from the pool: thousands a reply */
-            const ngp_node *n = &t->store->nodes[t->ids[i]];
+        } else {
             if (b->cap - b->len <= 1)
                 ngp_buf_reserve(b, 1);
             b->data[b->len] = ',';
             b->len += sep;
-            ngp_buf_put_padded(b, n->quoted, n->quoted_len);
-        } else {
-            ngp_buf_put(b, ",", sep);
             ngp_write_name(b, t, i);
         }
         sep = 1;
@@ -110,17 +96,12 @@ void ngp_write_reasons(ngp_buf *b, ngp_reasons *why, const ngp_targets *t, const
     for (uint32_t i = 0; i < t->n; i++) {
         if (!(mask & NGP_OUTCOME_BIT(outcome[i])))
             continue;
-        /* thousands a reply: the name from the pool in one block, then ':' and the reason */
+        /* thousands a reply: one room check for the separator, one for ':' and the reason */
         if (b->cap - b->len <= 1)
             ngp_buf_reserve(b, 1);
         b->data[b->len++] = sep;
         sep = ',';
-        if (t->ids[i] >= 0) {
-            const ngp_node *n = &t->store->nodes[t->ids[i]];
-            ngp_buf_put_padded(b, n->quoted, n->quoted_len);
-        } else {
-            ngp_write_name(b, t, i);
-        }
+        ngp_write_name(b, t, i);
         ngp_text r = reason_text(why, (ngp_outcome)outcome[i], (uint32_t)t->ids[i]);
         if (b->cap - b->len <= r.len + 1)
             ngp_buf_reserve(b, r.len + 1);

@@ -18,8 +18,17 @@
 /* Makes room in b for a reply of about per_node bytes per target (plus the
  * echoed node objects in full mode), so writing it never copies it to grow. */
 void ngp_reply_reserve(ngp_buf *b, const ngp_targets *t, size_t per_node);
-/* Writes target i's name as a JSON string (known nodes: the store's quoted copy). */
-void ngp_write_name(ngp_buf *b, const ngp_targets *t, uint32_t i);
+/* Writes target i's name as a JSON string (known nodes: the store's quoted copy, copied padded,
+ * so b is NUL-terminated only by the next write). Inline: replies write thousands. */
+static inline void ngp_write_name(ngp_buf *b, const ngp_targets *t, uint32_t i)
+{
+    if (t->ids[i] < 0) {
+        ngp_buf_json_str(b, t->names[i]);
+        return;
+    }
+    const ngp_node *n = &t->store->nodes[t->ids[i]];
+    ngp_buf_put_padded(b, n->quoted, n->quoted_len);
+}
 /* Writes, comma-separated, the targets whose v[i] is want: each one's node
  * object as the request sent it when objects is set (full mode), else its name. */
 void ngp_write_names(ngp_buf *b, const ngp_targets *t, const uint8_t *v, uint8_t want, bool objects);
