@@ -1,6 +1,7 @@
 /* decode.c - the model builder: walker events routed into the parts of a verb's request. */
 #include "decode.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,21 +45,15 @@ static ngp_status number(ngp_decoder *d, const ngp_jw_event *ev, int64_t lo, int
     return NGP_OK;
 }
 
-/* A call's candidates are capped (NGP_MAX_NODES); a node update is not. */
+/* A call's candidates are capped (NGP_MAX_NODES): its Nodes.items here, its NodeNames in
+ * name_refused; a node update is not. */
 #define TOO_MANY "more than %d %s: the most one call may name"
-static ngp_status count_ok(ngp_decoder *d, uint32_t n, const char *what)
-{
-    if (n < NGP_MAX_NODES || d->parts.update)
-        return NGP_OK;
-    return ngp_jw_fail(d->jw, NGP_ETOOBIG, TOO_MANY, NGP_MAX_NODES, what);
-}
 
 static ngp_status begin_node(ngp_decoder *d)
 {
     ngp_nodes *nodes = d->parts.nodes;
-    ngp_status st = count_ok(d, nodes->n, "nodes");
-    if (st != NGP_OK)
-        return st;
+    if (nodes->n >= NGP_MAX_NODES && !d->parts.update)
+        return ngp_jw_fail(d->jw, NGP_ETOOBIG, TOO_MANY, NGP_MAX_NODES, "nodes");
     d->node = PUSH(d, nodes->v, nodes->n);
     *d->node = (ngp_node_in){.name = ""};
     return NGP_OK;
@@ -78,21 +73,28 @@ static char *text_room(ngp_decoder *d, size_t len)
     return d->text_at;
 }
 
-/* A name is checked against the node name rule only when the cache does not
- * hold it (ngp_targets_from_names): cached names passed the rule on their way
- * in. An empty one, which no Node has, is refused at once, before 3 MB of ""
- * are read. The length is kept so that a NUL inside a name cannot make it
- * read as a shorter, cached name. */
+/* Whether entry n of NodeNames, len bytes, may join the list: a call names at most NGP_MAX_NODES.
+ * A name is checked against the node name rule only when the cache does not hold it
+ * (ngp_targets_from_names): cached names passed the rule on their way in. An empty one, which
+ * no Node has, is refused at once, before 3 MB of "" are read. On refusal, why says it. */
+static ngp_status name_refused(uint32_t n, size_t len, char *why, size_t size)
+{
+    if (n >= NGP_MAX_NODES) {
+        snprintf(why, size, TOO_MANY, NGP_MAX_NODES, "node names");
+        return NGP_ETOOBIG;
+    }
+    return len == 0 && !ngp_check_node_name("", 0, why, size) ? NGP_EBADARG : NGP_OK;
+}
+
+/* The length is kept so that a NUL inside a name cannot make it read as a shorter, cached name. */
 static ngp_status put_name(ngp_decoder *d, const ngp_jw_event *ev)
 {
     ngp_names *names = d->parts.names;
-    ngp_status st = count_ok(d, names->n, "node names");
-    if (st != NGP_OK)
-        return st;
     size_t len = ev->kind == NGP_JW_VALUE ? ev->len : 0;
-    char why[32];
-    if (len == 0 && !ngp_check_node_name("", 0, why, sizeof why))
-        return ngp_jw_fail(d->jw, NGP_EBADARG, "%s", why);
+    char why[128];
+    ngp_status st = name_refused(names->n, len, why, sizeof why);
+    if (st != NGP_OK)
+        return ngp_jw_fail(d->jw, st, "%s", why);
     char *copy = text_room(d, len);
     memcpy(copy, ev->str, len);
     copy[len] = '\0';
@@ -117,12 +119,11 @@ static ngp_status put_names(ngp_decoder *d, const ngp_jw_event *ev)
     names->v = ngp_arena_reserve(d->arena, names->v, sizeof *names->v, n, k);
     names->lens = ngp_arena_reserve(d->arena, names->lens, sizeof *names->lens, n, k);
     for (uint32_t i = 0; i < k; i++, n++) {
-        char why[32];
+        char why[128];
         names->n = n;
-        if (n >= NGP_MAX_NODES)
-            return ngp_jw_fail_at(d->jw, i, NGP_ETOOBIG, TOO_MANY, NGP_MAX_NODES, "node names");
-        if (sp[i].len == 0 && !ngp_check_node_name("", 0, why, sizeof why))
-            return ngp_jw_fail_at(d->jw, i, NGP_EBADARG, "%s", why);
+        ngp_status st = name_refused(n, sp[i].len, why, sizeof why);
+        if (st != NGP_OK)
+            return ngp_jw_fail_at(d->jw, i, st, "%s", why);
         char *name = copy + (sp[i].from - first);
         name[sp[i].len] = '\0';
         names->v[n] = name;
