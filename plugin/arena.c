@@ -53,14 +53,6 @@ uint32_t ngp_arena_capacity(uint32_t count)
     return cap;
 }
 
-void *ngp_arena_double(ngp_arena *a, void *array, size_t elem_size, uint32_t count)
-{
-    void *p = ngp_arena_alloc(a, elem_size * (count ? 2 * count : 4));
-    if (count)
-        memcpy(p, array, elem_size * count);
-    return p;
-}
-
 void *ngp_arena_reserve(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t more)
 {
     uint32_t cap = ngp_arena_capacity(count + more);

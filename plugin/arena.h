@@ -18,12 +18,9 @@ char *ngp_arena_strndup(ngp_arena *a, const char *s, size_t n);
  * 16... It follows from the count, so an array that is only appended to (or
  * emptied by setting its count to 0) carries no capacity field. */
 uint32_t ngp_arena_capacity(uint32_t count);
-/* Doubles a full (or empty) arena-backed array of count elements into a new
- * block and copies it (the old block stays until ngp_arena_free); returns the
- * new array. */
-void *ngp_arena_double(ngp_arena *a, void *array, size_t elem_size, uint32_t count);
 /* Makes room for more elements past count in an arena-backed array, by the rule above (its
- * capacity follows from its count); returns the (possibly moved) array. */
+ * capacity follows from its count): when it grows, into a new block with the elements copied
+ * (the old block stays until ngp_arena_free). Returns the (possibly moved) array. */
 void *ngp_arena_reserve(ngp_arena *a, void *array, size_t elem_size, uint32_t count, uint32_t more);
 /* Makes room for element count of an arena-backed array built only with
  * NGP_ARENA_PUSH: when the array is full (or empty), doubles it. Returns the
@@ -33,7 +30,7 @@ static inline void *ngp_arena_grow(ngp_arena *a, void *array, size_t elem_size, 
 {
     if (count != 0 && (count < 4 || (count & (count - 1)) != 0))
         return array;   /* count < ngp_arena_capacity(count): room left */
-    return ngp_arena_double(a, array, elem_size, count);
+    return ngp_arena_reserve(a, array, elem_size, count, 1);
 }
 /* Appends to the arena-backed array `array` of `count` elements; evaluates to
  * the new (uninitialised) last element. */
