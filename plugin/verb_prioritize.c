@@ -58,10 +58,9 @@ static bool counts(const ngp_pref_term *p)
     return p->weight != 0 && !ngp_term_is_empty(&p->preference);
 }
 
-/* Sum of the weights of the preferred terms each target matches, the largest and the smallest
- * (at most 0). Each term
- * costs its set operations and the targets it matches, never a pass over
- * every target: the sums go by node id and are read per target once. */
+/* Sum of the weights of the preferred terms each target matches; returns the largest, and sets
+ * min to the smallest (at most 0). Each term costs its set operations and the targets it
+ * matches, never a pass over every target: the sums go by node id and are read per target once. */
 static int64_t affinity_raw(ngp_eval *e, const ngp_targets *t, int64_t *raw, int64_t *min)
 {
     *min = 0;
