@@ -278,10 +278,10 @@ e2e: deps
 	$(Q)tests/kube/build.sh
 	$(Q)B=$(B) tests/kube/e2e.sh
 # kube-scheduler's own throughput on that control plane: 5,000 nodes, 1,000 pods, in-tree against
-# nodegate (names and full mode) and the Go baseline (tests/kube/bench-scheduler.sh); a benchmark,
-# in neither make e2e nor CI.
+# nodegate (names and full mode), the Go baseline and the protocol floor (the bench plugin serving
+# nodegate's recorded answers) (tests/kube/bench-scheduler.sh); a benchmark, in neither make e2e nor CI.
 bench-scheduler: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(B)/bench/libngfloor.so
 	$(Q)tests/kube/build.sh
 	$(Q)B=$(B) tests/kube/bench-scheduler.sh
 

@@ -11,7 +11,16 @@
  * plugin's options beyond its feature gates, and this plugin is for benchmarks only):
  *   NGFLOOR_REPLY="filter=123456,prioritize=318000"
  * A verb not named gets the 2-byte reply {}. The replies are JSON objects of exactly that size
- * ({"NodeNames":[],"x":"xxx..."}). Not for clusters: it answers every pod with no node. */
+ * ({"NodeNames":[],"x":"xxx..."}). Not for clusters: it answers every pod with no node.
+ *
+ * Answers: the protocol floor of make bench-scheduler. Given a --nodes file of JSON lines
+ *   {"verb":"filter","pod":"web-12","reply":{...}}
+ * (made from nodegate-server --record of the same pods), a filter or prioritize call for that pod
+ * gets that reply instead: kube-scheduler receives nodegate's own answers at this plugin's cost, so
+ * what a configuration spends then is the extender protocol's part on both sides. The pod is the
+ * first "name" in the body's Pod.metadata, which kube-scheduler writes first. A call for a pod
+ * with no answer gets a 500. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +30,29 @@
 
 enum { VERBS = NG_EXPLAIN + 1 };
 
+typedef struct answer {
+    int verb;
+    const char *pod, *reply;   /* both NUL-terminated, in the index's text */
+    size_t len;
+} answer;
+
 struct ng_index {
     char *reply[VERBS];
     size_t len[VERBS];
+    char *text;                /* the answers file, split in place */
+    answer *answers;           /* sorted by verb, then pod */
+    size_t nanswers;
 };
+
+enum { HEAD = 512 };   /* bytes of a body kept to find its pod's name */
 
 struct ng_call {
     ng_index *idx;
     ng_verb verb;
     uint64_t bytes;
+    char head[HEAD + 1];
+    char *body;                /* NG_NODES: the whole body */
+    size_t cap;
 };
 
 static const char *verb_names[VERBS] = {"filter", "prioritize", "preempt", "daemonset", "nodes", "explain"};
@@ -79,6 +102,8 @@ static void index_free(ng_index *idx)
         return;
     for (int v = 0; v < VERBS; v++)
         free(idx->reply[v]);
+    free(idx->text);
+    free(idx->answers);
     free(idx);
 }
 
@@ -106,6 +131,72 @@ static int nodes_list(ng_index *idx, ng_reply *r)
     return fixed(r, 200, "[]");
 }
 
+static int verb_of(const char *name)
+{
+    for (int v = 0; v < VERBS; v++)
+        if (strcmp(name, verb_names[v]) == 0)
+            return v;
+    return -1;
+}
+
+static int by_verb_and_pod(const void *a, const void *b)
+{
+    const answer *x = a, *y = b;
+    return x->verb != y->verb ? x->verb - y->verb : strcmp(x->pod, y->pod);
+}
+
+/* Takes text (the answers file, NUL-terminated) as the index's answers; false if a line is not
+ * {"verb":"V","pod":"P","reply":R}. */
+static bool answers_load(ng_index *idx, char *text)
+{
+    size_t n = 0, cap = 0;
+    answer *v = NULL;
+    for (char *line = text, *next; *line; line = next) {
+        char *end = strchr(line, '\n');
+        next = end ? end + 1 : line + strlen(line);
+        if (!end)
+            end = next;
+        if (end == line)
+            continue;
+        *end = '\0';   /* sscanf measures what it reads: the line, not the rest of the file */
+        char verb[16];
+        int pod_at = 0, pod_end = 0, reply_at = 0;
+        if (sscanf(line, "{\"verb\":\"%15[a-z]\",\"pod\":\"%n%*[^\"]%n\",\"reply\":%n", verb, &pod_at, &pod_end,
+                   &reply_at) < 1 || !reply_at || verb_of(verb) < 0 || end - line < reply_at + 1 || end[-1] != '}') {
+            free(v);
+            return false;
+        }
+        if (n == cap)
+            v = realloc(v, (cap = cap ? 2 * cap : 1024) * sizeof *v);
+        if (!v)
+            abort();
+        line[pod_end] = '\0';
+        end[-1] = '\0';   /* the line's closing brace: the reply ends before it */
+        v[n++] = (answer){verb_of(verb), line + pod_at, line + reply_at, (size_t)(end - 1 - (line + reply_at))};
+    }
+    qsort(v, n, sizeof *v, by_verb_and_pod);
+    free(idx->text);
+    free(idx->answers);
+    idx->text = text;
+    idx->answers = v;
+    idx->nanswers = n;
+    return true;
+}
+
+/* The recorded reply for the pod whose body begins with head, or NULL. */
+static const answer *answer_for(const ng_index *idx, int verb, const char *head)
+{
+    static const char meta[] = "\"Pod\":{\"metadata\":{", name[] = "\"name\":\"";
+    const char *m = strstr(head, meta), *p = m ? strstr(m, name) : NULL;
+    const char *q = p ? strchr(p + sizeof name - 1, '"') : NULL;
+    if (!q)
+        return NULL;
+    char pod[256];
+    snprintf(pod, sizeof pod, "%.*s", (int)(q - (p + sizeof name - 1)), p + sizeof name - 1);
+    answer key = {.verb = verb, .pod = pod};
+    return bsearch(&key, idx->answers, idx->nanswers, sizeof key, by_verb_and_pod);
+}
+
 static ng_call *call_begin(ng_index *idx, ng_verb verb)
 {
     ng_call *c = calloc(1, sizeof *c);
@@ -118,6 +209,18 @@ static ng_call *call_begin(ng_index *idx, ng_verb verb)
 
 static int call_feed(ng_call *c, const char *chunk, size_t len)
 {
+    if (c->bytes < HEAD) {
+        size_t n = len < HEAD - c->bytes ? len : HEAD - c->bytes;
+        memcpy(c->head + c->bytes, chunk, n);
+    }
+    if (c->verb == NG_NODES) {
+        if (c->bytes + len + 1 > c->cap) {
+            c->cap = 2 * (c->bytes + len + 1);
+            if (!(c->body = realloc(c->body, c->cap)))
+                abort();
+        }
+        memcpy(c->body + c->bytes, chunk, len);
+    }
     c->bytes += len;
     return 0;
 }
@@ -127,11 +230,22 @@ static int call_end(ng_call *c, ng_reply *r)
 {
     ng_index *idx = c->idx;
     unsigned v = (unsigned)c->verb < VERBS ? (unsigned)c->verb : NG_FILTER;
+    if (v == NG_NODES) {
+        bool answers = c->body && (c->body[c->bytes] = '\0', strncmp(c->body, "{\"verb\":", 8) == 0);
+        bool ok = !answers || answers_load(idx, c->body);
+        if (!answers || !ok)
+            free(c->body);
+        free(c);
+        return ok ? fixed(r, 200, "{\"applied\":0,\"nodes\":0}")
+                  : fixed(r, 400, "{\"Error\":\"answers: a line is not {verb, pod, reply}\"}");
+    }
+    const answer *a = idx->nanswers ? answer_for(idx, (int)v, c->head) : NULL;
+    bool missing = idx->nanswers && !a;
     free(c);
-    if (v == NG_NODES)
-        return fixed(r, 200, "{\"applied\":0,\"nodes\":0}");
-    r->data = idx->reply[v];
-    r->len = idx->len[v];
+    if (missing)
+        return fixed(r, 500, "{\"Error\":\"the floor plugin has no recorded answer for this pod\"}");
+    r->data = a ? (char *)a->reply : idx->reply[v];
+    r->len = a ? a->len : idx->len[v];
     r->status = 200;
     return 200;
 }

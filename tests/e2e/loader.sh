@@ -74,6 +74,29 @@ if start_server --plugin "$P/libngfloor.so"; then
 fi
 unset NGFLOOR_REPLY
 
+# Its answers (make bench-scheduler's (f)): a --nodes file of recorded replies, by verb and pod.
+ANSWER='{"NodeNames":["a"],"FailedNodes":{},"Error":""}'
+printf '{"verb":"filter","pod":"web-1","reply":%s}\n{"verb":"prioritize","pod":"db-0","reply":[{"Host":"a","Score":3}]}\n' \
+    "$ANSWER" >"$T/answers.jsonl"
+pod_body() { printf '{"Pod":{"metadata":{"name":"%s","namespace":"x"}},"NodeNames":["a"]}' "$1" >"$T/pod.json"; }
+if start_server --plugin "$P/libngfloor.so" --nodes "$T/answers.jsonl"; then
+    pod_body web-1
+    req POST /filter "$T/pod.json"
+    check "floor plugin answers: web-1's recorded filter reply, byte for byte" "200 $ANSWER" "$STATUS $BODY"
+    pod_body db-0
+    req POST /prioritize "$T/pod.json"
+    check "floor plugin answers: db-0's recorded prioritize reply" '200 [{"Host":"a","Score":3}]' "$STATUS $BODY"
+    req POST /filter "$T/pod.json"
+    check "floor plugin answers: a pod with no answer for the verb gets a 500" \
+        '500 {"Error":"the floor plugin has no recorded answer for this pod"}' "$STATUS $BODY"
+    stop_server
+fi
+printf '{"verb":"filter","reply":{}}\n' >"$T/bad-answers.jsonl"
+timeout 10 "$SERVER" --plugin "$P/libngfloor.so" --nodes "$T/bad-answers.jsonl" --listen 127.0.0.1:0 >/dev/null 2>"$T/err"
+rc=$?
+check "floor plugin answers: a line without its pod is refused at load" "fails answers: a line is not {verb, pod, reply}" \
+    "$([ $rc -ne 0 ] && [ $rc -ne 124 ] && echo fails) $(grep -o 'answers: a line is not {verb, pod, reply}' "$T/err" | head -1)"
+
 # By default: libnodegate.so beside the binary. A copy of the binary alone in a directory must
 # look there (and fail naming that path); with the plugin copied beside it, it serves.
 if start_server --nodes examples/demo-cluster.json; then

@@ -25,6 +25,13 @@
 #   (e) shipped      nodegate in names mode with examples/scheduler-config.yaml's plugin set: only
 #                    the filter, preScore and score points of the three off, so NodeAffinity's
 #                    PreFilter still narrows a pinned pod to its node before the extender
+#   (f) floor        as (b), the extender answering each pod with what nodegate answered it, at
+#                    no cost of its own: the bench plugin build/bench/libngfloor.so
+#                    (bench/floor_plugin.c) serving the replies of a run of (b) with --record that
+#                    comes first, untimed (its pods in namespace bench-fr). What (f) spends is the
+#                    extender protocol's part, kube-scheduler's above all (encoding the pod and the
+#                    names, decoding the replies); (f)/(a) is the most any extender answering as
+#                    nodegate does can reach here, and (b)/(f) is nodegate's distance to it.
 # nodegate runs --compact-replies in (b), (d) and (e), as the examples/deploy sidecars do: no
 # filter reasons once a node passes.
 # Every profile runs percentageOfNodesToScore: 100 (every node is filtered and scored, in (a) too,
@@ -37,14 +44,14 @@
 # and feasibleNodes); pods/s is (pods - 1) / (last binding - first binding). Creating 1,000 pods
 # takes kubectl about as long as (a) takes to schedule them, so timing from the first creation
 # would measure kubectl and the API server's admission instead.
-# Knobs: BENCH_NODES, BENCH_CONFIGS="a b c d e", BENCH_TIMEOUT (seconds per configuration, default
+# Knobs: BENCH_NODES, BENCH_CONFIGS="a b c d e f", BENCH_TIMEOUT (seconds per configuration, default
 # 900; a configuration cut short is measured over the pods it bound), SCHED_QPS, SCHED_BURST, GO_PEER, BENCH_KEEP=DIR (keeps metrics, pods and logs there).
 . "$(dirname "$0")/../e2e/lib.sh"
 . tests/kube/cluster.sh
 trap 'stop_kube; cleanup' EXIT
 
 N_NODES=${BENCH_NODES:-5000}
-CONFIGS=${BENCH_CONFIGS:-a b c d e}
+CONFIGS=${BENCH_CONFIGS:-a b c d e f}
 TIMEOUT=${BENCH_TIMEOUT:-900}
 SCHED_QPS=${SCHED_QPS:-1000} SCHED_BURST=${SCHED_BURST:-2000}
 GO_PEER=${GO_PEER:-../shared/peers/go-extender}
@@ -58,7 +65,9 @@ done
 
 declare -A TITLE=([a]="(a) in-tree plugins, no extender" [b]="(b) nodegate, names mode"
     [c]="(c) Go extender, names mode" [d]="(d) nodegate, full mode"
-    [e]="(e) nodegate, names mode, shipped plugin set")
+    [e]="(e) nodegate, names mode, shipped plugin set" [f]="(f) floor: nodegate's answers at no cost"
+    [fr]="(f) first: (b) again with --record, for (f)'s answers; not timed")
+FLOOR_SO=$B/bench/libngfloor.so
 
 # The baseline Go extender, built from its own folder with no network (standard library only).
 GO_BIN=''
@@ -167,8 +176,10 @@ run_config() {
 
     case $id in
     a) plugins='' ;;
-    b | e)
-        start_server --kubeconfig "$K8S/nodegate.kubeconfig" --compact-replies || return 1
+    b | e | fr)
+        local record=()
+        [ $id = fr ] && record=(--record "$T/record") && mkdir -p "$T/record"
+        start_server --kubeconfig "$K8S/nodegate.kubeconfig" --compact-replies "${record[@]}" || return 1
         url=$URL ext_pid=$SERVER_PID ext_kind=nodegate
         [ $id = e ] && plugins=$OFF_SHIPPED
         until_true 60 nodegate_has "$url" || { fail "($id): nodegate's cache holds the $N_NODES nodes"; return 1; } ;;
@@ -181,6 +192,11 @@ run_config() {
     d)
         start_server --compact-replies || return 1
         url=$URL ext_pid=$SERVER_PID ext_kind=nodegate cache=false ;;
+    f)
+        answers_of "$T/record" >"$T/answers.jsonl"
+        [ -s "$T/answers.jsonl" ] || { fail "(f): its recording pass left answers"; return 1; }
+        start_server --plugin "$FLOOR_SO" --nodes "$T/answers.jsonl" || return 1
+        url=$URL ext_pid=$SERVER_PID ext_kind=floor ;;
     esac
 
     local p=$T/run-$id api etcd ext0 api0 etcd0 s0 ext1 api1 etcd1 s1 spid first last log=$K8S/kube-scheduler-$id.log
@@ -271,7 +287,7 @@ run_config() {
     [ -n "${BENCH_KEEP:-}" ] && mkdir -p "$BENCH_KEEP" && cp "$p".* "$K8S/kube-scheduler-$id.log" "$K8S/$id.yaml" "$BENCH_KEEP/" 2>/dev/null
     stop_component "kube-scheduler-$id"
     case $ext_kind in
-    nodegate) stop_server "$ext_pid" ;;
+    nodegate | floor) stop_server "$ext_pid" ;;
     go) kill "$ext_pid" 2>/dev/null; wait "$ext_pid" 2>/dev/null ;;
     esac
     # the pods go at once (deletecollection, grace period 0: no kubelet to confirm), then the namespace
@@ -280,8 +296,25 @@ run_config() {
     delete_namespace "$ns"
 }
 nodegate_has() { [ "$(metric_at "$1/metrics" nodegate_nodes)" = "$N_NODES" ]; }
+# answers_of DIR: (f)'s answers from a --record directory, a JSON line per filter and prioritize
+# call: its pod (the first name in the body, kube-scheduler's Pod.metadata.name) and its reply.
+answers_of() {
+    local f pod
+    for f in "$1"/*-filter.json "$1"/*-prioritize.json; do
+        [ -f "$f" ] && [ -f "${f%.json}.reply.json" ] || continue
+        pod=$(head -c 512 "$f" | sed -n 's/^{"Pod":{"metadata":{"name":"\([^"]*\)".*/\1/p')
+        [ -n "$pod" ] || continue
+        f=${f##*/}
+        printf '{"verb":"%s","pod":"%s","reply":' "$(sed 's/^[0-9]*-\(.*\)\.json$/\1/' <<<"$f")" "$pod"
+        cat "$1/${f%.json}.reply.json"
+        printf '}\n'
+    done
+}
 
-for id in $CONFIGS; do run_config "$id" || echo "# ($id) did not run to the end"; done
+for id in $CONFIGS; do
+    [ "$id" = f ] && { run_config fr || echo "# (fr) did not run to the end"; }
+    run_config "$id" || echo "# ($id) did not run to the end"
+done
 
 # ---- the table ----
 echo
@@ -293,8 +326,12 @@ for id in $CONFIGS; do
     printf '%-46s %6s %8s %8s %10s   %s\n' "${TITLE[$id]}" "${BOUND[$id]}" "${SECS[$id]}" "${RATE[$id]}" \
         "$(awk -v r="${RATE[$id]}" -v a="${RATE[a]:-0}" 'BEGIN {if (a > 0) printf "%.2f", r / a; else print "-"}')" "${CPU[$id]}"
 done
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN {printf "%.2f", x / y}'; }
 if [ -n "${RATE[a]:-}" ] && [ -n "${RATE[b]:-}" ]; then
-    echo "(b)/(a) = $(awk -v b="${RATE[b]}" -v a="${RATE[a]}" 'BEGIN {printf "%.2f", b / a}') (target 0.9 or more)"
+    echo "(b)/(a) = $(ratio "${RATE[b]}" "${RATE[a]}") (target 0.9 or more)"
+fi
+if [ -n "${RATE[a]:-}" ] && [ -n "${RATE[b]:-}" ] && [ "${RATE[f]:-0}" != 0 ]; then
+    echo "(f)/(a) = $(ratio "${RATE[f]}" "${RATE[a]}"): the most the extender protocol allows here; (b)/(f) = $(ratio "${RATE[b]}" "${RATE[f]}"): nodegate's distance to it"
 fi
 
 for name in "${KUBE_NAMES[@]}"; do [[ $name == kube-scheduler-* ]] && stop_component "$name"; done
