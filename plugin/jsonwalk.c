@@ -365,11 +365,26 @@ static int open_frame(ngp_jw *w, const ngp_jw_schema *s)
     return emit(w, &ev);
 }
 
+/* Whether the container whose opener yajl just read closes within the next SHORT bytes of the
+ * chunk, with no container inside: a node's podCIDRs or annotations. yajl crosses that in less
+ * than it costs to stop it for a lane and put a fresh one in place after (resync). A closer
+ * inside a string may make this guess wrong; a wrong guess only costs time. */
+enum { SHORT = 128 };
+static bool closes_soon(const ngp_jw *w, bool object)
+{
+    size_t at = consumed(w), n = w->chunk_len - at < SHORT ? w->chunk_len - at : SHORT;
+    const char *p = w->chunk + at, *closer = memchr(p, object ? '}' : ']', n);
+    if (!closer)
+        return false;
+    n = (size_t)(closer - p);
+    return !memchr(p, '{', n) && !memchr(p, '[', n);
+}
+
 /* A skipped object or array begins: the skip lane crosses it, unless it lies
- * inside one yajl is already skipping. Returns 0 to stop yajl for the lane. */
+ * inside one yajl is already skipping or is short. Returns 0 to stop yajl for the lane. */
 static int skipped_container(ngp_jw *w, bool object)
 {
-    if (w->skip || w->nf >= NGP_JW_MAX_DEPTH)
+    if (w->skip || w->nf >= NGP_JW_MAX_DEPTH || closes_soon(w, object))
         return open_skipped(w);
     ngp_scan_start(&w->scan, object, NGP_JW_MAX_DEPTH - w->nf);
     w->lane = LANE_SKIP;
