@@ -195,6 +195,8 @@ run_config() {
     f)
         answers_of "$T/record" >"$T/answers.jsonl"
         [ -s "$T/answers.jsonl" ] || { fail "(f): its recording pass left answers"; return 1; }
+        memo_hits "$T/record" filter
+        memo_hits "$T/record" prioritize
         start_server --plugin "$FLOOR_SO" --nodes "$T/answers.jsonl" || return 1
         url=$URL ext_pid=$SERVER_PID ext_kind=floor ;;
     esac
@@ -296,6 +298,18 @@ run_config() {
     delete_namespace "$ns"
 }
 nodegate_has() { [ "$(metric_at "$1/metrics" nodegate_nodes)" = "$N_NODES" ]; }
+# memo_hits DIR VERB: of the recorded calls, how many a reply memo could have answered: the same
+# placement constraints (what nodegate reads of the pod) as an earlier call's and the same
+# NodeNames, in the same order or as a set.
+memo_hits() {
+    local files=("$1"/*-"$2".json) n same set
+    [ -f "${files[0]}" ] || return 0
+    n=${#files[@]}
+    local pod='.Pod.spec | {nodeName, nodeSelector, affinity: .affinity.nodeAffinity, tolerations}'
+    same=$(jq -c "[($pod), .NodeNames] | tostring" "${files[@]}" | sort -u | wc -l)
+    set=$(jq -c "[($pod), (.NodeNames | sort)] | tostring" "${files[@]}" | sort -u | wc -l)
+    echo "#   memo: of the recording's $n $2 calls, $((n - same)) repeat an earlier one's placement constraints and NodeNames in order, $((n - set)) as a set"
+}
 # answers_of DIR: (f)'s answers from a --record directory, a JSON line per filter and prioritize
 # call: its pod (the first name in the body, kube-scheduler's Pod.metadata.name) and its reply.
 answers_of() {
