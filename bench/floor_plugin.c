@@ -161,8 +161,10 @@ static bool answers_load(ng_index *idx, char *text)
         *end = '\0';   /* sscanf measures what it reads: the line, not the rest of the file */
         char verb[16];
         int pod_at = 0, pod_end = 0, reply_at = 0;
-        if (sscanf(line, "{\"verb\":\"%15[a-z]\",\"pod\":\"%n%*[^\"]%n\",\"reply\":%n", verb, &pod_at, &pod_end,
-                   &reply_at) < 1 || !reply_at || verb_of(verb) < 0 || end - line < reply_at + 1 || end[-1] != '}') {
+        int got = sscanf(line, "{\"verb\":\"%15[a-z]\",\"pod\":\"%n%*[^\"]%n\",\"reply\":%n", verb, &pod_at,
+                         &pod_end, &reply_at);
+        int verb_id = got < 1 ? -1 : verb_of(verb);
+        if (verb_id < 0 || !reply_at || end - line < reply_at + 1 || end[-1] != '}') {
             free(v);
             return false;
         }
@@ -172,7 +174,7 @@ static bool answers_load(ng_index *idx, char *text)
             abort();
         line[pod_end] = '\0';
         end[-1] = '\0';   /* the line's closing brace: the reply ends before it */
-        v[n++] = (answer){verb_of(verb), line + pod_at, line + reply_at, (size_t)(end - 1 - (line + reply_at))};
+        v[n++] = (answer){verb_id, line + pod_at, line + reply_at, (size_t)(end - 1 - (line + reply_at))};
     }
     qsort(v, n, sizeof *v, by_verb_and_pod);
     free(idx->text);
@@ -220,18 +222,19 @@ static int call_feed(ng_call *c, const char *chunk, size_t len)
                 abort();
         }
         memcpy(c->body + c->bytes, chunk, len);
+        c->body[c->bytes + len] = '\0';
     }
     c->bytes += len;
     return 0;
 }
 
-/* The canned reply, borrowed from the index, which outlives every call. */
+/* The canned or recorded reply, borrowed from the index, which outlives every call. */
 static int call_end(ng_call *c, ng_reply *r)
 {
     ng_index *idx = c->idx;
     unsigned v = (unsigned)c->verb < VERBS ? (unsigned)c->verb : NG_FILTER;
     if (v == NG_NODES) {
-        bool answers = c->body && (c->body[c->bytes] = '\0', strncmp(c->body, "{\"verb\":", 8) == 0);
+        bool answers = c->body && strncmp(c->body, "{\"verb\":", 8) == 0;
         bool ok = !answers || answers_load(idx, c->body);
         if (!answers || !ok)
             free(c->body);

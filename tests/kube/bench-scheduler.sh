@@ -313,15 +313,16 @@ memo_hits() {
 # answers_of DIR: (f)'s answers from a --record directory, a JSON line per filter and prioritize
 # call: its pod (the first name in the body, kube-scheduler's Pod.metadata.name) and its reply.
 answers_of() {
-    local f pod
-    for f in "$1"/*-filter.json "$1"/*-prioritize.json; do
-        [ -f "$f" ] && [ -f "${f%.json}.reply.json" ] || continue
-        pod=$(head -c 512 "$f" | sed -n 's/^{"Pod":{"metadata":{"name":"\([^"]*\)".*/\1/p')
-        [ -n "$pod" ] || continue
-        f=${f##*/}
-        printf '{"verb":"%s","pod":"%s","reply":' "$(sed 's/^[0-9]*-\(.*\)\.json$/\1/' <<<"$f")" "$pod"
-        cat "$1/${f%.json}.reply.json"
-        printf '}\n'
+    local verb f pod
+    for verb in filter prioritize; do
+        for f in "$1"/*-$verb.json; do
+            [ -f "$f" ] && [ -f "${f%.json}.reply.json" ] || continue
+            pod=$(head -c 512 "$f" | sed -n 's/^{"Pod":{"metadata":{"name":"\([^"]*\)".*/\1/p')
+            [ -n "$pod" ] || continue
+            printf '{"verb":"%s","pod":"%s","reply":' "$verb" "$pod"
+            cat "${f%.json}.reply.json"
+            printf '}\n'
+        done
     done
 }
 
